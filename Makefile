@@ -1,0 +1,62 @@
+# sipmob: the commands a user types. CMake does the building; this file only
+# names the jobs. `make demo` and `make check` install missing Debian packages
+# first (scripts/install-deps is quiet when nothing is missing).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+PREFIX     ?= /usr/local
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 10
+CTEST_FLAGS ?= --output-on-failure -j2
+
+.PHONY: all deps build demo check check-asan bench fuzz fuzz-smoke install clean
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: deps build
+	./scripts/demo.sh $(BUILD)
+
+# Fuzz smoke first, so that ctest's summary is the last thing printed.
+check: deps build fuzz-smoke
+	cd $(BUILD) && ctest $(CTEST_FLAGS)
+
+check-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DSIPMOB_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest $(CTEST_FLAGS)
+
+bench: deps build
+	./bench/run.sh $(BUILD)
+
+$(FUZZ_BUILD)/CMakeCache.txt:
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSIPMOB_FUZZ=ON -DBUILD_TESTING=ON
+
+fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Brief libFuzzer runs of every harness (part of `make check`).
+fuzz-smoke: fuzz-build
+	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+# Longer runs; new interesting inputs are kept in tests/fuzz/corpus/.
+fuzz: fuzz-build
+	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo-out
