@@ -1,0 +1,135 @@
+/**
+ * @file sipua.h  Our SIP user agent over libre: one endpoint per process and
+ * the INVITE dialogs ("legs") it holds.
+ *
+ * libre's sipsess acknowledges a 2xx inside its response callback and does
+ * not report a failed re-INVITE. Third-party call control (RFC 3725, spec
+ * §5.2) needs both: the controller must put one party's answer into the ACK
+ * it sends to the other, and must roll back when a re-INVITE fails. So a leg
+ * is built here directly on libre's transactions (sip_drequestf, sip_strans)
+ * and dialogs (sip_dialog).
+ *
+ * Usage:
+ *   sipep_alloc(&ep, &conf, invite_handler, arg);   // listens, UDP + TCP
+ *   sipleg_connect(&leg, ep, "sip:cn@host", NULL, offer, hold_ack, &h, arg);
+ *     h.resph(leg, 0, 200, msg, arg)  ->  sipleg_ack(leg, body-or-NULL)
+ *   sipleg_reinvite(leg, offer, hold_ack);          // result in h.resph
+ *   incoming: invite_handler(ep, leg, msg, arg) -> sipleg_set_handlers(),
+ *             sipleg_reply(leg, 200, "OK", answer)
+ *   mem_deref(leg) sends BYE (or CANCEL / 480) and forgets the dialog.
+ */
+
+struct sipep;
+struct sipleg;
+struct sip_msg;
+struct mbuf;
+
+/** What a leg is doing */
+enum sipleg_state {
+	SIPLEG_CALLING = 0,   /**< our INVITE sent, no final answer yet      */
+	SIPLEG_INCOMING,      /**< their INVITE received, not yet answered   */
+	SIPLEG_ESTABLISHED,   /**< dialog confirmed (2xx sent or received)    */
+	SIPLEG_CLOSED,        /**< BYE, CANCEL or failure: the dialog is gone */
+};
+
+/**
+ * Result of an INVITE or re-INVITE we sent. err is an errno (ETIMEDOUT for
+ * Timer B, ECONNRESET when the leg closed under it) or 0; then scode is the
+ * status of msg: 1xx (provisional, may repeat), 2xx (msg carries the answer,
+ * or the offer when ours had no body) or 300..699 (the request failed; an
+ * established dialog is unchanged). After a 2xx to a request sent with
+ * hold_ack, the ACK goes out only when the caller calls sipleg_ack().
+ */
+typedef void (sipleg_resp_h)(struct sipleg *leg, int err, uint16_t scode,
+			     const struct sip_msg *msg, void *arg);
+
+/** Their re-INVITE (body may be empty: then we must offer). Answer it,
+ *  now or later, with sipleg_reply(). */
+typedef void (sipleg_offer_h)(struct sipleg *leg, const struct sip_msg *msg,
+			      void *arg);
+
+/** The ACK to our 2xx; carries the answer when our 2xx carried an offer. */
+typedef void (sipleg_ack_h)(struct sipleg *leg, const struct sip_msg *msg,
+			    void *arg);
+
+/** The dialog ended from the far side or by failure (BYE, CANCEL, no ACK). */
+typedef void (sipleg_close_h)(struct sipleg *leg, int err,
+			      const struct sip_msg *msg, void *arg);
+
+struct sipleg_handlers {
+	sipleg_resp_h  *resph;
+	sipleg_offer_h *offerh;
+	sipleg_ack_h   *ackh;
+	sipleg_close_h *closeh;
+};
+
+/* Endpoint */
+
+/** A new INVITE outside any dialog. The leg is in SIPLEG_INCOMING; the
+ *  handler takes a reference (mem_ref) to keep it, sets its handlers and
+ *  answers it with sipleg_reply(). A leg nobody keeps is declined (480). */
+typedef void (sipep_invite_h)(struct sipep *ep, struct sipleg *leg,
+			      const struct sip_msg *msg, void *arg);
+
+/** Writes the SDP of our capabilities (for OPTIONS) into *descp. */
+typedef int (sipep_caps_h)(struct mbuf **descp, void *arg);
+
+/** One line per SIP message sent or received, for logs and ladders. */
+typedef void (sipep_trace_h)(bool tx, const char *summary, void *arg);
+
+struct sipep_conf {
+	const char *listen;   /**< "ADDR:PORT" or "[V6ADDR]:PORT" (required) */
+	const char *user;     /**< user part of our URI (default "sipmob")   */
+	const char *display;  /**< display name (optional)                   */
+	const char *software; /**< User-Agent / Server value (optional)      */
+};
+
+int  sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
+		 sipep_invite_h *inviteh, void *arg);
+void sipep_set_caps_handler(struct sipep *ep, sipep_caps_h *capsh,
+			    void *arg);
+void sipep_set_trace_handler(struct sipep *ep, sipep_trace_h *traceh,
+			     void *arg);
+const char *sipep_uri(const struct sipep *ep);
+const struct sa *sipep_laddr(const struct sipep *ep);
+struct sip *sipep_sip(const struct sipep *ep);
+/** Closes every leg (BYE) and waits for nothing: call before re_cancel. */
+void sipep_shutdown(struct sipep *ep);
+
+/* Registration (client, RFC 3261 §10, Digest as client) */
+typedef void (sipep_reg_h)(int err, uint16_t scode, void *arg);
+int  sipep_register(struct sipep *ep, const char *registrar,
+		    const char *aor, const char *user, const char *password,
+		    uint32_t expires, sipep_reg_h *regh, void *arg);
+bool sipep_registered(const struct sipep *ep);
+
+/* OPTIONS query (client) */
+typedef void (sipep_options_h)(int err, const struct sip_msg *msg, void *arg);
+int  sipep_options(struct sipep *ep, const char *uri, sipep_options_h *h,
+		   void *arg);
+
+/* Legs */
+int  sipleg_connect(struct sipleg **legp, struct sipep *ep,
+		    const char *to_uri, const char *extra_hdrs,
+		    struct mbuf *offer, bool hold_ack,
+		    const struct sipleg_handlers *h, void *arg);
+int  sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack);
+int  sipleg_ack(struct sipleg *leg, struct mbuf *body);
+int  sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
+		  struct mbuf *body);
+void sipleg_set_handlers(struct sipleg *leg, const struct sipleg_handlers *h,
+			 void *arg);
+/** Ends the leg now: BYE if established, CANCEL if calling, 480/487 to a
+ *  pending incoming INVITE. The close handler is not called. */
+void sipleg_hangup(struct sipleg *leg);
+
+enum sipleg_state sipleg_state(const struct sipleg *leg);
+const char *sipleg_state_name(enum sipleg_state st);
+bool sipleg_is_uac(const struct sipleg *leg);
+bool sipleg_busy(const struct sipleg *leg);  /**< an INVITE is in progress */
+const char *sipleg_remote_uri(const struct sipleg *leg);
+const char *sipleg_callid(const struct sipleg *leg);
+const char *sipleg_local_tag(const struct sipleg *leg);
+const char *sipleg_remote_tag(const struct sipleg *leg);
+/** The last SDP the far side sent us (offer or answer), or NULL. */
+const struct mbuf *sipleg_remote_sdp(const struct sipleg *leg);

@@ -1,0 +1,231 @@
+/*
+ * The server side of a leg: their INVITE and re-INVITE, our answer, the
+ * 2xx retransmitted until their ACK (RFC 3261 §13.3.1.4: T1 doubling to
+ * T2, given up after 64*T1 with a BYE), CANCEL and BYE.
+ *
+ * An INVITE that arrives while one of ours is in progress is refused with
+ * 491 (glare); one that arrives while theirs is still unanswered, or before
+ * our 2xx was acknowledged, gets 500 with Retry-After (§14.2).
+ */
+#include <string.h>
+#include "sip_priv.h"
+
+void sipleg_server_stop(struct sipleg *leg)
+{
+	tmr_cancel(&leg->tmr_rtx);
+	tmr_cancel(&leg->tmr_noack);
+	leg->resp = mem_deref(leg->resp);
+}
+
+static void cancel_handler(void *arg)
+{
+	struct sipleg *leg = arg;
+
+	/* libre has answered the CANCEL itself; we end the INVITE. */
+	(void)sip_treply(&leg->st, leg->ep->sip, leg->imsg, 487,
+			 "Request Terminated");
+	if (leg->state == SIPLEG_INCOMING) {
+		mem_ref(leg);
+		sipleg_closed(leg, ECANCELED, NULL);
+		mem_deref(leg);
+	}
+}
+
+static void retransmit_handler(void *arg)
+{
+	struct sipleg *leg = arg;
+
+	(void)sip_send(leg->ep->sip, leg->imsg->sock, leg->imsg->tp,
+		       &leg->imsg->src, leg->resp);
+	leg->txc++;
+	tmr_start(&leg->tmr_rtx, MIN(SIP_T1 << leg->txc, SIP_T2),
+		  retransmit_handler, leg);
+}
+
+static void noack_handler(void *arg)
+{
+	struct sipleg *leg = arg;
+
+	re_fprintf(stderr, "sip: no ACK from %s: ending the call\n",
+		   leg->ruri);
+	mem_ref(leg);
+	sipleg_send_bye(leg);
+	sipleg_closed(leg, ETIMEDOUT, NULL);
+	mem_deref(leg);
+}
+
+int sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
+		 struct mbuf *body)
+{
+	struct sip_contact contact;
+	const struct sip_msg *msg;
+	int err;
+
+	if (!leg || !scode || !reason)
+		return EINVAL;
+	if (!leg->st || !leg->imsg)
+		return EPROTO;
+
+	msg = leg->imsg;
+
+	if (scode < 200) {
+		sip_contact_set(&contact, leg->ep->user, &msg->dst, msg->tp);
+		return sip_treplyf(&leg->st, NULL, leg->ep->sip, msg, true,
+				   scode, reason, "%H%H", sip_contact_print,
+				   &contact, sipleg_body_printf, NULL);
+	}
+
+	if (scode >= 300) {
+		err = sip_treplyf(&leg->st, NULL, leg->ep->sip, msg, false,
+				  scode, reason, "%H", sipleg_body_printf,
+				  NULL);
+		leg->imsg = mem_deref((void *)leg->imsg);
+		if (leg->state == SIPLEG_INCOMING) {
+			mem_ref(leg);
+			sipleg_closed(leg, EPROTO, NULL);
+			mem_deref(leg);
+		}
+		return err;
+	}
+
+	sip_contact_set(&contact, leg->ep->user, &msg->dst, msg->tp);
+	leg->resp = mem_deref(leg->resp);
+	err = sip_treplyf(&leg->st, &leg->resp, leg->ep->sip, msg, true,
+			  scode, reason,
+			  "%H"
+			  "Allow: " SIPMOB_ALLOW "\r\n"
+			  "Supported: \r\n"
+			  "%H",
+			  sip_contact_print, &contact,
+			  sipleg_body_printf, body);
+	if (err)
+		return err;
+
+	if (leg->state == SIPLEG_INCOMING) {
+		leg->state = SIPLEG_ESTABLISHED;
+		(void)re_sdprintf(&leg->ltag, "%016llx", msg->tag);
+	}
+	leg->resp_cseq = msg->cseq.num;
+	leg->txc = 0;
+	tmr_start(&leg->tmr_rtx, SIP_T1, retransmit_handler, leg);
+	tmr_start(&leg->tmr_noack, 64 * SIP_T1, noack_handler, leg);
+
+	return 0;
+}
+
+static int server_transaction(struct sipleg *leg, const struct sip_msg *msg)
+{
+	int err;
+
+	err = sip_strans_alloc(&leg->st, leg->ep->sip, msg, cancel_handler,
+			       leg);
+	if (err)
+		return err;
+
+	mem_deref((void *)leg->imsg);
+	leg->imsg = mem_ref((void *)msg);
+	sipleg_keep_sdp(leg, msg);
+
+	return 0;
+}
+
+void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
+{
+	struct sipleg *leg = NULL;
+	int err;
+
+	if (!ep->inviteh) {
+		(void)sip_treply(NULL, ep->sip, msg, 480,
+				 "Temporarily Unavailable");
+		return;
+	}
+
+	err = sipleg_alloc(&leg, ep, false);
+	if (err)
+		goto fail;
+
+	err  = sip_dialog_accept(&leg->dlg, msg);
+	err |= pl_strdup(&leg->ruri, &msg->from.auri);
+	err |= pl_strdup(&leg->rtag, &msg->from.tag);
+	if (err)
+		goto fail;
+
+	err = server_transaction(leg, msg);
+	if (err)
+		goto fail;
+
+	sipleg_index(leg);
+	(void)sip_treply(&leg->st, ep->sip, msg, 100, "Trying");
+
+	/* The handler keeps the leg with mem_ref(); a leg nobody keeps is
+	 * declined by its destructor (480). */
+	ep->inviteh(ep, leg, msg, ep->arg);
+	mem_deref(leg);
+	return;
+
+ fail:
+	re_fprintf(stderr, "sip: cannot take INVITE from %J: %m\n",
+		   &msg->src, err);
+	if (leg && leg->st)
+		(void)sip_treply(&leg->st, ep->sip, msg, 500,
+				 "Server Internal Error");
+	else
+		(void)sip_treply(NULL, ep->sip, msg, 500,
+				 "Server Internal Error");
+	mem_deref(leg);
+}
+
+void sipleg_incoming_reinvite(struct sipleg *leg, const struct sip_msg *msg)
+{
+	struct sip *sip = leg->ep->sip;
+
+	if (leg->req || leg->ack_due) {
+		(void)sip_treply(NULL, sip, msg, 491, "Request Pending");
+		return;
+	}
+	if (leg->st || leg->resp) {
+		(void)sip_treplyf(NULL, NULL, sip, msg, false, 500,
+				  "Server Internal Error",
+				  "Retry-After: 1\r\n"
+				  "Content-Length: 0\r\n\r\n");
+		return;
+	}
+	if (!leg->h.offerh) {
+		(void)sip_treply(NULL, sip, msg, 488, "Not Acceptable Here");
+		return;
+	}
+
+	(void)sip_dialog_update(leg->dlg, msg);
+	if (server_transaction(leg, msg)) {
+		(void)sip_treply(NULL, sip, msg, 500, "Server Internal Error");
+		return;
+	}
+
+	leg->h.offerh(leg, msg, leg->arg);
+}
+
+void sipleg_incoming_ack(struct sipleg *leg, const struct sip_msg *msg)
+{
+	if (!leg->resp || msg->cseq.num != leg->resp_cseq)
+		return;   /* a retransmitted ACK, or one for a non-2xx */
+
+	sipleg_server_stop(leg);
+	leg->imsg = mem_deref((void *)leg->imsg);
+	sipleg_keep_sdp(leg, msg);
+
+	if (leg->h.ackh)
+		leg->h.ackh(leg, msg, leg->arg);
+}
+
+void sipleg_incoming_bye(struct sipleg *leg, const struct sip_msg *msg)
+{
+	(void)sip_treply(NULL, leg->ep->sip, msg, 200, "OK");
+
+	if (leg->st)
+		(void)sip_treply(&leg->st, leg->ep->sip, leg->imsg, 487,
+				 "Request Terminated");
+
+	mem_ref(leg);
+	sipleg_closed(leg, ECONNRESET, msg);
+	mem_deref(leg);
+}

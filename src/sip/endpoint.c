@@ -1,0 +1,282 @@
+/*
+ * The SIP endpoint: one per process. It owns libre's SIP stack, listens on
+ * UDP and TCP at one address (IPv4 or IPv6), and dispatches requests: a new
+ * INVITE makes an incoming leg; in-dialog requests go to the leg whose
+ * dialog matches; OPTIONS is answered with our capabilities. A request that
+ * lacks the headers every SIP request must carry is answered 400 (or dropped
+ * and logged when it cannot be answered); libre itself drops and logs what it
+ * cannot parse at all.
+ */
+#include <string.h>
+#include "sip_priv.h"
+
+#define LEG_BUCKETS 256
+
+static void destructor(void *arg)
+{
+	struct sipep *ep = arg;
+
+	sipep_shutdown(ep);
+	mem_deref(ep->reg);
+	mem_deref(ep->lsnr_req);
+	mem_deref(ep->lsnr_resp);
+	hash_clear(ep->legs);
+	mem_deref(ep->legs);
+	sip_close(ep->sip, true);
+	mem_deref(ep->sip);
+	mem_deref(ep->uri);
+	mem_deref(ep->user);
+	mem_deref(ep->display);
+	mem_deref(ep->reg_user);
+	mem_deref(ep->reg_pass);
+}
+
+int sipep_send_contact(struct sipep *ep, struct mbuf *mb,
+		       const struct sa *src, enum sip_transp tp)
+{
+	struct sip_contact contact;
+
+	sip_contact_set(&contact, ep->user, src, tp);
+
+	return mbuf_printf(mb, "%H", sip_contact_print, &contact);
+}
+
+static bool leg_cmp(struct le *le, void *arg)
+{
+	struct sipleg *leg = le->data;
+	const struct sip_msg *msg = arg;
+
+	return leg->dlg && sip_dialog_cmp(leg->dlg, msg);
+}
+
+struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg)
+{
+	return list_ledata(hash_lookup(ep->legs, hash_joaat_pl(&msg->callid),
+				       leg_cmp, (void *)msg));
+}
+
+/* RFC 3261 §8.1.1: the headers without which no request can be handled. */
+static bool request_is_whole(const struct sip_msg *msg)
+{
+	return pl_isset(&msg->callid) && pl_isset(&msg->cseq.met) &&
+		pl_isset(&msg->from.auri) && pl_isset(&msg->to.auri) &&
+		msg->cseq.num > 0 && !pl_cmp(&msg->cseq.met, &msg->met);
+}
+
+static bool request_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sipep *ep = arg;
+	struct sipleg *leg;
+
+	if (!request_is_whole(msg)) {
+		re_fprintf(stderr, "sip: bad request from %J: %r (missing or"
+			   " inconsistent Call-ID/CSeq/From/To)\n",
+			   &msg->src, &msg->met);
+		if (pl_isset(&msg->via.branch))
+			(void)sip_reply(ep->sip, msg, 400, "Bad Request");
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "OPTIONS") && !pl_isset(&msg->to.tag)) {
+		sipep_options_reply(ep, msg);
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "INVITE") && !pl_isset(&msg->to.tag)) {
+		sipleg_incoming_invite(ep, msg);
+		return true;
+	}
+
+	if (!pl_isset(&msg->to.tag))
+		return false;   /* out-of-dialog: someone else's, or 501 */
+
+	leg = sipep_find_leg(ep, msg);
+
+	if (!pl_strcmp(&msg->met, "ACK")) {
+		if (leg)
+			sipleg_incoming_ack(leg, msg);
+		return true;
+	}
+
+	if (pl_strcmp(&msg->met, "INVITE") && pl_strcmp(&msg->met, "BYE"))
+		return false;   /* REFER, NOTIFY, INFO: other listeners */
+
+	if (!leg || leg->state == SIPLEG_CLOSED) {
+		(void)sip_treply(NULL, ep->sip, msg, 481,
+				 "Call/Transaction Does Not Exist");
+		return true;
+	}
+	if (!sip_dialog_rseq_valid(leg->dlg, msg)) {
+		(void)sip_treply(NULL, ep->sip, msg, 500, "Bad CSeq");
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "INVITE"))
+		sipleg_incoming_reinvite(leg, msg);
+	else
+		sipleg_incoming_bye(leg, msg);
+
+	return true;
+}
+
+/* A 2xx retransmitted by the far side after our ACK was lost. */
+static bool response_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sipep *ep = arg;
+	struct sipleg *leg;
+
+	if (msg->scode < 200 || msg->scode > 299 ||
+	    pl_strcmp(&msg->cseq.met, "INVITE"))
+		return false;
+
+	leg = sipep_find_leg(ep, msg);
+	if (!leg)
+		return false;
+
+	sipleg_response_retransmit(leg, msg);
+	return true;
+}
+
+static void trace_handler(bool tx, enum sip_transp tp, const struct sa *src,
+			  const struct sa *dst, const uint8_t *pkt, size_t len,
+			  void *arg)
+{
+	struct sipep *ep = arg;
+	struct pl line, cseq = PL_INIT;
+	char summary[256];
+	const char *eol;
+	bool sdp;
+
+	if (!ep->traceh || !len)
+		return;
+
+	eol = memchr(pkt, '\r', len);
+	line.p = (const char *)pkt;
+	line.l = eol ? (size_t)(eol - (const char *)pkt) : MIN(len, 80);
+	(void)re_regex((const char *)pkt, len, "CSeq:[ \t]*[^\r\n]+", &cseq);
+	sdp = re_regex((const char *)pkt, len, "application/sdp") == 0;
+
+	re_snprintf(summary, sizeof(summary), "%s %s %J %s %J | %r | %r%s",
+		    tx ? "tx" : "rx", sip_transp_name(tp), src,
+		    tx ? "->" : "<-", tx ? dst : src, &line, &cseq,
+		    sdp ? " | sdp" : "");
+	(void)dst;
+	ep->traceh(tx, summary, ep->tracearg);
+}
+
+int sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
+		sipep_invite_h *inviteh, void *arg)
+{
+	struct sipep *ep;
+	int err;
+
+	if (!epp || !conf || !conf->listen)
+		return EINVAL;
+
+	ep = mem_zalloc(sizeof(*ep), destructor);
+	if (!ep)
+		return ENOMEM;
+
+	err = sa_decode(&ep->laddr, conf->listen, strlen(conf->listen));
+	if (err || !sa_port(&ep->laddr)) {
+		re_fprintf(stderr, "sip: bad listen address '%s'"
+			   " (want ADDR:PORT or [V6]:PORT)\n", conf->listen);
+		err = EINVAL;
+		goto out;
+	}
+
+	err  = str_dup(&ep->user, conf->user ? conf->user : "sipmob");
+	err |= conf->display ? str_dup(&ep->display, conf->display) : 0;
+	err |= re_sdprintf(&ep->uri, "sip:%s@%J", ep->user, &ep->laddr);
+	if (err)
+		goto out;
+
+	err = hash_alloc(&ep->legs, LEG_BUCKETS);
+	if (err)
+		goto out;
+
+	err = sip_alloc(&ep->sip, NULL, 32, 32, 32,
+			conf->software ? conf->software : "sipmob/"
+			SIPMOB_VERSION, NULL, ep);  /* ep: the trace handler's arg */
+	if (err)
+		goto out;
+
+	err = sip_transp_add(ep->sip, SIP_TRANSP_UDP, &ep->laddr);
+	if (err) {
+		re_fprintf(stderr, "sip: cannot listen on udp %J: %m\n",
+			   &ep->laddr, err);
+		goto out;
+	}
+	err = sip_transp_add(ep->sip, SIP_TRANSP_TCP, &ep->laddr);
+	if (err) {
+		re_fprintf(stderr, "sip: cannot listen on tcp %J: %m\n",
+			   &ep->laddr, err);
+		goto out;
+	}
+
+	err  = sip_listen(&ep->lsnr_req, ep->sip, true, request_handler, ep);
+	err |= sip_listen(&ep->lsnr_resp, ep->sip, false, response_handler,
+			  ep);
+	if (err)
+		goto out;
+
+	sip_set_trace_handler(ep->sip, trace_handler);
+	ep->inviteh = inviteh;
+	ep->arg = arg;
+
+ out:
+	if (err)
+		mem_deref(ep);
+	else
+		*epp = ep;
+
+	return err;
+}
+
+void sipep_set_caps_handler(struct sipep *ep, sipep_caps_h *capsh, void *arg)
+{
+	if (!ep)
+		return;
+	ep->capsh = capsh;
+	ep->capsarg = arg;
+}
+
+void sipep_set_trace_handler(struct sipep *ep, sipep_trace_h *traceh,
+			     void *arg)
+{
+	if (!ep)
+		return;
+	ep->traceh = traceh;
+	ep->tracearg = arg;
+	/* libre's trace handler takes the stack's own arg, set at alloc. */
+	sip_set_trace_handler(ep->sip, traceh ? trace_handler : NULL);
+}
+
+const char *sipep_uri(const struct sipep *ep)
+{
+	return ep ? ep->uri : NULL;
+}
+
+const struct sa *sipep_laddr(const struct sipep *ep)
+{
+	return ep ? &ep->laddr : NULL;
+}
+
+struct sip *sipep_sip(const struct sipep *ep)
+{
+	return ep ? ep->sip : NULL;
+}
+
+static bool hangup_apply(struct le *le, void *arg)
+{
+	(void)arg;
+	sipleg_hangup(le->data);
+	return false;
+}
+
+void sipep_shutdown(struct sipep *ep)
+{
+	if (!ep || !ep->legs)
+		return;
+	hash_apply(ep->legs, hangup_apply, NULL);
+}

@@ -1,0 +1,202 @@
+/*
+ * The client side of a leg: our INVITE and re-INVITE, and the ACK.
+ *
+ * Unlike libre's sipsess, a 2xx is reported to the owner before any ACK is
+ * sent, and with hold_ack the ACK waits until the owner gives its body
+ * (RFC 3725 flows put one party's answer into the ACK to another). Every
+ * outcome of a re-INVITE reaches the owner: 4xx-6xx, Timer B, the leg
+ * closing under it. The last ACK is kept for 64*T1 and resent when the far
+ * side retransmits its 2xx (RFC 3261 §13.2.2.4).
+ */
+#include <string.h>
+#include "sip_priv.h"
+
+static int send_invite(struct sipleg *leg, struct mbuf *offer);
+
+static int ack_send_handler(enum sip_transp tp, const struct sa *src,
+			    const struct sa *dst, struct mbuf *mb, void *arg)
+{
+	struct sipleg *leg = arg;
+	(void)src;
+
+	mem_deref(leg->ackmb);
+	leg->ackmb = mem_ref(mb);
+	leg->ackdst = *dst;
+	leg->acktp = tp;
+
+	return 0;
+}
+
+int sipleg_ack(struct sipleg *leg, struct mbuf *body)
+{
+	int err;
+
+	if (!leg || !leg->ack_due)
+		return EPROTO;
+
+	leg->ack_due = false;
+	err = sip_drequestf(NULL, leg->ep->sip, false, "ACK", leg->dlg,
+			    leg->ack_cseq, NULL, ack_send_handler, NULL, leg,
+			    "%H", sipleg_body_printf, body);
+	if (err)
+		re_fprintf(stderr, "sip: ACK to %s failed: %m\n", leg->ruri,
+			   err);
+	return err;
+}
+
+void sipleg_response_retransmit(struct sipleg *leg, const struct sip_msg *m)
+{
+	if (!leg->ackmb || leg->ack_due || m->cseq.num != leg->ack_cseq)
+		return;
+
+	(void)sip_send(leg->ep->sip, NULL, leg->acktp, &leg->ackdst,
+		       leg->ackmb);
+}
+
+static void record_dialog(struct sipleg *leg, const struct sip_msg *msg)
+{
+	mem_deref(leg->ltag);
+	mem_deref(leg->rtag);
+	(void)pl_strdup(&leg->ltag, &msg->from.tag);
+	(void)pl_strdup(&leg->rtag, &msg->to.tag);
+}
+
+static void invite_resp_handler(int err, const struct sip_msg *msg,
+				void *arg)
+{
+	struct sipleg *leg = arg;
+	bool initial = leg->state == SIPLEG_CALLING;
+	uint16_t scode = msg ? msg->scode : 0;
+
+	if (err || !msg) {
+		re_fprintf(stderr, "sip: INVITE to %s: %m\n", leg->ruri,
+			   err ? err : ETIMEDOUT);
+		mem_ref(leg);
+		if (leg->h.resph)
+			leg->h.resph(leg, err ? err : ETIMEDOUT, 0, NULL,
+				     leg->arg);
+		if (initial)
+			sipleg_closed(leg, err ? err : ETIMEDOUT, NULL);
+		mem_deref(leg);
+		return;
+	}
+
+	if (scode < 200) {
+		if (leg->h.resph)
+			leg->h.resph(leg, 0, scode, msg, leg->arg);
+		return;
+	}
+
+	mem_ref(leg);
+
+	if (scode < 300) {
+		err = initial ? sip_dialog_create(leg->dlg, msg)
+			      : sip_dialog_update(leg->dlg, msg);
+		if (err) {
+			re_fprintf(stderr, "sip: bad 2xx from %s: %m\n",
+				   leg->ruri, err);
+		}
+		if (initial) {
+			record_dialog(leg, msg);
+			leg->state = SIPLEG_ESTABLISHED;
+		}
+		sipleg_keep_sdp(leg, msg);
+		leg->ack_due = true;
+		leg->ack_cseq = msg->cseq.num;
+
+		if (leg->h.resph)
+			leg->h.resph(leg, 0, scode, msg, leg->arg);
+
+		/* Not held: ACK now (unless the owner already did). */
+		if (leg->ack_due && !leg->hold_ack)
+			(void)sipleg_ack(leg, NULL);
+	}
+	else {
+		re_fprintf(stderr, "sip: %s to %s failed: %u %r\n",
+			   initial ? "INVITE" : "re-INVITE", leg->ruri,
+			   scode, &msg->reason);
+		if (leg->h.resph)
+			leg->h.resph(leg, 0, scode, msg, leg->arg);
+		if (initial)
+			sipleg_closed(leg, EPROTO, msg);
+	}
+
+	mem_deref(leg);
+}
+
+static int invite_send_handler(enum sip_transp tp, const struct sa *src,
+			       const struct sa *dst, struct mbuf *mb,
+			       void *arg)
+{
+	struct sipleg *leg = arg;
+	(void)dst;
+
+	return sipep_send_contact(leg->ep, mb, src, tp);
+}
+
+static int send_invite(struct sipleg *leg, struct mbuf *offer)
+{
+	return sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
+			     leg->dlg, 0, NULL, invite_send_handler,
+			     invite_resp_handler, leg,
+			     "Allow: " SIPMOB_ALLOW "\r\n"
+			     "%s"
+			     "%H",
+			     leg->hdrs ? leg->hdrs : "",
+			     sipleg_body_printf, offer);
+}
+
+int sipleg_connect(struct sipleg **legp, struct sipep *ep,
+		   const char *to_uri, const char *extra_hdrs,
+		   struct mbuf *offer, bool hold_ack,
+		   const struct sipleg_handlers *h, void *arg)
+{
+	struct sipleg *leg;
+	int err;
+
+	if (!legp || !ep || !to_uri)
+		return EINVAL;
+
+	err = sipleg_alloc(&leg, ep, true);
+	if (err)
+		return err;
+
+	sipleg_set_handlers(leg, h, arg);
+	leg->hold_ack = hold_ack;
+	err  = str_dup(&leg->ruri, to_uri);
+	err |= extra_hdrs ? str_dup(&leg->hdrs, extra_hdrs) : 0;
+	if (err)
+		goto out;
+
+	err = sip_dialog_alloc(&leg->dlg, to_uri, to_uri, ep->display,
+			       ep->uri, NULL, 0);
+	if (err)
+		goto out;
+
+	sipleg_index(leg);
+
+	err = send_invite(leg, offer);
+
+ out:
+	if (err)
+		mem_deref(leg);
+	else
+		*legp = leg;
+
+	return err;
+}
+
+int sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack)
+{
+	if (!leg)
+		return EINVAL;
+	if (leg->state != SIPLEG_ESTABLISHED)
+		return ENOTCONN;
+	if (sipleg_busy(leg))
+		return EBUSY;   /* RFC 3261 §14.1: one INVITE at a time */
+
+	leg->hold_ack = hold_ack;
+	leg->hdrs = mem_deref(leg->hdrs);
+
+	return send_invite(leg, offer);
+}

@@ -1,0 +1,70 @@
+/*
+ * Registration with a registrar (RFC 3261 §10), refreshed by libre's sipreg,
+ * answering Digest challenges with the configured credentials.
+ */
+#include <string.h>
+#include "sip_priv.h"
+
+static int auth_handler(char **username, char **password, const char *realm,
+			void *arg)
+{
+	struct sipep *ep = arg;
+	int err;
+	(void)realm;
+
+	if (!ep->reg_user || !ep->reg_pass)
+		return EAUTH;
+
+	err  = str_dup(username, ep->reg_user);
+	err |= str_dup(password, ep->reg_pass);
+
+	return err;
+}
+
+static void reg_resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct sipep *ep = arg;
+	uint16_t scode = msg ? msg->scode : 0;
+
+	if (err)
+		re_fprintf(stderr, "sip: register: %m\n", err);
+	else if (scode >= 300)
+		re_fprintf(stderr, "sip: register: %u %r\n", scode,
+			   &msg->reason);
+	else if (scode >= 200)
+		re_fprintf(stderr, "sip: registered %s\n", ep->uri);
+
+	if (ep->regh && (err || scode >= 200))
+		ep->regh(err, scode, ep->regarg);
+}
+
+int sipep_register(struct sipep *ep, const char *registrar,
+		   const char *aor, const char *user, const char *password,
+		   uint32_t expires, sipep_reg_h *regh, void *arg)
+{
+	int err;
+
+	if (!ep || !registrar || !aor)
+		return EINVAL;
+
+	ep->reg = mem_deref(ep->reg);
+	ep->reg_user = mem_deref(ep->reg_user);
+	ep->reg_pass = mem_deref(ep->reg_pass);
+	err  = user ? str_dup(&ep->reg_user, user) : 0;
+	err |= password ? str_dup(&ep->reg_pass, password) : 0;
+	if (err)
+		return err;
+
+	ep->regh = regh;
+	ep->regarg = arg;
+
+	return sipreg_register(&ep->reg, ep->sip, registrar, aor,
+			       ep->display, aor, expires ? expires : 3600,
+			       ep->user, NULL, 0, 0, auth_handler, ep, false,
+			       reg_resp_handler, ep, NULL, NULL);
+}
+
+bool sipep_registered(const struct sipep *ep)
+{
+	return ep && ep->reg && sipreg_registered(ep->reg);
+}

@@ -1,0 +1,90 @@
+/*
+ * Private state of the SIP endpoint and its legs (see include/sipmob/sipua.h
+ * for the contract). Shared by the files of src/sip/ only.
+ */
+#include <re.h>
+#include <sipmob/sipua.h>
+
+struct sipep {
+	struct sip *sip;
+	struct sip_lsnr *lsnr_req;
+	struct sip_lsnr *lsnr_resp;
+	struct hash *legs;          /* struct sipleg, by Call-ID (not owned) */
+	struct sa laddr;
+	char *uri;                  /* sip:user@addr:port                    */
+	char *user;
+	char *display;
+	sipep_invite_h *inviteh;
+	void *arg;
+	sipep_caps_h *capsh;
+	void *capsarg;
+	sipep_trace_h *traceh;
+	void *tracearg;
+	struct sipreg *reg;
+	char *reg_user;
+	char *reg_pass;
+	sipep_reg_h *regh;
+	void *regarg;
+};
+
+struct sipleg {
+	struct le he;               /* in sipep.legs                         */
+	struct sipep *ep;
+	struct sip_dialog *dlg;
+	enum sipleg_state state;
+	bool uac;
+	char *ruri;                 /* the far side's URI (To or From)       */
+	char *callid;
+	char *ltag;
+	char *rtag;
+	struct mbuf *rsdp;          /* last SDP received                     */
+	struct sipleg_handlers h;
+	void *arg;
+
+	/* client side: our INVITE or re-INVITE */
+	struct sip_request *req;
+	char *hdrs;                 /* extra headers of the first INVITE     */
+	bool hold_ack;
+	bool ack_due;               /* 2xx received, ACK not sent yet        */
+	uint32_t ack_cseq;
+	struct mbuf *ackmb;         /* last ACK, resent on a 2xx retransmit  */
+	struct sa ackdst;
+	enum sip_transp acktp;
+
+	/* server side: their INVITE or re-INVITE */
+	struct sip_strans *st;
+	const struct sip_msg *imsg;
+	struct mbuf *resp;          /* our 2xx, retransmitted until ACK      */
+	uint32_t resp_cseq;
+	uint32_t txc;
+	struct tmr tmr_rtx;
+	struct tmr tmr_noack;
+};
+
+/* endpoint.c */
+int  sipep_send_contact(struct sipep *ep, struct mbuf *mb,
+			const struct sa *src, enum sip_transp tp);
+struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg);
+
+/* leg.c */
+int  sipleg_alloc(struct sipleg **legp, struct sipep *ep, bool uac);
+void sipleg_index(struct sipleg *leg);
+void sipleg_keep_sdp(struct sipleg *leg, const struct sip_msg *msg);
+void sipleg_send_bye(struct sipleg *leg);
+void sipleg_closed(struct sipleg *leg, int err, const struct sip_msg *msg);
+int  sipleg_body_printf(struct re_printf *pf, const struct mbuf *body);
+
+/* invite.c (client) */
+void sipleg_response_retransmit(struct sipleg *leg, const struct sip_msg *m);
+
+/* accept.c (server) */
+void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg);
+void sipleg_incoming_reinvite(struct sipleg *leg, const struct sip_msg *msg);
+void sipleg_incoming_ack(struct sipleg *leg, const struct sip_msg *msg);
+void sipleg_incoming_bye(struct sipleg *leg, const struct sip_msg *msg);
+void sipleg_server_stop(struct sipleg *leg);
+
+/* options.c */
+void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg);
+
+#define SIPMOB_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS"
