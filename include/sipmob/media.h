@@ -1,0 +1,81 @@
+/**
+ * @file media.h  One m-line's RTP endpoint: sends the sequence-marked tone,
+ * receives, meters, decodes, proves playout, records.
+ *
+ * A media_stream owns one libre rtp_sock (RTP on an even port, RTCP on the
+ * next one) and a 20 ms send timer. The remote address may change at any
+ * time (the media moves); SSRC and sequence numbers continue. Received
+ * packets go: meter -> (if recv) decode -> tone check -> played handler and
+ * WAV recorder. Packets from any source address are taken, because after a
+ * transfer the far end's media may arrive from anywhere.
+ *
+ * Usage:
+ *   media_stream_alloc(&ms, "audio", &laddr);      port 0: pick one
+ *   media_stream_set_codec(ms, codec_find("PCMU"), 0);
+ *   media_stream_set_remote(ms, &raddr);
+ *   media_stream_start(ms);                          tone every 20 ms
+ *   media_stream_stats(ms, &st);
+ *   mem_deref(ms);
+ */
+
+#ifndef SIPMOB_MEDIA_H
+#define SIPMOB_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sipmob/media_codec.h>
+#include <sipmob/media_tone.h>
+#include <sipmob/media_wav.h>
+#include <sipmob/media_meter.h>
+
+struct sa;
+struct media_stream;
+
+/** Default RTP port range (--rtp-ports) */
+#define MEDIA_PORT_MIN 20000
+#define MEDIA_PORT_MAX 29999
+
+/** A summary of a stream, for status reports */
+struct media_stats {
+	const char *codec;       /**< codec name, or NULL if none set         */
+	uint32_t tx_ssrc;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint32_t rx_ssrc;        /**< SSRC of the latest packet received      */
+	uint32_t rx_nssrc;       /**< how many SSRCs were received            */
+	uint64_t rx_packets;     /**< unique packets, all SSRCs               */
+	uint64_t rx_bytes;
+	uint64_t played_packets; /**< all SSRCs                               */
+	uint64_t lost;           /**< all SSRCs                               */
+	uint64_t decode_errors;
+	uint64_t first_ms;       /**< first arrival, monotonic ms (0: none)   */
+	uint64_t last_ms;        /**< latest arrival                          */
+};
+
+/** Called for every played frame: the tone proved packet seq was heard */
+typedef void (media_played_h)(uint32_t ssrc, uint16_t seq, uint64_t ext,
+			      void *arg);
+
+int  media_stream_alloc(struct media_stream **msp, const char *type,
+			const struct sa *laddr);
+int  media_stream_alloc_ports(struct media_stream **msp, const char *type,
+			      const struct sa *laddr, uint16_t port_min,
+			      uint16_t port_max);
+int  media_ports_parse(const char *str, uint16_t *port_min,
+		       uint16_t *port_max);
+const struct sa *media_stream_laddr(const struct media_stream *ms);
+int  media_stream_set_codec(struct media_stream *ms,
+			    const struct codec_desc *c, uint8_t pt);
+void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt);
+int  media_stream_set_remote(struct media_stream *ms, const struct sa *raddr);
+void media_stream_set_dir(struct media_stream *ms, bool send, bool recv);
+int  media_stream_record(struct media_stream *ms, const char *wav_path);
+void media_stream_set_played_handler(struct media_stream *ms,
+				     media_played_h *h, void *arg);
+int  media_stream_start(struct media_stream *ms);
+void media_stream_stop(struct media_stream *ms);
+int  media_stream_stats(const struct media_stream *ms,
+			struct media_stats *st);
+const struct meter *media_stream_meter(const struct media_stream *ms);
+
+#endif /* SIPMOB_MEDIA_H */

@@ -1,0 +1,504 @@
+/**
+ * @file stream.c  One m-line's RTP endpoint over libre's rtp_sock.
+ *
+ * Sending: a 20 ms timer fills a frame of the sequence-marked tone at the
+ * codec's rate, encodes it and sends it to the current remote address. We
+ * write the RTP header ourselves (SSRC = the rtp_sock's random SSRC, our own
+ * sequence and timestamp counters, both random at start) because the tone
+ * must know the sequence number before the payload exists, and libre 1.1.0
+ * has no getter for the one rtp_send would use. The cost: libre's RTCP does
+ * not see our packets, so it sends receiver reports only. The timer runs
+ * against an absolute schedule so frames do not drift; after a stall of more
+ * than MAX_LAG_MS it resynchronises instead of bursting.
+ *
+ * Receiving: every packet is metered; if receiving is on and the payload
+ * type is ours, it is decoded (one decoder per sending SSRC: a new SSRC
+ * resets it), written to the WAV recording, and tone-checked. A frame whose
+ * tone matches its RTP sequence number counts as played. There is no jitter
+ * buffer: a packet is played when it arrives, reordered ones too.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include <sipmob/media.h>
+
+enum {
+	PTIME_MS   = 20,
+	MAX_LAG_MS = 200,
+};
+
+struct media_stream {
+	struct rtp_sock *rtp;
+	struct sa raddr;
+	bool have_raddr;
+	bool send;
+	bool recv;
+
+	const struct codec_desc *codec;
+	uint8_t pt;
+	uint8_t rx_pt;
+	struct codec_state *enc;
+	struct codec_state *dec;
+	uint32_t dec_ssrc;
+	struct tone *tone;
+
+	struct tmr tmr;
+	bool running;
+	bool marker;
+	uint64_t next_ms;
+	uint16_t seq;
+	uint32_t ts;
+	uint32_t ssrc;
+
+	struct meter *meter;
+	uint32_t last_rx_ssrc;
+	uint64_t decode_errors;
+	char *wav_path;
+	struct wav *wav;
+
+	media_played_h *playedh;
+	void *arg;
+
+	int16_t pcm[CODEC_MAX_SAMPLES];
+};
+
+
+static void stream_destructor(void *arg)
+{
+	struct media_stream *ms = arg;
+
+	tmr_cancel(&ms->tmr);
+	mem_deref(ms->rtp);
+	mem_deref(ms->enc);
+	mem_deref(ms->dec);
+	mem_deref(ms->tone);
+	mem_deref(ms->meter);
+	mem_deref(ms->wav);
+	mem_deref(ms->wav_path);
+}
+
+
+static void play(struct media_stream *ms, const struct rtp_header *hdr,
+		 uint64_t ext, const uint8_t *p, size_t len)
+{
+	size_t n = CODEC_MAX_SAMPLES;
+	int err;
+
+	if (!ms->dec || ms->dec_ssrc != hdr->ssrc) {
+		ms->dec = mem_deref(ms->dec);
+		err = codec_state_alloc(&ms->dec, ms->codec);
+		if (err)
+			return;
+		ms->dec_ssrc = hdr->ssrc;
+	}
+
+	err = codec_decode(ms->dec, p, len, ms->pcm, &n);
+	if (err) {
+		++ms->decode_errors;
+		return;
+	}
+
+	if (ms->wav_path && !ms->wav) {
+		if (wav_open(&ms->wav, ms->wav_path, ms->codec->srate))
+			ms->wav_path = mem_deref(ms->wav_path);
+	}
+	if (ms->wav)
+		(void)wav_write(ms->wav, ms->pcm, n);
+
+	if (!tone_match(ms->pcm, n, ms->codec->srate, hdr->seq))
+		return;
+
+	(void)meter_played(ms->meter, hdr->ssrc, ext);
+
+	if (ms->playedh)
+		ms->playedh(hdr->ssrc, hdr->seq, ext, ms->arg);
+}
+
+
+static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
+			     struct mbuf *mb, void *arg)
+{
+	struct media_stream *ms = arg;
+	struct meter_rx rx;
+	size_t len = mbuf_get_left(mb);
+	(void)src;
+
+	if (meter_rx(ms->meter, hdr->ssrc, hdr->seq, len, tmr_jiffies(), &rx))
+		return;
+
+	ms->last_rx_ssrc = hdr->ssrc;
+
+	if (rx.dup || !ms->recv || !ms->codec || hdr->pt != ms->rx_pt || !len)
+		return;
+
+	play(ms, hdr, rx.ext, mbuf_buf(mb), len);
+}
+
+
+static void rtcp_recv_handler(const struct sa *src, struct rtcp_msg *msg,
+			      void *arg)
+{
+	(void)src;
+	(void)msg;
+	(void)arg;
+}
+
+
+/* Encode the next tone frame and send it; the counters advance even when
+ * nothing can be sent, so the far end sees time pass as a gap */
+static void send_frame(struct media_stream *ms)
+{
+	struct rtp_header hdr;
+	struct mbuf *mb;
+	size_t len;
+	int err;
+
+	mb = mbuf_alloc(RTP_HEADER_SIZE + CODEC_MAX_PAYLOAD);
+	if (!mb)
+		return;
+
+	tone_fill(ms->tone, ms->seq, ms->pcm, ms->codec->frame_samples);
+
+	len = CODEC_MAX_PAYLOAD;
+	err = codec_encode(ms->enc, ms->pcm, ms->codec->frame_samples,
+			   mb->buf + RTP_HEADER_SIZE, &len);
+	if (err)
+		goto out;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.ver  = RTP_VERSION;
+	hdr.m    = ms->marker;
+	hdr.pt   = ms->pt;
+	hdr.seq  = ms->seq;
+	hdr.ts   = ms->ts;
+	hdr.ssrc = ms->ssrc;
+
+	err = rtp_hdr_encode(mb, &hdr);
+	if (err)
+		goto out;
+
+	mb->end = RTP_HEADER_SIZE + len;
+	mb->pos = 0;
+
+	err = udp_send(rtp_sock(ms->rtp), &ms->raddr, mb);
+	if (err)
+		goto out;
+
+	meter_tx(ms->meter, len);
+	ms->marker = false;
+
+ out:
+	++ms->seq;
+	ms->ts += ms->codec->frame_ts;
+	mem_deref(mb);
+}
+
+
+static void tx_timeout(void *arg)
+{
+	struct media_stream *ms = arg;
+	uint64_t now;
+
+	if (ms->send && ms->have_raddr && ms->codec)
+		send_frame(ms);
+
+	now = tmr_jiffies();
+	ms->next_ms += PTIME_MS;
+	if (now > ms->next_ms + MAX_LAG_MS)
+		ms->next_ms = now;
+
+	tmr_start(&ms->tmr, ms->next_ms > now ? ms->next_ms - now : 0,
+		  tx_timeout, ms);
+}
+
+
+/**
+ * A stream of type ("audio") on laddr's IP. Port 0 picks a free even port
+ * in [port_min, port_max) (RTCP takes the next one); a non-zero port must
+ * be even and is used as given.
+ */
+int media_stream_alloc_ports(struct media_stream **msp, const char *type,
+			     const struct sa *laddr, uint16_t port_min,
+			     uint16_t port_max)
+{
+	struct media_stream *ms;
+	uint16_t port;
+	int err;
+
+	if (!msp || !type || !laddr || !sa_isset(laddr, SA_ADDR))
+		return EINVAL;
+	if (str_casecmp(type, "audio"))
+		return ENOTSUP;
+
+	port = sa_port(laddr);
+	if (port) {
+		if (port & 1 || port == 0xffff)
+			return EINVAL;
+		port_min = port;
+		port_max = port + 1;
+	}
+	else if (port_min < 2 || port_max <= port_min + 1) {
+		return EINVAL;
+	}
+
+	ms = mem_zalloc(sizeof(*ms), stream_destructor);
+	if (!ms)
+		return ENOMEM;
+
+	ms->send = true;
+	ms->recv = true;
+	ms->seq = rand_u16();
+	ms->ts = rand_u32();
+	tmr_init(&ms->tmr);
+
+	err = meter_alloc(&ms->meter);
+	if (err)
+		goto out;
+
+	err = rtp_listen(&ms->rtp, IPPROTO_UDP, laddr, port_min, port_max,
+			 true, rtp_recv_handler, rtcp_recv_handler, ms);
+	if (err)
+		goto out;
+
+	ms->ssrc = rtp_sess_ssrc(ms->rtp);
+
+ out:
+	if (err)
+		mem_deref(ms);
+	else
+		*msp = ms;
+
+	return err;
+}
+
+
+/** media_stream_alloc_ports() with the default range 20000-29999 */
+int media_stream_alloc(struct media_stream **msp, const char *type,
+		       const struct sa *laddr)
+{
+	return media_stream_alloc_ports(msp, type, laddr, MEDIA_PORT_MIN,
+					MEDIA_PORT_MAX);
+}
+
+
+/** Parse an --rtp-ports value "MIN-MAX" (MIN < MAX, both 1..65535) */
+int media_ports_parse(const char *str, uint16_t *port_min,
+		      uint16_t *port_max)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!str || !port_min || !port_max)
+		return EINVAL;
+
+	errno = 0;
+	a = strtoul(str, &end, 10);
+	if (errno || end == str || *end != '-')
+		return EINVAL;
+	str = end + 1;
+	b = strtoul(str, &end, 10);
+	if (errno || end == str || *end)
+		return EINVAL;
+	if (a < 2 || b > 65535 || b <= a + 1)
+		return EINVAL;
+
+	*port_min = (uint16_t)a;
+	*port_max = (uint16_t)b;
+
+	return 0;
+}
+
+
+/** Local RTP address (IP and the port bound) */
+const struct sa *media_stream_laddr(const struct media_stream *ms)
+{
+	return ms ? rtp_local(ms->rtp) : NULL;
+}
+
+
+/** Send and receive with codec c as payload type pt (both directions) */
+int media_stream_set_codec(struct media_stream *ms,
+			   const struct codec_desc *c, uint8_t pt)
+{
+	struct codec_state *enc = NULL;
+	struct tone *tone = NULL;
+	int err;
+
+	if (!ms || !c || pt > 127)
+		return EINVAL;
+
+	err = codec_state_alloc(&enc, c);
+	if (err)
+		goto out;
+
+	err = tone_alloc(&tone, c->srate);
+	if (err)
+		goto out;
+
+	mem_deref(ms->enc);
+	mem_deref(ms->tone);
+	ms->enc = enc;
+	ms->tone = tone;
+	enc = NULL;
+	tone = NULL;
+	ms->dec = mem_deref(ms->dec);
+	ms->codec = c;
+	ms->pt = pt;
+	ms->rx_pt = pt;
+	rtcp_set_srate(ms->rtp, c->clock, c->clock);
+
+ out:
+	mem_deref(enc);
+	mem_deref(tone);
+
+	return err;
+}
+
+
+/** Accept payload type pt for the codec on receive (when the far end's
+ *  dynamic number differs from ours) */
+void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt)
+{
+	if (ms)
+		ms->rx_pt = pt;
+}
+
+
+/** Send to raddr from now on (RTCP to its port + 1); may change mid-call */
+int media_stream_set_remote(struct media_stream *ms, const struct sa *raddr)
+{
+	struct sa rtcp;
+
+	if (!ms || !raddr || !sa_isset(raddr, SA_ALL))
+		return EINVAL;
+
+	ms->raddr = *raddr;
+	ms->have_raddr = true;
+
+	rtcp = *raddr;
+	sa_set_port(&rtcp, sa_port(raddr) + 1);
+	rtcp_start(ms->rtp, "sipmob", &rtcp);
+
+	return 0;
+}
+
+
+/** Direction: send (sendrecv/sendonly) and recv (sendrecv/recvonly).
+ *  With recv off, packets are still metered but not decoded or played. */
+void media_stream_set_dir(struct media_stream *ms, bool send, bool recv)
+{
+	if (!ms)
+		return;
+
+	ms->send = send;
+	ms->recv = recv;
+}
+
+
+/** Record decoded audio to wav_path (opened at the first decoded frame,
+ *  at the codec's rate); NULL stops and closes the recording */
+int media_stream_record(struct media_stream *ms, const char *wav_path)
+{
+	if (!ms)
+		return EINVAL;
+
+	ms->wav = mem_deref(ms->wav);
+	ms->wav_path = mem_deref(ms->wav_path);
+
+	if (!wav_path)
+		return 0;
+
+	return str_dup(&ms->wav_path, wav_path);
+}
+
+
+/** h is called for every played frame; NULL to stop */
+void media_stream_set_played_handler(struct media_stream *ms,
+				     media_played_h *h, void *arg)
+{
+	if (!ms)
+		return;
+
+	ms->playedh = h;
+	ms->arg = arg;
+}
+
+
+/** Start the 20 ms send timer (frames go out once a codec and a remote
+ *  address are set and sending is on) */
+int media_stream_start(struct media_stream *ms)
+{
+	if (!ms)
+		return EINVAL;
+
+	if (ms->running)
+		return 0;
+
+	ms->running = true;
+	ms->marker = true;
+	ms->next_ms = tmr_jiffies();
+	tmr_start(&ms->tmr, 0, tx_timeout, ms);
+
+	return 0;
+}
+
+
+/** Stop sending (receiving goes on) */
+void media_stream_stop(struct media_stream *ms)
+{
+	if (!ms)
+		return;
+
+	tmr_cancel(&ms->tmr);
+	ms->running = false;
+}
+
+
+/** A summary; receive counters are summed over all SSRCs received */
+int media_stream_stats(const struct media_stream *ms, struct media_stats *st)
+{
+	uint32_t ssrcv[16];
+	size_t n;
+
+	if (!ms || !st)
+		return EINVAL;
+
+	memset(st, 0, sizeof(*st));
+	st->codec = ms->codec ? ms->codec->name : NULL;
+	st->tx_ssrc = ms->ssrc;
+	meter_tx_stats(ms->meter, &st->tx_packets, &st->tx_bytes);
+	st->rx_ssrc = ms->last_rx_ssrc;
+	st->decode_errors = ms->decode_errors;
+
+	n = meter_ssrcs(ms->meter, ssrcv, ARRAY_SIZE(ssrcv));
+	st->rx_nssrc = (uint32_t)n;
+	if (n > ARRAY_SIZE(ssrcv))
+		n = ARRAY_SIZE(ssrcv);
+
+	for (size_t i = 0; i < n; i++) {
+		struct meter_stats s;
+
+		if (meter_stats(ms->meter, ssrcv[i], &s))
+			continue;
+
+		st->rx_packets += s.packets;
+		st->rx_bytes += s.bytes;
+		st->played_packets += s.played;
+		st->lost += s.lost;
+		if (!st->first_ms || s.first_ms < st->first_ms)
+			st->first_ms = s.first_ms;
+		if (s.last_ms > st->last_ms)
+			st->last_ms = s.last_ms;
+	}
+
+	return 0;
+}
+
+
+/** The stream's meter: per-SSRC counters and played sets */
+const struct meter *media_stream_meter(const struct media_stream *ms)
+{
+	return ms ? ms->meter : NULL;
+}
