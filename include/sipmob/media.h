@@ -47,6 +47,7 @@ struct media_stats {
 	uint64_t rx_bytes;
 	uint64_t played_packets; /**< all SSRCs                               */
 	uint64_t lost;           /**< all SSRCs                               */
+	uint64_t decoded_packets; /**< decoded, whatever they carried         */
 	uint64_t decode_errors;
 	uint64_t first_ms;       /**< first arrival, monotonic ms (0: none)   */
 	uint64_t last_ms;        /**< latest arrival                          */

@@ -54,6 +54,7 @@ struct media_stream {
 
 	struct meter *meter;
 	uint32_t last_rx_ssrc;
+	uint64_t decoded;
 	uint64_t decode_errors;
 	char *wav_path;
 	struct wav *wav;
@@ -99,6 +100,8 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 		++ms->decode_errors;
 		return;
 	}
+
+	++ms->decoded;
 
 	if (ms->wav_path && !ms->wav) {
 		if (wav_open(&ms->wav, ms->wav_path, ms->codec->srate))
@@ -470,6 +473,7 @@ int media_stream_stats(const struct media_stream *ms, struct media_stats *st)
 	st->tx_ssrc = ms->ssrc;
 	meter_tx_stats(ms->meter, &st->tx_packets, &st->tx_bytes);
 	st->rx_ssrc = ms->last_rx_ssrc;
+	st->decoded_packets = ms->decoded;
 	st->decode_errors = ms->decode_errors;
 
 	n = meter_ssrcs(ms->meter, ssrcv, ARRAY_SIZE(ssrcv));

@@ -1,0 +1,374 @@
+/**
+ * @file test_media_stream.c  Two real media streams on 127.0.0.1 under a
+ * real libre event loop: the tone flows both ways in each codec and is
+ * played, the media moves to a new address with its sequence unbroken,
+ * directions and recording work, and a stream can be freed mid-flow.
+ * Every run of the loop is bounded by a timer that calls re_cancel().
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <re.h>
+#include <sipmob/media.h>
+
+
+static void cancel_h(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Run the event loop for ms milliseconds */
+static void run_for(uint64_t ms)
+{
+	struct tmr t;
+
+	tmr_init(&t);
+	tmr_start(&t, ms, cancel_h, NULL);
+	assert_int_equal(0, re_main(NULL));
+	tmr_cancel(&t);
+}
+
+
+static int group_setup(void **state)
+{
+	(void)state;
+
+	return libre_init() ? -1 : 0;
+}
+
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	tmr_debug();
+	libre_close();
+
+	return 0;
+}
+
+
+static struct media_stream *stream(const char *codec)
+{
+	const struct codec_desc *c = codec_find(codec);
+	struct media_stream *ms = NULL;
+	const struct sa *la;
+	struct sa laddr;
+
+	assert_non_null(c);
+	assert_int_equal(0, sa_set_str(&laddr, "127.0.0.1", 0));
+	assert_int_equal(0, media_stream_alloc(&ms, "audio", &laddr));
+
+	la = media_stream_laddr(ms);
+	assert_true(sa_port(la) >= MEDIA_PORT_MIN);
+	assert_true(sa_port(la) < MEDIA_PORT_MAX);
+	assert_int_equal(0, sa_port(la) % 2);
+
+	assert_int_equal(0, media_stream_set_codec(ms, c,
+				c->pt >= 0 ? (uint8_t)c->pt : 111));
+
+	return ms;
+}
+
+
+static void connect_pair(struct media_stream *a, struct media_stream *b)
+{
+	assert_int_equal(0, media_stream_set_remote(a, media_stream_laddr(b)));
+	assert_int_equal(0, media_stream_set_remote(b, media_stream_laddr(a)));
+}
+
+
+static void check_flow(const char *codec, const struct media_stats *tx,
+		       const struct media_stats *rx)
+{
+	print_message("%s: sent %llu, received %llu, played %llu, lost %llu\n",
+		      codec, (unsigned long long)tx->tx_packets,
+		      (unsigned long long)rx->rx_packets,
+		      (unsigned long long)rx->played_packets,
+		      (unsigned long long)rx->lost);
+
+	assert_string_equal(codec, rx->codec);
+	assert_true(tx->tx_packets >= 40);          /* 1 s at 20 ms */
+	assert_true(tx->tx_packets <= 55);
+	assert_true(rx->rx_packets >= tx->tx_packets - 2);
+	assert_true(rx->rx_packets <= tx->tx_packets);
+	assert_int_equal(tx->tx_ssrc, rx->rx_ssrc);
+	assert_int_equal(1, rx->rx_nssrc);
+	assert_int_equal(0, rx->lost);
+	assert_int_equal(0, rx->decode_errors);
+	assert_int_equal(rx->rx_packets, rx->decoded_packets);
+	assert_true(rx->played_packets + 3 >= rx->rx_packets);
+	assert_true(rx->played_packets <= rx->rx_packets);
+	assert_true(rx->first_ms > 0);
+	assert_true(rx->last_ms - rx->first_ms >= 700);
+}
+
+
+static void flows_both_ways(const char *codec)
+{
+	struct media_stream *a = stream(codec), *b = stream(codec);
+	struct media_stats sa_, sb;
+
+	connect_pair(a, b);
+	assert_int_equal(0, media_stream_start(a));
+	assert_int_equal(0, media_stream_start(b));
+
+	run_for(1000);
+
+	assert_int_equal(0, media_stream_stats(a, &sa_));
+	assert_int_equal(0, media_stream_stats(b, &sb));
+	assert_true(sa_.tx_ssrc != sb.tx_ssrc);
+	check_flow(codec, &sa_, &sb);
+	check_flow(codec, &sb, &sa_);
+
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
+static void pcmu_flows_both_ways(void **state) { (void)state; flows_both_ways("PCMU"); }
+static void pcma_flows_both_ways(void **state) { (void)state; flows_both_ways("PCMA"); }
+static void g722_flows_both_ways(void **state) { (void)state; flows_both_ways("G722"); }
+static void opus_flows_both_ways(void **state) { (void)state; flows_both_ways("opus"); }
+
+
+struct playlog {
+	uint32_t ssrc;
+	uint16_t first;
+	uint16_t last;
+	unsigned n;
+};
+
+
+static void played_h(uint32_t ssrc, uint16_t seq, uint64_t ext, void *arg)
+{
+	struct playlog *pl = arg;
+	(void)ext;
+
+	if (!pl->n++)
+		pl->first = seq;
+	pl->last = seq;
+	pl->ssrc = ssrc;
+}
+
+
+struct move {
+	struct media_stream *from;
+	const struct sa *to;
+};
+
+
+static void move_h(void *arg)
+{
+	struct move *mv = arg;
+
+	assert_int_equal(0, media_stream_set_remote(mv->from, mv->to));
+}
+
+
+static void media_moves_with_its_sequence_unbroken(void **state)
+{
+	struct media_stream *a = stream("PCMU"), *b = stream("PCMU");
+	struct media_stream *c = stream("PCMU");
+	struct playlog pb = {0}, pc = {0};
+	struct move mv = {a, media_stream_laddr(c)};
+	struct media_stats st;
+	struct tmr t;
+	(void)state;
+
+	media_stream_set_played_handler(b, played_h, &pb);
+	media_stream_set_played_handler(c, played_h, &pc);
+	assert_int_equal(0, media_stream_set_remote(a, media_stream_laddr(b)));
+	assert_int_equal(0, media_stream_start(a));
+
+	tmr_init(&t);
+	tmr_start(&t, 400, move_h, &mv);
+	run_for(800);
+	tmr_cancel(&t);
+
+	print_message("at b: %u played (%u..%u); at c: %u played (%u..%u)\n",
+		      pb.n, pb.first, pb.last, pc.n, pc.first, pc.last);
+	assert_true(pb.n >= 15);
+	assert_true(pc.n >= 15);
+	assert_int_equal(pb.ssrc, pc.ssrc);
+	assert_int_equal((uint16_t)(pb.last + 1), pc.first);
+	assert_int_equal(pb.n, (uint16_t)(pb.last - pb.first) + 1);
+	assert_int_equal(pc.n, (uint16_t)(pc.last - pc.first) + 1);
+
+	assert_int_equal(0, media_stream_stats(a, &st));
+	/* all sent were played but at most the one still in flight */
+	assert_true(st.tx_packets - (pb.n + pc.n) <= 1);
+	assert_int_equal(0, st.rx_packets);
+
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(c);
+}
+
+
+static void directions_gate_sending_and_playing(void **state)
+{
+	struct media_stream *a = stream("PCMA"), *b = stream("PCMA");
+	struct media_stats sa_, sb;
+	(void)state;
+
+	connect_pair(a, b);
+	media_stream_set_dir(b, false, false);    /* inactive */
+	media_stream_start(a);
+	media_stream_start(b);
+	run_for(300);
+
+	media_stream_stats(a, &sa_);
+	media_stream_stats(b, &sb);
+	assert_int_equal(0, sb.tx_packets);
+	assert_int_equal(0, sa_.rx_packets);
+	assert_true(sb.rx_packets >= 10);         /* metered */
+	assert_int_equal(0, sb.played_packets);   /* not played */
+	assert_int_equal(0, sb.decoded_packets);
+
+	media_stream_set_dir(b, false, true);     /* recvonly */
+	run_for(300);
+	media_stream_stats(b, &sb);
+	assert_true(sb.played_packets >= 10);
+	assert_int_equal(0, sb.tx_packets);
+
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
+static void recording_holds_the_played_tone(void **state)
+{
+	struct media_stream *a = stream("G722"), *b = stream("G722");
+	struct media_stats sb;
+	char path[64];
+	FILE *f;
+	int16_t frame[320];
+	unsigned frames = 0, toned = 0;
+	(void)state;
+
+	snprintf(path, sizeof(path), "/tmp/test_media_stream_%d.wav",
+		 (int)getpid());
+	connect_pair(a, b);
+	assert_int_equal(0, media_stream_record(b, path));
+	media_stream_start(a);
+	run_for(500);
+	media_stream_stats(b, &sb);
+	assert_int_equal(0, media_stream_record(b, NULL));   /* closes it */
+
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(0, fseek(f, 44, SEEK_SET));
+	while (fread(frame, sizeof(int16_t), 320, f) == 320) {
+		++frames;
+		if (tone_detect(frame, 320, 16000) >= 0)
+			++toned;
+	}
+	fclose(f);
+	unlink(path);
+
+	print_message("recorded %u frames, %u with a tone; %llu received\n",
+		      frames, toned, (unsigned long long)sb.rx_packets);
+	assert_int_equal(sb.rx_packets, frames);
+	assert_true(toned + 3 >= frames);
+
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
+static void free_h(void *arg)
+{
+	struct media_stream **msp = arg;
+
+	*msp = mem_deref(*msp);
+}
+
+
+static void stream_frees_while_packets_fly(void **state)
+{
+	struct media_stream *a = stream("opus"), *b = stream("opus");
+	struct media_stats st;
+	struct tmr t;
+	(void)state;
+
+	connect_pair(a, b);
+	media_stream_start(a);
+	media_stream_start(b);
+
+	tmr_init(&t);
+	tmr_start(&t, 250, free_h, &b);
+	run_for(500);
+	tmr_cancel(&t);
+	assert_null(b);
+
+	/* a goes on sending into the void and still counts */
+	media_stream_stats(a, &st);
+	assert_true(st.tx_packets >= 20);
+	assert_true(st.rx_packets >= 8 && st.rx_packets < 20);
+
+	mem_deref(a);
+}
+
+
+static void alloc_checks_its_arguments(void **state)
+{
+	struct media_stream *ms = NULL, *ms2 = NULL;
+	struct sa laddr;
+	uint16_t lo, hi;
+	(void)state;
+
+	sa_set_str(&laddr, "127.0.0.1", 0);
+	assert_int_equal(ENOTSUP, media_stream_alloc(&ms, "video", &laddr));
+	assert_int_equal(EINVAL, media_stream_alloc(&ms, "audio", NULL));
+
+	/* a range of one even port: the second stream cannot have it */
+	assert_int_equal(0, media_stream_alloc_ports(&ms, "audio", &laddr,
+						     31000, 31002));
+	assert_int_equal(31000, sa_port(media_stream_laddr(ms)));
+	sa_set_port(&laddr, 31000);
+	assert_int_equal(EADDRINUSE, media_stream_alloc(&ms2, "audio",
+							&laddr));
+	ms = mem_deref(ms);
+
+	/* a given even port is used as is, an odd one refused */
+	assert_int_equal(0, media_stream_alloc(&ms, "audio", &laddr));
+	assert_int_equal(31000, sa_port(media_stream_laddr(ms)));
+	ms = mem_deref(ms);
+	sa_set_port(&laddr, 31001);
+	assert_int_equal(EINVAL, media_stream_alloc(&ms, "audio", &laddr));
+
+	assert_int_equal(0, media_ports_parse("20000-29999", &lo, &hi));
+	assert_int_equal(20000, lo);
+	assert_int_equal(29999, hi);
+	assert_int_equal(EINVAL, media_ports_parse("20000", &lo, &hi));
+	assert_int_equal(EINVAL, media_ports_parse("3000-2000", &lo, &hi));
+	assert_int_equal(EINVAL, media_ports_parse("1-70000", &lo, &hi));
+	assert_int_equal(EINVAL, media_ports_parse("10-20x", &lo, &hi));
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pcmu_flows_both_ways),
+		cmocka_unit_test(pcma_flows_both_ways),
+		cmocka_unit_test(g722_flows_both_ways),
+		cmocka_unit_test(opus_flows_both_ways),
+		cmocka_unit_test(media_moves_with_its_sequence_unbroken),
+		cmocka_unit_test(directions_gate_sending_and_playing),
+		cmocka_unit_test(recording_holds_the_played_tone),
+		cmocka_unit_test(stream_frees_while_packets_fly),
+		cmocka_unit_test(alloc_checks_its_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
