@@ -7,9 +7,10 @@
  * over the last half of the frame (10 ms). The frequencies are multiples of
  * 100 Hz, so over a 10 ms window they are orthogonal: a clean tone puts all
  * its energy in one bin. A symbol is reported only when that bin holds at
- * least half the window's energy and four times the next bin, and the window
- * is not near silence; otherwise -1. The whole-frame alternative would fail
- * for Opus, whose decoded frame starts with 6.5 ms of the previous packet.
+ * least 80 % of the window's energy and four times the next bin, and the
+ * window is not near silence; otherwise -1. A whole-frame window would see
+ * two tones in a decoded Opus frame, which starts with 6.5 ms of the
+ * previous packet.
  * Cost: 8 Goertzel passes over half a frame, 3840 multiply-adds for Opus.
  */
 
@@ -136,7 +137,7 @@ int tone_detect(const int16_t *pcm, size_t n, uint32_t srate)
 		}
 	}
 
-	if (best < 0.5 * energy || best < 4.0 * second)
+	if (best < 0.8 * energy || best < 4.0 * second)
 		return -1;
 
 	return sym;

@@ -134,10 +134,34 @@ static void flows_both_ways(const char *codec)
 }
 
 
-static void pcmu_flows_both_ways(void **state) { (void)state; flows_both_ways("PCMU"); }
-static void pcma_flows_both_ways(void **state) { (void)state; flows_both_ways("PCMA"); }
-static void g722_flows_both_ways(void **state) { (void)state; flows_both_ways("G722"); }
-static void opus_flows_both_ways(void **state) { (void)state; flows_both_ways("opus"); }
+static void pcmu_flows_both_ways(void **state)
+{
+	(void)state;
+	flows_both_ways("PCMU");
+}
+
+
+static void pcma_flows_both_ways(void **state)
+{
+	(void)state;
+	flows_both_ways("PCMA");
+}
+
+
+static void g722_flows_both_ways(void **state)
+{
+	(void)state;
+	flows_both_ways("G722");
+}
+
+
+static void opus_flows_both_ways(void **state)
+{
+	(void)state;
+	flows_both_ways("opus");
+}
+
+
 
 
 struct playlog {

@@ -145,6 +145,23 @@ static void detector_refuses_silence_noise_and_chords(void **state)
 }
 
 
+static void detector_refuses_frequencies_between_symbols(void **state)
+{
+	static const double fv[] = {440, 600, 1000, 1050, 1200, 2000, 3000};
+	int16_t pcm[320];
+	(void)state;
+
+	/* a foreign test tone (baresip's 440 Hz, a 1 kHz reference) is
+	 * not a mark: only +-20 Hz around a symbol counts */
+	for (size_t k = 0; k < ARRAY_SIZE(fv); k++) {
+		for (size_t i = 0; i < 320; i++)
+			pcm[i] = (int16_t)(8000 * sin(2 * M_PI * fv[k] * i
+						      / 16000 + 0.3));
+		assert_int_equal(-1, tone_detect(pcm, 320, 16000));
+	}
+}
+
+
 static void tone_alloc_checks_rate(void **state)
 {
 	struct tone *t = NULL;
@@ -163,6 +180,7 @@ int main(void)
 		cmocka_unit_test(tone_is_phase_continuous_at_moderate_level),
 		cmocka_unit_test(detector_reads_the_second_half_of_a_frame),
 		cmocka_unit_test(detector_refuses_silence_noise_and_chords),
+		cmocka_unit_test(detector_refuses_frequencies_between_symbols),
 		cmocka_unit_test(tone_alloc_checks_rate),
 	};
 
