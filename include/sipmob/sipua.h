@@ -96,7 +96,8 @@ struct sip *sipep_sip(const struct sipep *ep);
 /** Closes every leg (BYE) and waits for nothing: call before re_cancel. */
 void sipep_shutdown(struct sipep *ep);
 
-/* Registration (client, RFC 3261 §10, Digest as client) */
+/* Registration (client, RFC 3261 §10, Digest as client). A NULL aor means
+ * sip:USER@REGISTRAR-HOST:PORT. */
 typedef void (sipep_reg_h)(int err, uint16_t scode, void *arg);
 int  sipep_register(struct sipep *ep, const char *registrar,
 		    const char *aor, const char *user, const char *password,

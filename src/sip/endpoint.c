@@ -153,7 +153,9 @@ static void trace_handler(bool tx, enum sip_transp tp, const struct sa *src,
 	eol = memchr(pkt, '\r', len);
 	line.p = (const char *)pkt;
 	line.l = eol ? (size_t)(eol - (const char *)pkt) : MIN(len, 80);
-	(void)re_regex((const char *)pkt, len, "CSeq:[ \t]*[^\r\n]+", &cseq);
+	/* every [..] of re_regex is a capture and takes a pl (NULL: skip) */
+	(void)re_regex((const char *)pkt, len, "CSeq:[ \t]*[^\r\n]+", NULL,
+		       &cseq);
 	sdp = re_regex((const char *)pkt, len, "application/sdp") == 0;
 
 	re_snprintf(summary, sizeof(summary), "%s %s %J %s %J | %r | %r%s",

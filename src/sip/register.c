@@ -42,10 +42,27 @@ int sipep_register(struct sipep *ep, const char *registrar,
 		   const char *aor, const char *user, const char *password,
 		   uint32_t expires, sipep_reg_h *regh, void *arg)
 {
+	struct sip_addr ra;
+	char *own_aor = NULL;
+	struct pl pl;
 	int err;
 
-	if (!ep || !registrar || !aor)
+	if (!ep || !registrar)
 		return EINVAL;
+
+	/* No AOR given: ours at the registrar's host and port (a port-less
+	 * AOR would make the proxy treat every 127.0.0.1 URI as its own). */
+	if (!aor) {
+		pl_set_str(&pl, registrar);
+		if (sip_addr_decode(&ra, &pl) && uri_decode(&ra.uri, &pl))
+			return EINVAL;
+		err = re_sdprintf(&own_aor, "sip:%s@%r:%u", ep->user,
+				  &ra.uri.host, ra.uri.port ? ra.uri.port :
+				  SIP_PORT);
+		if (err)
+			return err;
+		aor = own_aor;
+	}
 
 	ep->reg = mem_deref(ep->reg);
 	ep->reg_user = mem_deref(ep->reg_user);
@@ -58,10 +75,12 @@ int sipep_register(struct sipep *ep, const char *registrar,
 	ep->regh = regh;
 	ep->regarg = arg;
 
-	return sipreg_register(&ep->reg, ep->sip, registrar, aor,
-			       ep->display, aor, expires ? expires : 3600,
-			       ep->user, NULL, 0, 0, auth_handler, ep, false,
-			       reg_resp_handler, ep, NULL, NULL);
+	err = sipreg_register(&ep->reg, ep->sip, registrar, aor,
+			      ep->display, aor, expires ? expires : 3600,
+			      ep->user, NULL, 0, 0, auth_handler, ep, false,
+			      reg_resp_handler, ep, NULL, NULL);
+	mem_deref(own_aor);
+	return err;
 }
 
 bool sipep_registered(const struct sipep *ep)

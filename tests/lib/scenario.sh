@@ -7,6 +7,10 @@
 #   wait_until SECS CMD...      # retry CMD (every 50 ms) until it succeeds
 #   stop NAME                   # SIGTERM by PID, SIGKILL after 5 s
 #   ctl SOCK ARGS...            # the sipmob command against a control socket
+#   jstat SOCK FILTER           # jq FILTER over the daemon's status --json
+#   wait_stat SECS SOCK FILTER TEST VALUE
+#                               # wait until `TEST "$(jstat SOCK FILTER)" VALUE`
+#                               # holds (TEST: eq, ge, le), re-read each time
 #   check DESCRIPTION CMD...    # one assertion: CMD must succeed
 #   finish                      # prints "N passed, M failed", exit status
 #
@@ -134,6 +138,13 @@ ctl() { local sock=$1; shift; in_ns "$BIN/sipmob" -C "$sock" "$@"; }
 # jq over a daemon's status: jstat SOCK FILTER
 jstat() { ctl "$1" status --json | jq -r "$2"; }
 
+_stat_holds() { local v; v=$(jstat "$1" "$2") && "$3" "$v" "$4"; }
+
+wait_stat() {
+	local secs=$1 sock=$2 filter=$3 op=$4 want=$5
+	wait_until "$secs" _stat_holds "$sock" "$filter" "$op" "$want"
+}
+
 check() {
 	local what=$1; shift
 	if "$@"; then
@@ -155,6 +166,7 @@ need() {
 }
 
 ge() { [ "${1:-0}" -ge "$2" ] 2>/dev/null; }
+le() { [ "${1:-0}" -le "$2" ] 2>/dev/null; }
 eq() { [ "${1:-}" = "$2" ]; }
 
 finish() {

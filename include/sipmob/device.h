@@ -1,0 +1,29 @@
+/**
+ * @file device.h  A local device agent (spec §3): a SIP UA that answers the
+ * calls it is allowed to, with real media (plays the sequence-marked tone,
+ * records and meters what it receives), for as many sessions as come.
+ * sipmob-device wires it to the command line and the control socket.
+ */
+
+struct device;
+struct sipep;
+struct odict;
+struct sa;
+
+struct device_conf {
+	const char *name;         /**< SIP user and display name            */
+	const char *sip_listen;   /**< "ADDR:PORT"                          */
+	const char *codecs;       /**< codec preference list                */
+	const char *record_dir;   /**< WAV per session, or NULL             */
+	const char *registrar;    /**< register there, or NULL              */
+	uint16_t port_min, port_max;
+	bool basic;               /**< an ordinary phone: no mobility      */
+};
+
+int  device_alloc(struct device **devp, const struct device_conf *conf);
+struct sipep *device_sipep(const struct device *dev);
+/** The control-socket commands: status, hangup. */
+int  device_command(struct device *dev, int argc, char *argv[],
+		    struct odict *reply);
+unsigned device_session_count(const struct device *dev);
+void device_shutdown(struct device *dev);

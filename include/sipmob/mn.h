@@ -1,0 +1,26 @@
+/**
+ * @file mn.h  The mobile node (spec §3): the user's own SIP UA. It places or
+ * answers one call at a time with its own media, and (in later layers)
+ * discovers devices and moves media to them. sipmob-mn wires it to the
+ * command line and the control socket.
+ */
+
+struct mn;
+struct odict;
+struct ctl_request;
+
+struct mn_conf {
+	const char *user;         /**< SIP user name                       */
+	const char *sip_listen;   /**< "ADDR:PORT"                         */
+	const char *codecs;       /**< codec preference list               */
+	const char *registrar;    /**< register there, or NULL             */
+	const char *record_path;  /**< WAV of the call's audio, or NULL    */
+	uint16_t port_min, port_max;
+};
+
+int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);
+/** Control-socket commands: call URI, hangup, status. */
+int  mn_command(struct mn *mn, struct ctl_request *req, int argc,
+		char *argv[], struct odict *reply);
+void mn_shutdown(struct mn *mn);
+bool mn_in_call(const struct mn *mn);

@@ -1,0 +1,139 @@
+/*
+ * sipmob-device: a local device (speakerphone, display, camera) that the
+ * mobile node can move media to. It answers calls, plays the
+ * sequence-marked tone, records and meters what it receives, and answers
+ * `sipmob -C SOCK status`. See docs/sipmob-device.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include <sipmob/ctl.h>
+#include <sipmob/daemon.h>
+#include <sipmob/device.h>
+#include <sipmob/mediaset.h>
+#include <sipmob/media.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: sipmob-device --sip ADDR:PORT [options]\n"
+"\n"
+"A local device: answers SIP calls with real audio (a sequence-marked\n"
+"tone), records and meters what it receives.\n"
+"\n"
+"  -s, --sip ADDR:PORT     where SIP listens, UDP and TCP ([::1]:PORT for IPv6)\n"
+"  -n, --name NAME         the device's SIP user name (default: device)\n"
+"  -m, --media LIST        media it handles: audio (default audio)\n"
+"  -c, --codecs LIST       codecs in order of preference\n"
+"                          (default PCMU,PCMA,G722,opus)\n"
+"  -C, --control SOCK      control socket for the sipmob command\n"
+"  -r, --record DIR        write the audio of each session to DIR as WAV\n"
+"  -R, --registrar URI     register there (sip:HOST:PORT)\n"
+"  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
+"  -b, --basic             an ordinary phone: no mobility features\n"
+"  -h, --help              this text\n"
+"  -V, --version           the version\n");
+}
+
+struct app {
+	struct device *dev;
+	struct ctl *ctl;
+};
+
+static int command_handler(struct ctl_request *req, int argc, char *argv[],
+			   struct odict *reply, void *arg)
+{
+	struct app *app = arg;
+	(void)req;
+
+	return device_command(app->dev, argc, argv, reply);
+}
+
+static void stop_handler(void *arg)
+{
+	struct app *app = arg;
+
+	device_shutdown(app->dev);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{"sip",       required_argument, NULL, 's'},
+		{"name",      required_argument, NULL, 'n'},
+		{"media",     required_argument, NULL, 'm'},
+		{"codecs",    required_argument, NULL, 'c'},
+		{"control",   required_argument, NULL, 'C'},
+		{"record",    required_argument, NULL, 'r'},
+		{"registrar", required_argument, NULL, 'R'},
+		{"rtp-ports", required_argument, NULL, 'p'},
+		{"basic",     no_argument,       NULL, 'b'},
+		{"help",      no_argument,       NULL, 'h'},
+		{"version",   no_argument,       NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct device_conf conf = {.name = "device"};
+	const char *control = NULL, *media = "audio";
+	struct app app = {NULL, NULL};
+	char why[128];
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "s:n:m:c:C:r:R:p:bhV", opts,
+				NULL)) != -1) {
+		switch (c) {
+
+		case 's': conf.sip_listen = optarg; break;
+		case 'n': conf.name = optarg; break;
+		case 'm': media = optarg; break;
+		case 'c': conf.codecs = optarg; break;
+		case 'C': control = optarg; break;
+		case 'r': conf.record_dir = optarg; break;
+		case 'R': conf.registrar = optarg; break;
+		case 'p':
+			if (media_ports_parse(optarg, &conf.port_min,
+					      &conf.port_max)) {
+				fprintf(stderr, "sipmob-device: bad port range"
+					" '%s' (want MIN-MAX)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b': conf.basic = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
+			return 0;
+		default:  usage(stderr); return 2;
+		}
+	}
+	if (!conf.sip_listen || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(media, "audio")) {
+		fprintf(stderr, "sipmob-device: --media %s: this build"
+			" handles audio only\n", media);
+		return 2;
+	}
+	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
+		return 2;
+	}
+
+	err = libre_init();
+	if (err)
+		return 1;
+
+	err = device_alloc(&app.dev, &conf);
+	if (!err && control)
+		err = ctl_alloc(&app.ctl, control, command_handler, &app);
+	if (!err)
+		err = daemon_run(stop_handler, &app);
+
+	mem_deref(app.ctl);
+	mem_deref(app.dev);
+	libre_close();
+	tmr_debug();
+	mem_debug();
+	return err ? 1 : 0;
+}

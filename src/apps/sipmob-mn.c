@@ -1,0 +1,124 @@
+/*
+ * sipmob-mn: the mobile node daemon. It places and answers calls with its
+ * own media and is driven by the sipmob command over its control socket.
+ * See docs/sipmob-mn.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include <sipmob/ctl.h>
+#include <sipmob/daemon.h>
+#include <sipmob/mn.h>
+#include <sipmob/mediaset.h>
+#include <sipmob/media.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: sipmob-mn --sip ADDR:PORT [options]\n"
+"\n"
+"The mobile node: places and answers calls, driven by `sipmob -C SOCK ...`.\n"
+"\n"
+"  -s, --sip ADDR:PORT     where SIP listens, UDP and TCP ([::1]:PORT for IPv6)\n"
+"  -u, --user NAME         SIP user name (default: mn)\n"
+"  -C, --control SOCK      control socket for the sipmob command\n"
+"  -R, --registrar URI     register there (sip:HOST:PORT)\n"
+"  -c, --codecs LIST       codecs in order of preference\n"
+"                          (default PCMU,PCMA,G722,opus)\n"
+"  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
+"  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
+"  -h, --help              this text\n"
+"  -V, --version           the version\n");
+}
+
+struct app {
+	struct mn *mn;
+	struct ctl *ctl;
+};
+
+static int command_handler(struct ctl_request *req, int argc, char *argv[],
+			   struct odict *reply, void *arg)
+{
+	struct app *app = arg;
+
+	return mn_command(app->mn, req, argc, argv, reply);
+}
+
+static void stop_handler(void *arg)
+{
+	struct app *app = arg;
+
+	mn_shutdown(app->mn);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{"sip",       required_argument, NULL, 's'},
+		{"user",      required_argument, NULL, 'u'},
+		{"control",   required_argument, NULL, 'C'},
+		{"registrar", required_argument, NULL, 'R'},
+		{"codecs",    required_argument, NULL, 'c'},
+		{"record",    required_argument, NULL, 'r'},
+		{"rtp-ports", required_argument, NULL, 'p'},
+		{"help",      no_argument,       NULL, 'h'},
+		{"version",   no_argument,       NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct mn_conf conf = {.user = "mn"};
+	const char *control = NULL;
+	struct app app = {NULL, NULL};
+	char why[128];
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "s:u:C:R:c:r:p:hV", opts,
+				NULL)) != -1) {
+		switch (c) {
+
+		case 's': conf.sip_listen = optarg; break;
+		case 'u': conf.user = optarg; break;
+		case 'C': control = optarg; break;
+		case 'R': conf.registrar = optarg; break;
+		case 'c': conf.codecs = optarg; break;
+		case 'r': conf.record_path = optarg; break;
+		case 'p':
+			if (media_ports_parse(optarg, &conf.port_min,
+					      &conf.port_max)) {
+				fprintf(stderr, "sipmob-mn: bad port range"
+					" '%s' (want MIN-MAX)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
+		default:  usage(stderr); return 2;
+		}
+	}
+	if (!conf.sip_listen || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
+		fprintf(stderr, "sipmob-mn: %s\n", why);
+		return 2;
+	}
+
+	err = libre_init();
+	if (err)
+		return 1;
+
+	err = mn_alloc(&app.mn, &conf);
+	if (!err && control)
+		err = ctl_alloc(&app.ctl, control, command_handler, &app);
+	if (!err)
+		err = daemon_run(stop_handler, &app);
+
+	mem_deref(app.ctl);
+	mem_deref(app.mn);
+	libre_close();
+	tmr_debug();
+	mem_debug();
+	return err ? 1 : 0;
+}

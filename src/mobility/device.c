@@ -1,0 +1,314 @@
+/*
+ * The local device agent. Every INVITE it accepts becomes a session: a SIP
+ * leg plus a media set. An offer in the INVITE is answered in the 2xx; an
+ * INVITE without SDP (3PCC flow I of RFC 3725) gets our offer in the 2xx and
+ * the answer in the ACK. Re-INVITEs re-apply the far side's description, so
+ * the device follows its media wherever the controller moves it.
+ *
+ * Unusable SDP is refused, never half-taken: malformed SDP gets 400 with a
+ * Warning naming the bad line, SDP without a common codec gets 488.
+ */
+#include <string.h>
+#include <re.h>
+#include <sipmob/sipua.h>
+#include <sipmob/mediaset.h>
+#include <sipmob/ctl.h>
+#include <sipmob/device.h>
+
+struct device {
+	struct device_conf conf;
+	struct sipep *ep;
+	struct sa media_addr;
+	struct list sessions;
+	struct mset *caps;        /* for OPTIONS answers */
+	unsigned nsessions;       /* ever started, names recordings */
+	char *name;
+	char *record_dir;
+};
+
+struct dsession {
+	struct le le;
+	struct device *dev;
+	struct sipleg *leg;
+	struct mset *ms;
+	unsigned id;
+};
+
+static void session_destructor(void *arg)
+{
+	struct dsession *s = arg;
+
+	list_unlink(&s->le);
+	mem_deref(s->leg);
+	mem_deref(s->ms);
+}
+
+static void device_destructor(void *arg)
+{
+	struct device *dev = arg;
+
+	list_flush(&dev->sessions);
+	mem_deref(dev->caps);
+	mem_deref(dev->ep);
+	mem_deref(dev->name);
+	mem_deref(dev->record_dir);
+}
+
+/* Answers their offer, or offers when they sent none. */
+static void answer(struct dsession *s, const struct sip_msg *msg)
+{
+	struct mbuf *sdp = NULL;
+	char err[128] = "";
+	int e;
+
+	if (mbuf_get_left(msg->mb))
+		e = mset_answer(s->ms, msg->mb, &sdp, err, sizeof(err));
+	else
+		e = mset_offer(s->ms, &sdp);
+
+	if (e == EBADMSG) {
+		re_fprintf(stderr, "device: bad SDP from %s: %s\n",
+			   sipleg_remote_uri(s->leg), err);
+		(void)sipleg_reply(s->leg, 400, "Bad SDP", NULL);
+	}
+	else if (e) {
+		re_fprintf(stderr, "device: cannot use SDP from %s: %s\n",
+			   sipleg_remote_uri(s->leg), err);
+		(void)sipleg_reply(s->leg, 488, "Not Acceptable Here", NULL);
+	}
+	else {
+		(void)sipleg_reply(s->leg, 200, "OK", sdp);
+	}
+	mem_deref(sdp);
+}
+
+static void offer_handler(struct sipleg *leg, const struct sip_msg *msg,
+			  void *arg)
+{
+	struct dsession *s = arg;
+	(void)leg;
+
+	re_fprintf(stderr, "device: re-INVITE from %s\n",
+		   sipleg_remote_uri(s->leg));
+	answer(s, msg);
+}
+
+static void ack_handler(struct sipleg *leg, const struct sip_msg *msg,
+			void *arg)
+{
+	struct dsession *s = arg;
+	char err[128] = "";
+	(void)leg;
+
+	if (!mbuf_get_left(msg->mb))
+		return;   /* we answered their offer: nothing more to do */
+
+	if (mset_accept_answer(s->ms, msg->mb, err, sizeof(err))) {
+		re_fprintf(stderr, "device: unusable answer in ACK from %s:"
+			   " %s; hanging up\n", sipleg_remote_uri(s->leg),
+			   err);
+		mem_deref(s);
+	}
+}
+
+static void close_handler(struct sipleg *leg, int err,
+			  const struct sip_msg *msg, void *arg)
+{
+	struct dsession *s = arg;
+	(void)leg;
+	(void)msg;
+
+	re_fprintf(stderr, "device: session with %s ended (%m)\n",
+		   sipleg_remote_uri(s->leg), err);
+	mem_deref(s);
+}
+
+static const struct sipleg_handlers session_handlers = {
+	NULL, offer_handler, ack_handler, close_handler
+};
+
+static void invite_handler(struct sipep *ep, struct sipleg *leg,
+			   const struct sip_msg *msg, void *arg)
+{
+	struct device *dev = arg;
+	struct mset_conf mc;
+	struct dsession *s;
+	char path[512];
+	(void)ep;
+
+	s = mem_zalloc(sizeof(*s), session_destructor);
+	if (!s)
+		return;   /* the leg is declined with 480 */
+
+	s->dev = dev;
+	s->id = ++dev->nsessions;
+	memset(&mc, 0, sizeof(mc));
+	mc.addr = &dev->media_addr;
+	mc.codecs = dev->conf.codecs;
+	mc.port_min = dev->conf.port_min;
+	mc.port_max = dev->conf.port_max;
+	mc.user = dev->name;
+	if (dev->record_dir) {
+		re_snprintf(path, sizeof(path), "%s/%s-%u-audio.wav",
+			    dev->record_dir, dev->name, s->id);
+		mc.record_path = path;
+	}
+	if (mset_alloc(&s->ms, &mc)) {
+		re_fprintf(stderr, "device: no media for %r\n",
+			   &msg->from.auri);
+		mem_deref(s);
+		return;
+	}
+
+	s->leg = mem_ref(leg);
+	sipleg_set_handlers(leg, &session_handlers, s);
+	list_append(&dev->sessions, &s->le, s);
+	re_fprintf(stderr, "device: INVITE from %r (session %u)\n",
+		   &msg->from.auri, s->id);
+
+	answer(s, msg);   /* a refusal closes the leg, and so frees s */
+}
+
+static int caps_handler(struct mbuf **descp, void *arg)
+{
+	struct device *dev = arg;
+
+	return mset_caps(dev->caps, descp);
+}
+
+static void trace_handler(bool tx, const char *summary, void *arg)
+{
+	(void)tx;
+	(void)arg;
+	re_fprintf(stderr, "sip: %s\n", summary);
+}
+
+int device_alloc(struct device **devp, const struct device_conf *conf)
+{
+	struct sipep_conf ec;
+	struct mset_conf mc;
+	struct device *dev;
+	int err;
+
+	if (!devp || !conf || !conf->sip_listen)
+		return EINVAL;
+
+	dev = mem_zalloc(sizeof(*dev), device_destructor);
+	if (!dev)
+		return ENOMEM;
+
+	dev->conf = *conf;
+	err  = str_dup(&dev->name, conf->name ? conf->name : "device");
+	err |= conf->record_dir ? str_dup(&dev->record_dir,
+					  conf->record_dir) : 0;
+	if (err)
+		goto out;
+	dev->conf.name = dev->name;
+	dev->conf.record_dir = dev->record_dir;
+
+	memset(&ec, 0, sizeof(ec));
+	ec.listen = conf->sip_listen;
+	ec.user = dev->name;
+	ec.display = dev->name;
+	err = sipep_alloc(&dev->ep, &ec, invite_handler, dev);
+	if (err)
+		goto out;
+
+	/* Media go out of the same address SIP listens on. */
+	dev->media_addr = *sipep_laddr(dev->ep);
+	sa_set_port(&dev->media_addr, 0);
+
+	memset(&mc, 0, sizeof(mc));
+	mc.addr = &dev->media_addr;
+	mc.codecs = conf->codecs;
+	mc.port_min = conf->port_min;
+	mc.port_max = conf->port_max;
+	mc.user = dev->name;
+	err = mset_alloc(&dev->caps, &mc);
+	if (err)
+		goto out;
+	sipep_set_caps_handler(dev->ep, caps_handler, dev);
+	sipep_set_trace_handler(dev->ep, trace_handler, dev);
+
+	if (conf->registrar) {
+		err = sipep_register(dev->ep, conf->registrar, NULL, NULL,
+				     NULL, 600, NULL, NULL);
+		if (err)
+			goto out;
+	}
+
+	re_fprintf(stderr, "device: %s ready at %s%s\n", dev->name,
+		   sipep_uri(dev->ep), conf->basic ? " (basic)" : "");
+
+ out:
+	if (err)
+		mem_deref(dev);
+	else
+		*devp = dev;
+	return err;
+}
+
+struct sipep *device_sipep(const struct device *dev)
+{
+	return dev ? dev->ep : NULL;
+}
+
+unsigned device_session_count(const struct device *dev)
+{
+	return dev ? list_count(&dev->sessions) : 0;
+}
+
+static int status(struct device *dev, struct odict *reply)
+{
+	struct odict *sessions, *streams, *o;
+	struct le *le;
+	int err;
+
+	err  = ctl_put_str(reply, "name", dev->name);
+	err |= ctl_put_str(reply, "uri", sipep_uri(dev->ep));
+	err |= ctl_put_bool(reply, "basic", dev->conf.basic);
+	err |= ctl_put_array(reply, "sessions", &sessions);
+	err |= ctl_put_array(reply, "streams", &streams);
+	if (err)
+		return err;
+
+	for (le = dev->sessions.head; le; le = le->next) {
+		struct dsession *s = le->data;
+
+		err |= ctl_array_obj(sessions, &o);
+		if (err)
+			break;
+		err |= ctl_put_int(o, "id", s->id);
+		err |= ctl_put_str(o, "remote", sipleg_remote_uri(s->leg));
+		err |= ctl_put_str(o, "state",
+				   sipleg_state_name(sipleg_state(s->leg)));
+		err |= mset_status(s->ms, streams);
+	}
+	return err;
+}
+
+int device_command(struct device *dev, int argc, char *argv[],
+		   struct odict *reply)
+{
+	if (!strcmp(argv[0], "status"))
+		return status(dev, reply);
+
+	if (!strcmp(argv[0], "hangup")) {
+		int n = (int)list_count(&dev->sessions);
+
+		list_flush(&dev->sessions);   /* each sends its BYE */
+		return ctl_put_int(reply, "ended", n);
+	}
+
+	(void)argc;
+	ctl_put_str(reply, "error", "unknown command (status, hangup)");
+	return EINVAL;
+}
+
+void device_shutdown(struct device *dev)
+{
+	if (!dev)
+		return;
+	list_flush(&dev->sessions);
+	sipep_shutdown(dev->ep);
+}
