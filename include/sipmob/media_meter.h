@@ -35,6 +35,9 @@ int      seqset_range(const struct seqset *s, size_t i, uint64_t *first,
 /* Meter */
 struct meter;
 
+/** SSRCs a meter keeps; one more evicts the least recent never played */
+#define METER_MAX_SSRCS 16
+
 /** Counters of one received SSRC */
 struct meter_stats {
 	uint32_t ssrc;

@@ -9,7 +9,10 @@
  * as received; we do not). Duplicates are recognised within the last
  * DUP_WINDOW numbers below the highest seen; an older packet is counted as
  * reordered and taken as new. SSRCs are kept in a list: a stream sees one
- * or two of them, so a linear search costs nothing worth indexing.
+ * or two of them, so a linear search costs nothing worth indexing. Any
+ * datagram can name a new SSRC, so the list is bounded (METER_MAX_SSRCS):
+ * when it is full, a new SSRC evicts the one heard least recently among
+ * those that never played, or failing that the one heard least recently.
  */
 
 #include <errno.h>
@@ -30,6 +33,7 @@ struct msrc {
 
 struct meter {
 	struct list srcl;
+	size_t nsrc;
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 };
@@ -41,6 +45,24 @@ static void msrc_destructor(void *arg)
 
 	list_unlink(&s->le);
 	mem_deref(s->played);
+}
+
+
+/* The source to forget when the list is full */
+static struct msrc *victim(const struct meter *m)
+{
+	struct msrc *v = NULL;
+
+	for (struct le *le = m->srcl.head; le; le = le->next) {
+		struct msrc *s = le->data;
+
+		if (!v || (!s->st.played && v->st.played) ||
+		    (!s->st.played == !v->st.played &&
+		     s->st.last_ms < v->st.last_ms))
+			v = s;
+	}
+
+	return v;
 }
 
 
@@ -133,6 +155,11 @@ int meter_rx(struct meter *m, uint32_t ssrc, uint16_t seq, size_t bytes,
 
 	s = src_find(m, ssrc);
 	if (!s) {
+		if (m->nsrc >= METER_MAX_SSRCS) {
+			mem_deref(victim(m));
+			--m->nsrc;
+		}
+
 		s = mem_zalloc(sizeof(*s), msrc_destructor);
 		if (!s)
 			return ENOMEM;
@@ -149,6 +176,7 @@ int meter_rx(struct meter *m, uint32_t ssrc, uint16_t seq, size_t bytes,
 		s->st.max_ext = ext;
 		s->st.first_ms = now_ms;
 		list_append(&m->srcl, &s->le, s);
+		++m->nsrc;
 		r.new_ssrc = true;
 	}
 	else {

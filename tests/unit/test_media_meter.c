@@ -203,6 +203,34 @@ static void two_ssrcs_are_kept_apart(void **state)
 }
 
 
+static void a_flood_of_ssrcs_is_bounded(void **state)
+{
+	struct meter *m = *state;
+	struct meter_stats st;
+	uint32_t v[METER_MAX_SSRCS + 1];
+
+	/* the real stream, played */
+	meter_played(m, 1, rx(m, 1, 100, 0).ext);
+
+	/* spoofed datagrams, each with its own SSRC */
+	for (uint32_t s = 1000; s < 1100; s++)
+		rx(m, s, 0, s);
+
+	assert_int_equal(METER_MAX_SSRCS, meter_ssrcs(m, v, ARRAY_SIZE(v)));
+	assert_int_equal(0, meter_stats(m, 1, &st));
+	assert_int_equal(1, st.played);
+
+	/* the newest spoofed ones are kept, the oldest went */
+	assert_int_equal(0, meter_stats(m, 1099, &st));
+	assert_int_equal(ENOENT, meter_stats(m, 1000, &st));
+
+	/* and the real stream goes on */
+	rx(m, 1, 101, 200);
+	assert_int_equal(0, meter_stats(m, 1, &st));
+	assert_int_equal(2, st.packets);
+}
+
+
 static void played_packets_are_recorded_as_ranges(void **state)
 {
 	struct meter *m = *state;
@@ -342,6 +370,7 @@ int main(void)
 		T(duplicates_are_flagged_not_counted),
 		T(sequence_wraps_at_65535),
 		T(two_ssrcs_are_kept_apart),
+		T(a_flood_of_ssrcs_is_bounded),
 		T(played_packets_are_recorded_as_ranges),
 		T(tx_side_is_counted),
 		cmocka_unit_test(seqset_merges_and_counts),

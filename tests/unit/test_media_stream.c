@@ -343,6 +343,89 @@ static void stream_frees_while_packets_fly(void **state)
 }
 
 
+struct junk {
+	struct udp_sock *us;
+	const struct sa *dst;
+	uint16_t seq;
+	unsigned sent;
+	struct tmr tmr;
+};
+
+
+/* Every 5 ms: an RTP packet of pt 111 with random bytes as Opus payload,
+ * or a datagram that is not RTP at all */
+static void junk_h(void *arg)
+{
+	struct junk *j = arg;
+	struct mbuf *mb = mbuf_alloc(1500);
+	size_t len = 1 + (size_t)rand() % 1200;
+
+	assert_non_null(mb);
+	if (j->sent % 4) {
+		struct rtp_header hdr = {.ver = 2, .pt = 111, .seq = j->seq++,
+					 .ts = j->sent * 960, .ssrc = 0x1234};
+
+		assert_int_equal(0, rtp_hdr_encode(mb, &hdr));
+	}
+	for (size_t i = 0; i < len; i++)
+		mbuf_write_u8(mb, (uint8_t)rand());
+	mb->pos = 0;
+	(void)udp_send(j->us, j->dst, mb);
+	mem_deref(mb);
+	++j->sent;
+
+	tmr_start(&j->tmr, 5, junk_h, j);
+}
+
+
+static void garbage_from_the_network_is_survived(void **state)
+{
+	struct media_stream *a = stream("opus"), *b = stream("opus");
+	struct junk j = {0};
+	struct media_stats st;
+	struct sa local;
+	(void)state;
+
+	srand(99);
+	sa_set_str(&local, "127.0.0.1", 0);
+	assert_int_equal(0, udp_listen(&j.us, &local, NULL, NULL));
+	j.dst = media_stream_laddr(b);
+	tmr_init(&j.tmr);
+	tmr_start(&j.tmr, 0, junk_h, &j);
+
+	assert_int_equal(0, media_stream_set_remote(a, media_stream_laddr(b)));
+	media_stream_start(a);
+	run_for(600);
+	tmr_cancel(&j.tmr);
+
+	assert_int_equal(0, media_stream_stats(b, &st));
+	print_message("junk sent %u; b: %u SSRCs, %llu received, "
+		      "%llu decode errors, %llu played\n", j.sent,
+		      st.rx_nssrc, (unsigned long long)st.rx_packets,
+		      (unsigned long long)st.decode_errors,
+		      (unsigned long long)st.played_packets);
+	assert_true(j.sent >= 50);
+	assert_true(st.rx_nssrc >= 2);          /* ours, 0x1234, junk */
+	assert_true(st.rx_nssrc <= METER_MAX_SSRCS);
+	assert_true(st.decode_errors > 0);
+
+	/* the real stream still played */
+	{
+		struct media_stats sa_;
+		const struct seqset *set;
+
+		media_stream_stats(a, &sa_);
+		set = meter_played_set(media_stream_meter(b), sa_.tx_ssrc);
+		assert_non_null(set);
+		assert_true(seqset_count(set) + 3 >= sa_.tx_packets);
+	}
+
+	mem_deref(j.us);
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
 static void alloc_checks_its_arguments(void **state)
 {
 	struct media_stream *ms = NULL, *ms2 = NULL;
@@ -391,6 +474,7 @@ int main(void)
 		cmocka_unit_test(directions_gate_sending_and_playing),
 		cmocka_unit_test(recording_holds_the_played_tone),
 		cmocka_unit_test(stream_frees_while_packets_fly),
+		cmocka_unit_test(garbage_from_the_network_is_survived),
 		cmocka_unit_test(alloc_checks_its_arguments),
 	};
 
