@@ -11,7 +11,7 @@ FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
 CTEST_FLAGS ?= --output-on-failure -j2
 
-.PHONY: all deps build demo check check-asan bench fuzz fuzz-smoke install clean
+.PHONY: all deps build demo check check-asan bench fuzz fuzz-build fuzz-smoke install clean
 
 all: build
 
@@ -45,7 +45,7 @@ $(FUZZ_BUILD)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DSIPMOB_FUZZ=ON -DBUILD_TESTING=ON
 
 fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
 # Brief libFuzzer runs of every harness (part of `make check`).
 fuzz-smoke: fuzz-build
