@@ -27,6 +27,7 @@
 enum {
 	PTIME_MS   = 20,
 	MAX_LAG_MS = 200,
+	FOREIGN_AFTER = 10,   /* unmarked frames before a sender is foreign */
 };
 
 struct media_stream {
@@ -42,6 +43,10 @@ struct media_stream {
 	struct codec_state *enc;
 	struct codec_state *dec;
 	uint32_t dec_ssrc;
+	unsigned dec_frames;      /* decoded from dec_ssrc so far          */
+	bool dec_marked;          /* dec_ssrc's audio carries our marks    */
+	bool dec_foreign;         /* ...or never did: an ordinary phone    */
+	uint64_t dec_first_ext[FOREIGN_AFTER];
 	struct tone *tone;
 
 	struct tmr tmr;
@@ -81,6 +86,49 @@ static void stream_destructor(void *arg)
 }
 
 
+static void played(struct media_stream *ms, uint32_t ssrc, uint16_t seq,
+		   uint64_t ext)
+{
+	(void)meter_played(ms->meter, ssrc, ext);
+
+	if (ms->playedh)
+		ms->playedh(ssrc, seq, ext, ms->arg);
+}
+
+/*
+ * Playout proof. Audio that carries our sequence marks counts as played
+ * only when the mark matches the packet. A sender whose first
+ * FOREIGN_AFTER decoded frames carry no mark at all is an ordinary phone
+ * (baresip's sine, a person's voice): for it every decoded frame is played,
+ * those first ones included, since decoding is all a device can vouch for.
+ */
+static void prove(struct media_stream *ms, const struct rtp_header *hdr,
+		  uint64_t ext, size_t n)
+{
+	bool match = tone_match(ms->pcm, n, ms->codec->srate, hdr->seq);
+
+	if (match)
+		ms->dec_marked = true;
+
+	if (ms->dec_foreign) {
+		played(ms, hdr->ssrc, hdr->seq, ext);
+		return;
+	}
+	if (!ms->dec_marked && ms->dec_frames <= FOREIGN_AFTER) {
+		ms->dec_first_ext[ms->dec_frames - 1] = ext;
+		if (ms->dec_frames == FOREIGN_AFTER) {
+			ms->dec_foreign = true;
+			for (unsigned i = 0; i < FOREIGN_AFTER; i++)
+				played(ms, hdr->ssrc,
+				       (uint16_t)ms->dec_first_ext[i],
+				       ms->dec_first_ext[i]);
+		}
+		return;
+	}
+	if (match)
+		played(ms, hdr->ssrc, hdr->seq, ext);
+}
+
 static void play(struct media_stream *ms, const struct rtp_header *hdr,
 		 uint64_t ext, const uint8_t *p, size_t len)
 {
@@ -93,6 +141,9 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 		if (err)
 			return;
 		ms->dec_ssrc = hdr->ssrc;
+		ms->dec_frames = 0;
+		ms->dec_marked = false;
+		ms->dec_foreign = false;
 	}
 
 	err = codec_decode(ms->dec, p, len, ms->pcm, &n);
@@ -102,6 +153,7 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 	}
 
 	++ms->decoded;
+	++ms->dec_frames;
 
 	if (ms->wav_path && !ms->wav) {
 		if (wav_open(&ms->wav, ms->wav_path, ms->codec->srate))
@@ -110,13 +162,7 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 	if (ms->wav)
 		(void)wav_write(ms->wav, ms->pcm, n);
 
-	if (!tone_match(ms->pcm, n, ms->codec->srate, hdr->seq))
-		return;
-
-	(void)meter_played(ms->meter, hdr->ssrc, ext);
-
-	if (ms->playedh)
-		ms->playedh(hdr->ssrc, hdr->seq, ext, ms->arg);
+	prove(ms, hdr, ext, n);
 }
 
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,69 @@ static void garbage_from_the_network_is_survived(void **state)
 }
 
 
+/* An ordinary phone's audio (a 440 Hz sine, no sequence marks): after the
+ * first 10 frames show no mark, every decoded frame counts as played. */
+struct foreign {
+	struct udp_sock *us;
+	const struct sa *dst;
+	struct codec_state *enc;
+	unsigned sent;
+	double phase;
+	struct tmr tmr;
+};
+
+static void foreign_h(void *arg)
+{
+	struct foreign *f = arg;
+	int16_t pcm[160];
+	uint8_t pl[160];
+	size_t n = sizeof(pl);
+	struct rtp_header hdr = {.ver = 2, .pt = 0, .seq = 1000 + f->sent,
+				 .ts = f->sent * 160, .ssrc = 0xfeed};
+	struct mbuf *mb = mbuf_alloc(256);
+
+	for (int i = 0; i < 160; i++) {
+		pcm[i] = (int16_t)(8000 * sin(f->phase));
+		f->phase += 2 * M_PI * 440 / 8000;
+	}
+	assert_int_equal(0, codec_encode(f->enc, pcm, 160, pl, &n));
+	assert_int_equal(0, rtp_hdr_encode(mb, &hdr));
+	mbuf_write_mem(mb, pl, n);
+	mb->pos = 0;
+	(void)udp_send(f->us, f->dst, mb);
+	mem_deref(mb);
+	if (++f->sent < 25)
+		tmr_start(&f->tmr, 20, foreign_h, f);
+}
+
+static void foreign_sender_counts_decoded_frames_as_played(void **state)
+{
+	struct media_stream *b = stream("PCMU");
+	struct foreign f = {0};
+	struct media_stats st;
+	struct sa local;
+	(void)state;
+
+	sa_set_str(&local, "127.0.0.1", 0);
+	assert_int_equal(0, udp_listen(&f.us, &local, NULL, NULL));
+	assert_int_equal(0, codec_state_alloc(&f.enc, codec_find("PCMU")));
+	f.dst = media_stream_laddr(b);
+	tmr_init(&f.tmr);
+	tmr_start(&f.tmr, 0, foreign_h, &f);
+	run_for(800);
+	tmr_cancel(&f.tmr);
+
+	assert_int_equal(0, media_stream_stats(b, &st));
+	assert_int_equal(f.sent, 25);
+	assert_int_equal(st.rx_packets, 25);
+	assert_int_equal(st.played_packets, 25);
+
+	mem_deref(f.enc);
+	mem_deref(f.us);
+	mem_deref(b);
+}
+
+
 static void alloc_checks_its_arguments(void **state)
 {
 	struct media_stream *ms = NULL, *ms2 = NULL;
@@ -481,6 +545,7 @@ int main(void)
 		cmocka_unit_test(recording_holds_the_played_tone),
 		cmocka_unit_test(stream_frees_while_packets_fly),
 		cmocka_unit_test(garbage_from_the_network_is_survived),
+		cmocka_unit_test(foreign_sender_counts_decoded_frames_as_played),
 		cmocka_unit_test(alloc_checks_its_arguments),
 	};
 
