@@ -2,7 +2,8 @@
 # interop/peers_selftest: proves the peer harness (tests/lib/peers.sh) against
 # the third-party peers themselves, with no sipmob program involved:
 #   1. sipp UAC (uac_call.xml) calls baresip, which auto-answers; RTP flows
-#   2. baresip dials a sipp UAS (uas_answer.xml) through ctrl_tcp
+#   2. baresip dials a sipp UAS (uas_answer.xml) through ctrl_tcp; a sipp
+#      UAC re-INVITEs baresip to a new media port and baresip's RTP follows
 #   3. baresip re-INVITEs (hold/resume) a sipp UAS that rejects the first one
 #      with 488 / 491; baresip calls a sipp UAS that declines (603) and one
 #      that never answers (baresip cancels: 200 + 487)
@@ -48,6 +49,14 @@ rtp_on_wire() { [ "$(baresip_rtp_peer cn "$T/cap.pcap")" = "127.0.0.1:$((UAS + 1
 check "baresip's RTP goes to sipp's media port (wire)" wait_until 5 rtp_on_wire
 check "baresip hangs up" baresip_hangup cn
 check "sipp UAS saw a complete call" sipp_wait uas1 10
+
+# 2b. a sipp UAC re-INVITEs baresip to a new media port: baresip's RTP follows
+MOVED=127.0.0.1:$((UAC + 1002)) # sipp -rtp_echo also echoes on media port + 2
+rtp_moved() { [ "$(baresip_rtp_peer cn "$T/cap.pcap")" = "$MOVED" ]; }
+sipp_uac mv $UAC 127.0.0.1:$BS uac_reinvite -s cn -set hold_ms 2000 -set move_port $((UAC + 1002))
+check "baresip's RTP follows the re-INVITE (wire)" wait_until 5 rtp_moved
+check "baresip's log names the new RTP address" eval '[ "$(baresip_rtp_peer cn)" = "$MOVED" ]'
+check "sipp UAC re-INVITE call succeeds" sipp_wait mv 15
 
 # 3. the scenarios that reject or never answer, with baresip as the caller
 for code in 488 491; do
