@@ -38,6 +38,12 @@ const struct sdesc *mset_remote(const struct mset *ms);
 const struct sdesc *mset_local(const struct mset *ms);
 /** Appends one object per stream to a JSON array (see docs). */
 int  mset_status(const struct mset *ms, struct odict *array);
+/** Stops or resumes sending (receiving goes on): the MN's own media after
+ *  a transfer, and again on retrieval. */
+void mset_set_sending(struct mset *ms, bool send);
+/** The played runs since since_ms (wall clock), as a JSON array. */
+int  mset_playout(const struct mset *ms, uint64_t since_ms,
+		  struct odict *array);
 /** Packets sent and received, all streams summed. */
 void mset_counts(const struct mset *ms, uint64_t *tx, uint64_t *rx,
 		 uint64_t *played);

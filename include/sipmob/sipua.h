@@ -56,11 +56,17 @@ typedef void (sipleg_ack_h)(struct sipleg *leg, const struct sip_msg *msg,
 typedef void (sipleg_close_h)(struct sipleg *leg, int err,
 			      const struct sip_msg *msg, void *arg);
 
+/** Another request inside the dialog (INFO). Answer it with
+ *  sip_treplyf() on sipep_sip(); return false to have it refused (501). */
+typedef bool (sipleg_request_h)(struct sipleg *leg, const struct sip_msg *msg,
+				void *arg);
+
 struct sipleg_handlers {
 	sipleg_resp_h  *resph;
 	sipleg_offer_h *offerh;
 	sipleg_ack_h   *ackh;
 	sipleg_close_h *closeh;
+	sipleg_request_h *reqh;
 };
 
 /* Endpoint */
@@ -132,5 +138,12 @@ const char *sipleg_remote_uri(const struct sipleg *leg);
 const char *sipleg_callid(const struct sipleg *leg);
 const char *sipleg_local_tag(const struct sipleg *leg);
 const char *sipleg_remote_tag(const struct sipleg *leg);
+/** Sends a request inside the dialog (e.g. INFO) with an optional body;
+ *  the final response (or error) reaches h, which may be NULL. */
+typedef void (sipleg_info_h)(int err, const struct sip_msg *msg, void *arg);
+int  sipleg_request(struct sipleg *leg, const char *method,
+		    const char *ctype, const struct mbuf *body,
+		    sipleg_info_h *h, void *arg);
+
 /** The last SDP the far side sent us (offer or answer), or NULL. */
 const struct mbuf *sipleg_remote_sdp(const struct sipleg *leg);

@@ -8,12 +8,14 @@
  * Unusable SDP is refused, never half-taken: malformed SDP gets 400 with a
  * Warning naming the bad line, SDP without a common codec gets 488.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include <sipmob/sipua.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
+#include <sipmob/playout.h>
 
 struct device {
 	struct device_conf conf;
@@ -123,8 +125,51 @@ static void close_handler(struct sipleg *leg, int err,
 	mem_deref(s);
 }
 
+/* The MN's INFO asking what this session played since a given time. */
+static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
+			    void *arg)
+{
+	struct dsession *s = arg;
+	struct sip *sip = sipep_sip(s->dev->ep);
+	struct odict *q = NULL, *reply = NULL, *runs;
+	uint64_t since = 0;
+	char *json = NULL;
+	(void)leg;
+
+	if (pl_strcmp(&msg->met, "INFO"))
+		return false;
+
+	if (!msg_ctype_cmp(&msg->ctyp, "application",
+			   "vnd.sipmob.playout+json")) {
+		(void)sip_treply(NULL, sip, msg, 415,
+				 "Unsupported Media Type");
+		return true;
+	}
+	if (json_decode_odict(&q, 8, (const char *)mbuf_buf(msg->mb),
+			      mbuf_get_left(msg->mb), 4) == 0)
+		(void)odict_get_number(q, &since, "since");
+
+	if (odict_alloc(&reply, 8) ||
+	    ctl_put_array(reply, "playout", &runs) ||
+	    mset_playout(s->ms, since, runs) ||
+	    re_sdprintf(&json, "%H", json_encode_odict, reply)) {
+		(void)sip_treply(NULL, sip, msg, 500, "Server Internal Error");
+	}
+	else {
+		(void)sip_treplyf(NULL, NULL, sip, msg, false, 200, "OK",
+				  "Content-Type: " PLAYOUT_CTYPE "\r\n"
+				  "Content-Length: %zu\r\n\r\n%s",
+				  strlen(json), json);
+	}
+	mem_deref(json);
+	mem_deref(reply);
+	mem_deref(q);
+	return true;
+}
+
 static const struct sipleg_handlers session_handlers = {
-	NULL, offer_handler, ack_handler, close_handler
+	.offerh = offer_handler, .ackh = ack_handler,
+	.closeh = close_handler, .reqh = request_handler,
 };
 
 static void invite_handler(struct sipep *ep, struct sipleg *leg,
@@ -293,6 +338,20 @@ int device_command(struct device *dev, int argc, char *argv[],
 	if (!strcmp(argv[0], "status"))
 		return status(dev, reply);
 
+	if (!strcmp(argv[0], "playout")) {
+		uint64_t since = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
+		struct odict *runs;
+		struct le *le;
+		int err = ctl_put_array(reply, "playout", &runs);
+
+		for (le = dev->sessions.head; le && !err; le = le->next) {
+			struct dsession *s = le->data;
+
+			err = mset_playout(s->ms, since, runs);
+		}
+		return err;
+	}
+
 	if (!strcmp(argv[0], "hangup")) {
 		int n = (int)list_count(&dev->sessions);
 
@@ -301,7 +360,8 @@ int device_command(struct device *dev, int argc, char *argv[],
 	}
 
 	(void)argc;
-	ctl_put_str(reply, "error", "unknown command (status, hangup)");
+	ctl_put_str(reply, "error",
+		    "unknown command (status, playout, hangup)");
 	return EINVAL;
 }
 

@@ -12,10 +12,11 @@
 #include <re.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/media.h>
+#include <sipmob/media_playlog.h>
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
 
-enum { MSET_MAX_CODECS = 8, OPUS_PT = 111 };
+enum { MSET_MAX_CODECS = 8, OPUS_PT = 111, PLAYLOG_RUNS = 256 };
 
 struct mset {
 	struct media_stream *audio;
@@ -24,6 +25,8 @@ struct mset {
 	struct sdesc *local;       /* our last description (o= version)   */
 	struct sdesc *remote;      /* theirs                              */
 	enum sdesc_dir dir;        /* what we do now                      */
+	bool mute;                 /* sending stopped by mset_set_sending */
+	struct playlog *playlog;   /* what we played, when                */
 	char *user;
 };
 
@@ -34,7 +37,17 @@ static void destructor(void *arg)
 	mem_deref(ms->audio);
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
+	mem_deref(ms->playlog);
 	mem_deref(ms->user);
+}
+
+static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
+			   void *arg)
+{
+	struct mset *ms = arg;
+	(void)ext;
+
+	playlog_add(ms->playlog, ssrc, seq, playlog_now_ms());
 }
 
 /* Visits each name of a comma-separated codec list. */
@@ -138,6 +151,10 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 
 	if (conf->record_path)
 		err = media_stream_record(ms->audio, conf->record_path);
+	err = err ? err : playlog_alloc(&ms->playlog, PLAYLOG_RUNS);
+	if (err)
+		goto out;
+	media_stream_set_played_handler(ms->audio, played_handler, ms);
 	ms->dir = SDESC_SENDRECV;
 
  out:
@@ -254,7 +271,7 @@ static int apply(struct mset *ms, const struct sdesc *answer,
 
 	media_stream_set_codec(ms->audio, cd, (uint8_t)codec.pt);
 	media_stream_set_remote(ms->audio, &raddr);
-	media_stream_set_dir(ms->audio, dir & SDESC_SENDONLY,
+	media_stream_set_dir(ms->audio, (dir & SDESC_SENDONLY) && !ms->mute,
 			     dir & SDESC_RECVONLY);
 	ms->dir = dir;
 	return media_stream_start(ms->audio);
@@ -358,6 +375,41 @@ int mset_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "rx_ssrcs", (int64_t)st.rx_nssrc);
 	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
+	return err;
+}
+
+void mset_set_sending(struct mset *ms, bool send)
+{
+	if (!ms)
+		return;
+	ms->mute = !send;
+	media_stream_set_dir(ms->audio, (ms->dir & SDESC_SENDONLY) && send,
+			     ms->dir & SDESC_RECVONLY);
+}
+
+int mset_playout(const struct mset *ms, uint64_t since_ms,
+		 struct odict *array)
+{
+	struct playlog_run runs[64];
+	size_t n;
+	int err = 0;
+
+	if (!ms || !array)
+		return EINVAL;
+
+	n = playlog_runs(ms->playlog, since_ms, runs, ARRAY_SIZE(runs));
+	for (size_t i = 0; i < n && !err; i++) {
+		struct odict *o;
+
+		err  = ctl_array_obj(array, &o);
+		err |= ctl_put_str(o, "type", "audio");
+		err |= ctl_put_int(o, "ssrc", runs[i].ssrc);
+		err |= ctl_put_int(o, "seq", runs[i].seq);
+		err |= ctl_put_int(o, "n", runs[i].n);
+		err |= ctl_put_int(o, "t0", (int64_t)runs[i].t0_ms);
+		err |= ctl_put_int(o, "t1", (int64_t)runs[i].t1_ms);
+		err |= ctl_put_int(o, "max_gap", runs[i].max_gap_ms);
+	}
 	return err;
 }
 

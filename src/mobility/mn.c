@@ -170,7 +170,8 @@ static void close_handler(struct sipleg *leg, int err,
 }
 
 static const struct sipleg_handlers call_handlers = {
-	resp_handler, offer_handler, ack_handler, close_handler
+	.resph = resp_handler, .offerh = offer_handler,
+	.ackh = ack_handler, .closeh = close_handler,
 };
 
 static void invite_handler(struct sipep *ep, struct sipleg *leg,

@@ -98,8 +98,14 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
-	if (pl_strcmp(&msg->met, "INVITE") && pl_strcmp(&msg->met, "BYE"))
-		return false;   /* REFER, NOTIFY, INFO: other listeners */
+	if (pl_strcmp(&msg->met, "INVITE") && pl_strcmp(&msg->met, "BYE")) {
+		/* INFO and the like go to the leg's owner; REFER and NOTIFY
+		 * to other listeners (sipevent) when the owner declines. */
+		if (leg && leg->state != SIPLEG_CLOSED && leg->h.reqh &&
+		    sip_dialog_rseq_valid(leg->dlg, msg))
+			return leg->h.reqh(leg, msg, leg->arg);
+		return false;
+	}
 
 	if (!leg || leg->state == SIPLEG_CLOSED) {
 		(void)sip_treply(NULL, ep->sip, msg, 481,

@@ -153,6 +153,53 @@ int sipleg_body_printf(struct re_printf *pf, const struct mbuf *body)
 			  mbuf_buf(body), n);
 }
 
+struct leg_request {
+	sipleg_info_h *h;
+	void *arg;
+};
+
+static void request_resp_handler(int err, const struct sip_msg *msg,
+				 void *arg)
+{
+	struct leg_request *r = arg;
+
+	if (!err && msg && msg->scode < 200)
+		return;
+	if (r->h)
+		r->h(err, msg, r->arg);
+	mem_deref(r);
+}
+
+int sipleg_request(struct sipleg *leg, const char *method,
+		   const char *ctype, const struct mbuf *body,
+		   sipleg_info_h *h, void *arg)
+{
+	struct leg_request *r;
+	size_t n = body ? mbuf_get_left(body) : 0;
+	int err;
+
+	if (!leg || !method)
+		return EINVAL;
+	if (leg->state != SIPLEG_ESTABLISHED)
+		return ENOTCONN;
+
+	r = mem_zalloc(sizeof(*r), NULL);
+	if (!r)
+		return ENOMEM;
+	r->h = h;
+	r->arg = arg;
+
+	err = sip_drequestf(NULL, leg->ep->sip, true, method, leg->dlg, 0,
+			    NULL, NULL, request_resp_handler, r,
+			    "%s%s%s"
+			    "Content-Length: %zu\r\n\r\n%b",
+			    n ? "Content-Type: " : "", n ? ctype : "",
+			    n ? "\r\n" : "", n, n ? mbuf_buf(body) : NULL, n);
+	if (err)
+		mem_deref(r);
+	return err;
+}
+
 void sipleg_set_handlers(struct sipleg *leg, const struct sipleg_handlers *h,
 			 void *arg)
 {

@@ -87,4 +87,4 @@ void sipleg_server_stop(struct sipleg *leg);
 /* options.c */
 void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg);
 
-#define SIPMOB_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS"
+#define SIPMOB_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"

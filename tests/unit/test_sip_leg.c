@@ -123,7 +123,7 @@ static void b_resp(struct sipleg *leg, int err, uint16_t scode,
 }
 
 static const struct sipleg_handlers b_handlers = {
-	b_resp, b_offer, b_ack, b_close
+	.resph = b_resp, .offerh = b_offer, .ackh = b_ack, .closeh = b_close,
 };
 
 static void b_invite(struct sipep *ep, struct sipleg *leg,
@@ -215,7 +215,7 @@ static void a_close(struct sipleg *leg, int err, const struct sip_msg *msg,
 }
 
 static const struct sipleg_handlers a_handlers = {
-	a_resp, a_offer, a_ack, a_close
+	.resph = a_resp, .offerh = a_offer, .ackh = a_ack, .closeh = a_close,
 };
 
 static int setup(void **state)

@@ -1,0 +1,34 @@
+/**
+ * @file metrics.h  What the user feels during a transfer (spec §7),
+ * computed from the playout runs of every device of the user.
+ *
+ *  - latency: from the command to the first packet of the far end played
+ *    at the new place;
+ *  - lapse: packets of the far end, between the first and the last one
+ *    played in the window, that no device of the user played;
+ *  - disruption: the longest time in the window during which no device of
+ *    the user played a packet of the far end.
+ */
+#include <sipmob/media_playlog.h>
+
+/** A run of played packets and who played it (0: the MN, 1..: devices) */
+struct metrics_run {
+	int src;
+	struct playlog_run run;
+};
+
+struct transfer_metrics {
+	bool latency_known;
+	int64_t latency_ms;
+	uint64_t lapse_packets;
+	uint64_t disruption_ms;
+	uint32_t ssrc;           /**< the far end's stream they are about */
+	uint64_t packets;        /**< its packets played in the window    */
+};
+
+/** Computes the metrics over [t_cmd, t_end] for the SSRC that played the
+ *  most in that window; target_src names the new place (for latency).
+ *  ENOENT when nothing was played. */
+int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
+		    uint64_t t_end, int target_src,
+		    struct transfer_metrics *m);

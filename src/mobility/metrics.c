@@ -1,0 +1,137 @@
+/*
+ * Transfer metrics from playout runs (see include/sipmob/metrics.h). Runs
+ * from different devices are put on one sequence axis by their 16-bit
+ * difference from a reference run, which is exact while the window spans
+ * less than half the sequence space (about 10 minutes of 20 ms packets).
+ *
+ * Disruption: the union of the runs' [t0, t1] intervals is swept for its
+ * longest hole; inside one run the longest pause between two of its packets
+ * counts too (no other device can fill it, or that device's run would have
+ * been the one playing). Cost: O(n log n) in the number of runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include <sipmob/metrics.h>
+
+struct span {
+	int64_t a, b;   /* seq or time, inclusive */
+};
+
+static int span_cmp(const void *x, const void *y)
+{
+	const struct span *p = x, *q = y;
+
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static bool in_window(const struct playlog_run *r, uint64_t t_cmd,
+		      uint64_t t_end)
+{
+	return r->t1_ms >= t_cmd && r->t0_ms <= t_end;
+}
+
+/* The SSRC with the most packets played in the window. */
+static uint32_t main_ssrc(const struct metrics_run *v, size_t n,
+			  uint64_t t_cmd, uint64_t t_end, uint64_t *packets)
+{
+	uint32_t best = 0;
+	uint64_t most = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t sum = 0;
+
+		if (!in_window(&v[i].run, t_cmd, t_end))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (v[j].run.ssrc == v[i].run.ssrc &&
+			    in_window(&v[j].run, t_cmd, t_end))
+				sum += v[j].run.n;
+		}
+		if (sum > most) {
+			most = sum;
+			best = v[i].run.ssrc;
+		}
+	}
+	*packets = most;
+	return best;
+}
+
+int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
+		    uint64_t t_end, int target_src,
+		    struct transfer_metrics *m)
+{
+	struct span *seqs = NULL, *times = NULL;
+	size_t k = 0;
+	uint16_t ref = 0;
+	bool have_ref = false;
+	int64_t covered_to, hole, lapse = 0, gap = 0;
+
+	if (!v || !m)
+		return EINVAL;
+
+	memset(m, 0, sizeof(*m));
+	m->ssrc = main_ssrc(v, n, t_cmd, t_end, &m->packets);
+	if (!m->packets)
+		return ENOENT;
+
+	seqs = mem_zalloc(n * sizeof(*seqs), NULL);
+	times = mem_zalloc(n * sizeof(*times), NULL);
+	if (!seqs || !times) {
+		mem_deref(seqs);
+		mem_deref(times);
+		return ENOMEM;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct playlog_run *r = &v[i].run;
+
+		if (r->ssrc != m->ssrc || !in_window(r, t_cmd, t_end))
+			continue;
+		if (!have_ref) {
+			ref = r->seq;
+			have_ref = true;
+		}
+		seqs[k].a = (int16_t)(uint16_t)(r->seq - ref);
+		seqs[k].b = seqs[k].a + r->n - 1;
+		times[k].a = (int64_t)r->t0_ms;
+		times[k].b = (int64_t)r->t1_ms;
+		if ((int64_t)r->max_gap_ms > gap)
+			gap = r->max_gap_ms;
+		k++;
+
+		if (v[i].src == target_src && r->t0_ms >= t_cmd &&
+		    (!m->latency_known ||
+		     (int64_t)(r->t0_ms - t_cmd) < m->latency_ms)) {
+			m->latency_known = true;
+			m->latency_ms = (int64_t)(r->t0_ms - t_cmd);
+		}
+	}
+
+	/* Lapse: holes in the union of the sequence spans. */
+	qsort(seqs, k, sizeof(*seqs), span_cmp);
+	covered_to = seqs[0].b;
+	for (size_t i = 1; i < k; i++) {
+		if (seqs[i].a > covered_to + 1)
+			lapse += seqs[i].a - covered_to - 1;
+		if (seqs[i].b > covered_to)
+			covered_to = seqs[i].b;
+	}
+
+	/* Disruption: holes in the union of the time spans. */
+	qsort(times, k, sizeof(*times), span_cmp);
+	covered_to = times[0].b;
+	for (size_t i = 1; i < k; i++) {
+		hole = times[i].a - covered_to;
+		if (hole > gap)
+			gap = hole;
+		if (times[i].b > covered_to)
+			covered_to = times[i].b;
+	}
+
+	m->lapse_packets = (uint64_t)lapse;
+	m->disruption_ms = (uint64_t)gap;
+	mem_deref(seqs);
+	mem_deref(times);
+	return 0;
+}
