@@ -44,6 +44,10 @@ void mset_set_sending(struct mset *ms, bool send);
 /** The played runs since since_ms (wall clock), as a JSON array. */
 int  mset_playout(const struct mset *ms, uint64_t since_ms,
 		  struct odict *array);
+struct playlog_run;
+/** The played runs since since_ms, oldest first; returns how many. */
+size_t mset_runs(const struct mset *ms, uint64_t since_ms,
+		 struct playlog_run *v, size_t max);
 /** Packets sent and received, all streams summed. */
 void mset_counts(const struct mset *ms, uint64_t *tx, uint64_t *rx,
 		 uint64_t *played);

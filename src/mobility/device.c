@@ -41,6 +41,7 @@ static void session_destructor(void *arg)
 	struct dsession *s = arg;
 
 	list_unlink(&s->le);
+	sipleg_set_handlers(s->leg, NULL, NULL);  /* no calls into us now */
 	mem_deref(s->leg);
 	mem_deref(s->ms);
 }

@@ -413,6 +413,12 @@ int mset_playout(const struct mset *ms, uint64_t since_ms,
 	return err;
 }
 
+size_t mset_runs(const struct mset *ms, uint64_t since_ms,
+		 struct playlog_run *v, size_t max)
+{
+	return ms ? playlog_runs(ms->playlog, since_ms, v, max) : 0;
+}
+
 void mset_counts(const struct mset *ms, uint64_t *tx, uint64_t *rx,
 		 uint64_t *played)
 {
