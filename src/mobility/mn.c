@@ -90,7 +90,7 @@ static void pong_handler(int err, const struct sip_msg *msg, void *arg)
 	d->ping_out = false;
 	if (!err && msg && msg->scode < 500)
 		d->ping_fails = 0;
-	else if (++d->ping_fails >= PING_LOST_AFTER)
+	else if (++d->ping_fails >= PING_LOST_AFTER && d->mn)
 		mn_device_lost(d, "it stopped answering OPTIONS");
 	mem_deref(d);
 }
@@ -101,7 +101,15 @@ static void ping_handler(void *arg)
 
 	if (d->lost[0])
 		return;
-	if (!d->ping_out) {
+	/* A ping still unanswered after a whole interval counts as missed:
+	 * waiting for its Timer F (32 s) would hide a dead device. */
+	if (d->ping_out) {
+		if (++d->ping_fails >= PING_LOST_AFTER) {
+			mn_device_lost(d, "it stopped answering OPTIONS");
+			return;
+		}
+	}
+	else {
 		d->ping_out = true;
 		if (sipep_options(d->mn->ep, d->uri, pong_handler,
 				  mem_ref(d))) {

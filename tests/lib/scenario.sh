@@ -98,6 +98,9 @@ wait_exit() {
 
 scenario_cleanup() {
 	local rc=$?
+	# A child of `start` killed before it ran its command is still a copy
+	# of this shell with this trap: it must not clean up for us.
+	[ "$BASHPID" = "$$" ] || exit 0
 	local n
 	for n in "${!PIDS[@]}"; do stop "$n"; done
 	ip netns del "$NS" 2>/dev/null
