@@ -72,6 +72,7 @@ struct slp_sa_conf {
 	const char *da;        /**< "addr[:port]"; NULL = DAs found by
 				    multicast and DAAdverts              */
 	const char *scopes;    /**< NULL = "DEFAULT"                     */
+	const char *laddr;     /**< our unicast address, NULL = any      */
 	uint16_t port;         /**< multicast port, 0 = 427              */
 	bool no_mcast;         /**< neither listen to nor send multicast */
 	const char *name;      /**< log component, NULL = "slp-sa"       */
