@@ -17,6 +17,9 @@ struct device_conf {
 	const char *record_dir;   /**< WAV per session, or NULL             */
 	const char *registrar;    /**< register there, or NULL              */
 	uint16_t port_min, port_max;
+	bool no_audio;            /**< video only                          */
+	int video;                /**< enum mset_video                     */
+	unsigned video_width, video_height;
 	bool basic;               /**< an ordinary phone: no mobility      */
 };
 

@@ -1,8 +1,9 @@
 /**
  * @file mediaset.h  The media of one call leg: SDP in, running RTP out.
  *
- * A media set holds the local media of one SIP leg (today one audio stream)
- * and turns offers and answers into streams that send and receive: it builds
+ * A media set holds the local media of one SIP leg (an audio stream, an
+ * H.263+ video stream, or both) and turns offers and answers into streams
+ * that send and receive: it builds
  * our offer from the codecs we have, answers an offer (RFC 3264), and applies
  * the far side's description (address, codec, direction) to the streams,
  * again on every re-INVITE. The MN, the devices and the transcoder all hold
@@ -15,8 +16,21 @@ struct odict;
 struct sa;
 struct sdesc;
 
+/** What a set does with video */
+enum mset_video {
+	MSET_VIDEO_NONE = 0,
+	MSET_VIDEO_BOTH,            /**< a videophone: camera and display     */
+	MSET_VIDEO_DISPLAY,         /**< receives only                        */
+	MSET_VIDEO_CAMERA,          /**< sends only                           */
+};
+
 struct mset_conf {
 	const struct sa *addr;      /**< media IP (port ignored)              */
+	bool no_audio;              /**< video only (a display, a camera)     */
+	enum mset_video video;
+	unsigned video_width;       /**< picture sent (default QCIF 176x144)  */
+	unsigned video_height;
+	unsigned video_fps;         /**< default 15                           */
 	const char *codecs;         /**< "PCMU,PCMA,G722,opus" order = pref.  */
 	uint16_t port_min;          /**< RTP port range (0: media default)    */
 	uint16_t port_max;
@@ -38,6 +52,13 @@ const struct sdesc *mset_remote(const struct mset *ms);
 const struct sdesc *mset_local(const struct mset *ms);
 /** Appends one object per stream to a JSON array (see docs). */
 int  mset_status(const struct mset *ms, struct odict *array);
+/** Parses a picture size name (sqcif, qcif, cif). */
+int  mset_video_size(const char *name, unsigned *w, unsigned *h, char *err,
+		     size_t errsz);
+/** Parses a --media list ("audio", "video", "audio,video") and a video
+ *  role ("both", "display", "camera") into a configuration. */
+int  mset_media_parse(struct mset_conf *conf, const char *media,
+		      const char *video_role, char *err, size_t errsz);
 /** Stops or resumes sending (receiving goes on): the MN's own media after
  *  a transfer, and again on retrieval. */
 void mset_set_sending(struct mset *ms, bool send);
@@ -48,6 +69,7 @@ struct playlog_run;
 /** The played runs since since_ms, oldest first; returns how many. */
 size_t mset_runs(const struct mset *ms, uint64_t since_ms,
 		 struct playlog_run *v, size_t max);
-/** Packets sent and received, all streams summed. */
-void mset_counts(const struct mset *ms, uint64_t *tx, uint64_t *rx,
-		 uint64_t *played);
+/** Packets sent and received by the stream of one medium ("audio",
+ *  "video"); played is packets played (audio) or frames decoded (video). */
+void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
+		 uint64_t *rx, uint64_t *played);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libavutil/log.h>
 #include <re.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -25,7 +26,11 @@ static void usage(FILE *f)
 "\n"
 "  -s, --sip ADDR:PORT     where SIP listens, UDP and TCP ([::1]:PORT for IPv6)\n"
 "  -n, --name NAME         the device's SIP user name (default: device)\n"
-"  -m, --media LIST        media it handles: audio (default audio)\n"
+"  -m, --media LIST        media it handles: audio, video or audio,video\n"
+"                          (default audio)\n"
+"  -v, --video ROLE        what it does with video: both (default),\n"
+"                          display (receives only), camera (sends only)\n"
+"  -z, --video-size SIZE   picture it sends: sqcif, qcif (default), cif\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
@@ -64,6 +69,8 @@ int main(int argc, char *argv[])
 		{"sip",       required_argument, NULL, 's'},
 		{"name",      required_argument, NULL, 'n'},
 		{"media",     required_argument, NULL, 'm'},
+		{"video",     required_argument, NULL, 'v'},
+		{"video-size", required_argument, NULL, 'z'},
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
@@ -75,18 +82,22 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0}
 	};
 	struct device_conf conf = {.name = "device"};
-	const char *control = NULL, *media = "audio";
+	const char *control = NULL, *media = "audio", *vrole = NULL;
+	const char *vsize = "qcif";
+	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "s:n:m:c:C:r:R:p:bhV", opts,
+	while ((c = getopt_long(argc, argv, "s:n:m:v:z:c:C:r:R:p:bhV", opts,
 				NULL)) != -1) {
 		switch (c) {
 
 		case 's': conf.sip_listen = optarg; break;
 		case 'n': conf.name = optarg; break;
 		case 'm': media = optarg; break;
+		case 'v': vrole = optarg; break;
+		case 'z': vsize = optarg; break;
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
@@ -110,16 +121,21 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(media, "audio")) {
-		fprintf(stderr, "sipmob-device: --media %s: this build"
-			" handles audio only\n", media);
+	memset(&mc, 0, sizeof(mc));
+	if (mset_media_parse(&mc, media, vrole, why, sizeof(why)) ||
+	    mset_video_size(vsize, &conf.video_width, &conf.video_height,
+			    why, sizeof(why))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}
+	conf.no_audio = mc.no_audio;
+	conf.video = mc.video;
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}
 
+	av_log_set_level(AV_LOG_ERROR);   /* libavcodec is chatty */
 	err = libre_init();
 	if (err)
 		return 1;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libavutil/log.h>
 #include <re.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -25,6 +26,8 @@ static void usage(FILE *f)
 "  -u, --user NAME         SIP user name (default: mn)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
+"  -m, --media LIST        media of its calls: audio (default) or\n"
+"                          audio,video\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
@@ -61,6 +64,7 @@ int main(int argc, char *argv[])
 		{"control",   required_argument, NULL, 'C'},
 		{"registrar", required_argument, NULL, 'R'},
 		{"codecs",    required_argument, NULL, 'c'},
+		{"media",     required_argument, NULL, 'm'},
 		{"record",    required_argument, NULL, 'r'},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"help",      no_argument,       NULL, 'h'},
@@ -68,12 +72,13 @@ int main(int argc, char *argv[])
 		{NULL, 0, NULL, 0}
 	};
 	struct mn_conf conf = {.user = "mn"};
-	const char *control = NULL;
+	const char *control = NULL, *media = "audio";
+	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "s:u:C:R:c:r:p:hV", opts,
+	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:p:hV", opts,
 				NULL)) != -1) {
 		switch (c) {
 
@@ -82,6 +87,7 @@ int main(int argc, char *argv[])
 		case 'C': control = optarg; break;
 		case 'R': conf.registrar = optarg; break;
 		case 'c': conf.codecs = optarg; break;
+		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
 		case 'p':
 			if (media_ports_parse(optarg, &conf.port_min,
@@ -104,7 +110,16 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "sipmob-mn: %s\n", why);
 		return 2;
 	}
+	memset(&mc, 0, sizeof(mc));
+	if (mset_media_parse(&mc, media, NULL, why, sizeof(why)) ||
+	    mc.no_audio) {
+		fprintf(stderr, "sipmob-mn: --media %s: %s\n", media,
+			mc.no_audio ? "the MN's calls carry audio" : why);
+		return 2;
+	}
+	conf.video = mc.video;
 
+	av_log_set_level(AV_LOG_ERROR);   /* libavcodec is chatty */
 	err = libre_init();
 	if (err)
 		return 1;

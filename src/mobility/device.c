@@ -57,6 +57,20 @@ static void device_destructor(void *arg)
 	mem_deref(dev->record_dir);
 }
 
+static void media_conf(const struct device *dev, struct mset_conf *mc)
+{
+	memset(mc, 0, sizeof(*mc));
+	mc->addr = &dev->media_addr;
+	mc->codecs = dev->conf.codecs;
+	mc->port_min = dev->conf.port_min;
+	mc->port_max = dev->conf.port_max;
+	mc->user = dev->name;
+	mc->no_audio = dev->conf.no_audio;
+	mc->video = (enum mset_video)dev->conf.video;
+	mc->video_width = dev->conf.video_width;
+	mc->video_height = dev->conf.video_height;
+}
+
 /* Answers their offer, or offers when they sent none. */
 static void answer(struct dsession *s, const struct sip_msg *msg)
 {
@@ -188,13 +202,8 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 
 	s->dev = dev;
 	s->id = ++dev->nsessions;
-	memset(&mc, 0, sizeof(mc));
-	mc.addr = &dev->media_addr;
-	mc.codecs = dev->conf.codecs;
-	mc.port_min = dev->conf.port_min;
-	mc.port_max = dev->conf.port_max;
-	mc.user = dev->name;
-	if (dev->record_dir) {
+	media_conf(dev, &mc);
+	if (dev->record_dir && !dev->conf.no_audio) {
 		re_snprintf(path, sizeof(path), "%s/%s-%u-audio.wav",
 			    dev->record_dir, dev->name, s->id);
 		mc.record_path = path;
@@ -264,12 +273,7 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	dev->media_addr = *sipep_laddr(dev->ep);
 	sa_set_port(&dev->media_addr, 0);
 
-	memset(&mc, 0, sizeof(mc));
-	mc.addr = &dev->media_addr;
-	mc.codecs = conf->codecs;
-	mc.port_min = conf->port_min;
-	mc.port_max = conf->port_max;
-	mc.user = dev->name;
+	media_conf(dev, &mc);
 	err = mset_alloc(&dev->caps, &mc);
 	if (err)
 		goto out;

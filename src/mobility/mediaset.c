@@ -1,25 +1,39 @@
 /*
- * A media set: the glue between our SDP model (sdesc) and RTP streams
- * (media_stream) for one SIP leg. It offers every configured codec, answers
+ * A media set: the glue between our SDP model (sdesc) and RTP streams for
+ * one SIP leg: an audio stream (media_stream) and an H.263+ video stream
+ * (media_vstream), either or both. It offers every configured codec, answers
  * by RFC 3264 §6 (the first offered codec we have wins), and applies the
  * negotiated codec, the far side's address and the mirrored direction to the
  * streams. Applying is idempotent, so a re-INVITE that moves the far side's
  * media (3PCC, spec §5.2) only changes where our packets go.
  *
- * Limits: one audio stream per set. Video joins when the video engine does.
+ * Video split by direction (spec §5.2.2, RFC 5631 §5.3.2) gives the far
+ * side two video lines: one it receives on (from a camera) and one it sends
+ * on (to a display). One video stream serves both: it receives whatever
+ * arrives on its port and sends to the line that wants our video, so an
+ * answer may give the same port to both lines.
+ *
+ * Limits: one audio and one video stream per set; the video size is set
+ * locally (capability reconciliation of H.263+ sizes is the caps layer's).
  */
 #include <string.h>
 #include <re.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/media.h>
 #include <sipmob/media_playlog.h>
+#include <sipmob/media_video.h>
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
 
-enum { MSET_MAX_CODECS = 8, OPUS_PT = 111, PLAYLOG_RUNS = 256 };
+enum { MSET_MAX_CODECS = 8, OPUS_PT = 111,
+       PLAYLOG_RUNS = 256 };
 
 struct mset {
-	struct media_stream *audio;
+	struct media_stream *audio;       /* NULL: no audio                */
+	struct media_vstream *video;      /* NULL: no video                */
+	enum mset_video vrole;
+	enum sdesc_dir vdir;              /* video: what we do now          */
+	struct sdesc_codec vcodec;
 	struct sdesc_codec codecv[MSET_MAX_CODECS];
 	size_t codecc;
 	struct sdesc *local;       /* our last description (o= version)   */
@@ -35,6 +49,7 @@ static void destructor(void *arg)
 	struct mset *ms = arg;
 
 	mem_deref(ms->audio);
+	mem_deref(ms->video);
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
 	mem_deref(ms->playlog);
@@ -141,20 +156,43 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 	if (err)
 		goto out;
 
-	if (conf->port_min)
-		err = media_stream_alloc_ports(&ms->audio, "audio", conf->addr,
-					       conf->port_min, conf->port_max);
-	else
-		err = media_stream_alloc(&ms->audio, "audio", conf->addr);
-	if (err)
+	if (!conf->no_audio) {
+		err = conf->port_min ?
+			media_stream_alloc_ports(&ms->audio, "audio",
+						 conf->addr, conf->port_min,
+						 conf->port_max) :
+			media_stream_alloc(&ms->audio, "audio", conf->addr);
+		if (!err && conf->record_path)
+			err = media_stream_record(ms->audio,
+						  conf->record_path);
+		if (err)
+			goto out;
+		media_stream_set_played_handler(ms->audio, played_handler,
+						ms);
+	}
+	if (conf->video != MSET_VIDEO_NONE) {
+		err = conf->port_min ?
+			media_vstream_alloc_ports(&ms->video, conf->addr,
+						  conf->port_min,
+						  conf->port_max) :
+			media_vstream_alloc(&ms->video, conf->addr);
+		err = err ? err : media_vstream_set_size(ms->video,
+			conf->video_width ? conf->video_width : 176,
+			conf->video_height ? conf->video_height : 144,
+			conf->video_fps ? conf->video_fps : 15);
+		if (err)
+			goto out;
+		ms->vrole = conf->video;
+		ms->vcodec.name = VIDEO_SDP_NAME;
+		ms->vcodec.pt = VIDEO_PT;
+		ms->vcodec.srate = 90000;
+		ms->vcodec.fmtp = "QCIF=1;CIF=1";
+	}
+	if (!ms->audio && !ms->video) {
+		err = EINVAL;
 		goto out;
-
-	if (conf->record_path)
-		err = media_stream_record(ms->audio, conf->record_path);
-	err = err ? err : playlog_alloc(&ms->playlog, PLAYLOG_RUNS);
-	if (err)
-		goto out;
-	media_stream_set_played_handler(ms->audio, played_handler, ms);
+	}
+	err = playlog_alloc(&ms->playlog, PLAYLOG_RUNS);
 	ms->dir = SDESC_SENDRECV;
 
  out:
@@ -165,14 +203,43 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 	return err;
 }
 
-static void local_media(const struct mset *ms, struct sdesc_lmedia *lm)
+static enum sdesc_dir video_caps(enum mset_video role)
 {
-	memset(lm, 0, sizeof(*lm));
-	lm->type = SDESC_AUDIO;
-	lm->addr = media_stream_laddr(ms->audio);
-	lm->dir = SDESC_SENDRECV;
-	lm->codecv = ms->codecv;
-	lm->codecc = ms->codecc;
+	switch (role) {
+
+	case MSET_VIDEO_DISPLAY: return SDESC_RECVONLY;
+	case MSET_VIDEO_CAMERA:  return SDESC_SENDONLY;
+	default:                 return SDESC_SENDRECV;
+	}
+}
+
+/* Our media for an offer (video once) or an answer (video twice, for a
+ * direction-split pair); returns how many. */
+static size_t local_media(const struct mset *ms, struct sdesc_lmedia *lm,
+			  bool answering)
+{
+	size_t n = 0;
+
+	memset(lm, 0, 3 * sizeof(*lm));
+	if (ms->audio) {
+		lm[n].type = SDESC_AUDIO;
+		lm[n].addr = media_stream_laddr(ms->audio);
+		lm[n].dir = SDESC_SENDRECV;
+		lm[n].codecv = ms->codecv;
+		lm[n].codecc = ms->codecc;
+		n++;
+	}
+	if (ms->video) {
+		for (int k = 0; k < (answering ? 2 : 1); k++) {
+			lm[n].type = SDESC_VIDEO;
+			lm[n].addr = media_vstream_laddr(ms->video);
+			lm[n].dir = video_caps(ms->vrole);
+			lm[n].codecv = &ms->vcodec;
+			lm[n].codecc = 1;
+			n++;
+		}
+	}
+	return n;
 }
 
 static int keep_local(struct mset *ms, struct sdesc *sd, struct mbuf **mbp)
@@ -190,15 +257,16 @@ static int keep_local(struct mset *ms, struct sdesc *sd, struct mbuf **mbp)
 
 int mset_offer(struct mset *ms, struct mbuf **mbp)
 {
-	struct sdesc_lmedia lm;
+	struct sdesc_lmedia lm[3];
 	struct sdesc *sd;
+	size_t n;
 	int err;
 
 	if (!ms || !mbp)
 		return EINVAL;
 
-	local_media(ms, &lm);
-	err = sdesc_offer(&sd, ms->local, ms->user, &lm, 1);
+	n = local_media(ms, lm, false);
+	err = sdesc_offer(&sd, ms->local, ms->user, lm, n);
 	if (err)
 		return err;
 	return keep_local(ms, sd, mbp);
@@ -206,12 +274,12 @@ int mset_offer(struct mset *ms, struct mbuf **mbp)
 
 int mset_caps(struct mset *ms, struct mbuf **mbp)
 {
-	struct sdesc_lmedia lm;
+	struct sdesc_lmedia lm[3];
 	struct sdesc *sd;
 	int err;
 
-	local_media(ms, &lm);
-	err = sdesc_offer(&sd, NULL, ms->user, &lm, 1);
+	err = sdesc_offer(&sd, NULL, ms->user, lm,
+			  local_media(ms, lm, false));
 	if (err)
 		return err;
 	err = sdesc_encode(mbp, sd);
@@ -226,16 +294,14 @@ static const struct codec_desc *find_codec(const struct sdesc_codec *c)
 	return cd && cd->clock == c->srate ? cd : NULL;
 }
 
-/*
- * Applies a negotiated pair to the audio stream: the codec from the answer
- * (theirs or ours), the far side's address from their description, and the
- * direction mirrored from theirs.
- */
-static int apply(struct mset *ms, const struct sdesc *answer,
-		 const struct sdesc *theirs, char *err, size_t errsz)
+/* Applies the first active audio line of a negotiated pair: the codec
+ * from the answer (theirs or ours), the far side's address from their
+ * description, and the direction mirrored from theirs. */
+static int apply_audio(struct mset *ms, const struct sdesc *answer,
+		       const struct sdesc *theirs, char *err, size_t errsz)
 {
+	const struct sdesc_media *am = NULL, *tm = NULL;
 	const struct codec_desc *cd;
-	struct sdesc_media *am = NULL, *tm;
 	struct sdesc_codec codec;
 	struct sa raddr;
 	enum sdesc_dir dir;
@@ -243,19 +309,15 @@ static int apply(struct mset *ms, const struct sdesc *answer,
 
 	for (i = 0; i < sdesc_media_count(answer); i++) {
 		am = sdesc_media(answer, i);
-		if (sdesc_media_type(am) == SDESC_AUDIO)
+		tm = sdesc_media(theirs, i);
+		if (sdesc_media_type(am) == SDESC_AUDIO && tm &&
+		    sdesc_media_port(am) && sdesc_media_port(tm))
 			break;
 	}
-	if (i == sdesc_media_count(answer) || i >= sdesc_media_count(theirs)) {
-		re_snprintf(err, errsz, "no audio stream");
-		return EPROTO;
-	}
-	tm = sdesc_media(theirs, i);
-
-	if (!sdesc_media_port(am) || !sdesc_media_port(tm)) {
+	if (i == sdesc_media_count(answer)) {
 		media_stream_stop(ms->audio);
 		ms->dir = SDESC_INACTIVE;
-		return 0;
+		return 0;   /* no audio in this session (any more) */
 	}
 	if (sdesc_media_negotiated(am, &codec) ||
 	    !(cd = find_codec(&codec))) {
@@ -277,6 +339,89 @@ static int apply(struct mset *ms, const struct sdesc *answer,
 	return media_stream_start(ms->audio);
 }
 
+/* Video: receive if any active line lets us, send to the first line that
+ * wants our video (a direction-split pair has one of each). */
+static int apply_video(struct mset *ms, const struct sdesc *answer,
+		       const struct sdesc *theirs, char *err, size_t errsz)
+{
+	enum sdesc_dir dir = SDESC_INACTIVE;
+	struct sa send_to;
+	bool have_send = false;
+	int pt = -1;
+	unsigned i;
+
+	for (i = 0; i < sdesc_media_count(answer); i++) {
+		const struct sdesc_media *am = sdesc_media(answer, i);
+		const struct sdesc_media *tm = sdesc_media(theirs, i);
+		struct sdesc_codec codec;
+		enum sdesc_dir d;
+
+		if (sdesc_media_type(am) != SDESC_VIDEO || !tm ||
+		    !sdesc_media_port(am) || !sdesc_media_port(tm))
+			continue;
+		if (sdesc_media_negotiated(am, &codec) ||
+		    str_casecmp(codec.name, VIDEO_SDP_NAME)) {
+			re_snprintf(err, errsz, "no usable video codec");
+			return EPROTO;
+		}
+		d = sdesc_dir_flip(sdesc_media_dir(tm)) & SDESC_SENDRECV;
+		if ((d & SDESC_SENDONLY) && !have_send) {
+			if (sdesc_media_raddr(tm, &send_to)) {
+				re_snprintf(err, errsz, "no usable video"
+					    " address");
+				return EPROTO;
+			}
+			have_send = true;
+		}
+		dir |= d;
+		if (pt < 0)
+			pt = codec.pt;
+	}
+
+	ms->vdir = dir & video_caps(ms->vrole);
+	if (ms->vdir == SDESC_INACTIVE) {
+		media_vstream_stop(ms->video);
+		return 0;
+	}
+	media_vstream_set_pt(ms->video, (uint8_t)pt);
+	if (have_send)
+		media_vstream_set_remote(ms->video, &send_to);
+	media_vstream_set_dir(ms->video,
+			      (ms->vdir & SDESC_SENDONLY) && !ms->mute,
+			      ms->vdir & SDESC_RECVONLY);
+	return media_vstream_start(ms->video);
+}
+
+static unsigned active_lines(const struct sdesc *sd)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < sdesc_media_count(sd); i++)
+		n += sdesc_media_port(sdesc_media(sd, i)) != 0;
+	return n;
+}
+
+static int apply(struct mset *ms, const struct sdesc *answer,
+		 const struct sdesc *theirs, char *err, size_t errsz)
+{
+	int e = 0;
+
+	if (!active_lines(answer)) {
+		re_snprintf(err, errsz, "no medium in common");
+		return EPROTO;
+	}
+
+	if (sdesc_media_count(answer) > sdesc_media_count(theirs)) {
+		re_snprintf(err, errsz, "answer has more m-lines than offer");
+		return EPROTO;
+	}
+	if (ms->audio)
+		e = apply_audio(ms, answer, theirs, err, errsz);
+	if (!e && ms->video)
+		e = apply_video(ms, answer, theirs, err, errsz);
+	return e;
+}
+
 static int parse(struct sdesc **sdp, const struct mbuf *mb, char *err,
 		 size_t errsz)
 {
@@ -291,15 +436,15 @@ int mset_answer(struct mset *ms, const struct mbuf *offer,
 		struct mbuf **mbp, char *err, size_t errsz)
 {
 	struct sdesc *theirs = NULL, *ans = NULL;
-	struct sdesc_lmedia lm;
+	struct sdesc_lmedia lm[3];
 	int e;
 
 	e = parse(&theirs, offer, err, errsz);
 	if (e)
 		return e;
 
-	local_media(ms, &lm);
-	e = sdesc_answer(&ans, theirs, ms->local, ms->user, &lm, 1);
+	e = sdesc_answer(&ans, theirs, ms->local, ms->user, lm,
+			 local_media(ms, lm, true));
 	if (e) {
 		re_snprintf(err, errsz, "cannot answer: %m", e);
 		goto out;
@@ -348,15 +493,12 @@ const struct sdesc *mset_local(const struct mset *ms)
 	return ms ? ms->local : NULL;
 }
 
-int mset_status(const struct mset *ms, struct odict *array)
+static int audio_status(const struct mset *ms, struct odict *array)
 {
 	struct media_stats st;
 	struct odict *o;
 	char addr[64];
 	int err;
-
-	if (!ms || !array)
-		return EINVAL;
 
 	err = media_stream_stats(ms->audio, &st);
 	err |= ctl_array_obj(array, &o);
@@ -378,13 +520,124 @@ int mset_status(const struct mset *ms, struct odict *array)
 	return err;
 }
 
+static int video_status(const struct mset *ms, struct odict *array)
+{
+	struct media_vstats st;
+	struct odict *o;
+	char addr[64];
+	int err;
+
+	err = media_vstream_stats(ms->video, &st);
+	err |= ctl_array_obj(array, &o);
+	if (err)
+		return err;
+
+	re_snprintf(addr, sizeof(addr), "%J",
+		    media_vstream_laddr(ms->video));
+	err |= ctl_put_str(o, "type", "video");
+	err |= ctl_put_str(o, "codec", VIDEO_SDP_NAME);
+	err |= ctl_put_str(o, "dir", sdesc_dir_name(ms->vdir));
+	err |= ctl_put_str(o, "local", addr);
+	err |= ctl_put_int(o, "tx_packets", (int64_t)st.tx_packets);
+	err |= ctl_put_int(o, "tx_frames", (int64_t)st.tx_frames);
+	err |= ctl_put_int(o, "rx_packets", (int64_t)st.rx_packets);
+	err |= ctl_put_int(o, "frames_decoded", (int64_t)st.frames_decoded);
+	err |= ctl_put_int(o, "width", st.width);
+	err |= ctl_put_int(o, "height", st.height);
+	err |= ctl_put_int(o, "lost", (int64_t)st.lost);
+	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
+	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
+	if (st.pattern_ok)
+		err |= ctl_put_int(o, "pattern_seed", st.pattern_seed);
+	return err;
+}
+
+int mset_status(const struct mset *ms, struct odict *array)
+{
+	int err = 0;
+
+	if (!ms || !array)
+		return EINVAL;
+	if (ms->audio)
+		err = audio_status(ms, array);
+	if (!err && ms->video)
+		err = video_status(ms, array);
+	return err;
+}
+
+int mset_video_size(const char *name, unsigned *w, unsigned *h, char *err,
+		    size_t errsz)
+{
+	static const struct { const char *name; unsigned w, h; } sizes[] = {
+		{"sqcif", 128, 96}, {"qcif", 176, 144}, {"cif", 352, 288},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (!str_casecmp(name, sizes[i].name)) {
+			*w = sizes[i].w;
+			*h = sizes[i].h;
+			return 0;
+		}
+	}
+	re_snprintf(err, errsz, "unknown picture size '%s' (sqcif, qcif,"
+		    " cif)", name);
+	return EINVAL;
+}
+
+int mset_media_parse(struct mset_conf *conf, const char *media,
+		     const char *video_role, char *err, size_t errsz)
+{
+	bool audio = false, video = false;
+	char buf[64], *p, *save = NULL;
+
+	str_ncpy(buf, media ? media : "audio", sizeof(buf));
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",",
+							      &save)) {
+		if (!strcmp(p, "audio"))
+			audio = true;
+		else if (!strcmp(p, "video"))
+			video = true;
+		else {
+			re_snprintf(err, errsz, "unknown medium '%s' (audio,"
+				    " video)", p);
+			return EINVAL;
+		}
+	}
+	conf->no_audio = !audio;
+	conf->video = MSET_VIDEO_NONE;
+	if (video) {
+		if (!video_role || !strcmp(video_role, "both"))
+			conf->video = MSET_VIDEO_BOTH;
+		else if (!strcmp(video_role, "display"))
+			conf->video = MSET_VIDEO_DISPLAY;
+		else if (!strcmp(video_role, "camera"))
+			conf->video = MSET_VIDEO_CAMERA;
+		else {
+			re_snprintf(err, errsz, "unknown video role '%s'"
+				    " (both, display, camera)", video_role);
+			return EINVAL;
+		}
+	}
+	if (!audio && !video) {
+		re_snprintf(err, errsz, "no media");
+		return EINVAL;
+	}
+	return 0;
+}
+
 void mset_set_sending(struct mset *ms, bool send)
 {
 	if (!ms)
 		return;
 	ms->mute = !send;
-	media_stream_set_dir(ms->audio, (ms->dir & SDESC_SENDONLY) && send,
-			     ms->dir & SDESC_RECVONLY);
+	if (ms->audio)
+		media_stream_set_dir(ms->audio,
+				     (ms->dir & SDESC_SENDONLY) && send,
+				     ms->dir & SDESC_RECVONLY);
+	if (ms->video)
+		media_vstream_set_dir(ms->video,
+				      (ms->vdir & SDESC_SENDONLY) && send,
+				      ms->vdir & SDESC_RECVONLY);
 }
 
 int mset_playout(const struct mset *ms, uint64_t since_ms,
@@ -419,18 +672,31 @@ size_t mset_runs(const struct mset *ms, uint64_t since_ms,
 	return ms ? playlog_runs(ms->playlog, since_ms, v, max) : 0;
 }
 
-void mset_counts(const struct mset *ms, uint64_t *tx, uint64_t *rx,
-		 uint64_t *played)
+void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
+		 uint64_t *rx, uint64_t *played)
 {
-	struct media_stats st;
+	uint64_t t = 0, r = 0, p = 0;
 
-	memset(&st, 0, sizeof(st));
-	if (ms)
+	if (ms && ms->audio && !strcmp(type, "audio")) {
+		struct media_stats st;
+
 		(void)media_stream_stats(ms->audio, &st);
+		t = st.tx_packets;
+		r = st.rx_packets;
+		p = st.played_packets;
+	}
+	else if (ms && ms->video && !strcmp(type, "video")) {
+		struct media_vstats st;
+
+		(void)media_vstream_stats(ms->video, &st);
+		t = st.tx_packets;
+		r = st.rx_packets;
+		p = st.frames_decoded;
+	}
 	if (tx)
-		*tx = st.tx_packets;
+		*tx = t;
 	if (rx)
-		*rx = st.rx_packets;
+		*rx = r;
 	if (played)
-		*played = st.played_packets;
+		*played = p;
 }

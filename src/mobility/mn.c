@@ -161,16 +161,22 @@ static void destructor(void *arg)
 	mem_deref(mn->codecs);
 }
 
+static void media_conf(const struct mn *mn, struct mset_conf *mc)
+{
+	memset(mc, 0, sizeof(*mc));
+	mc->addr = &mn->media_addr;
+	mc->codecs = mn->codecs;
+	mc->port_min = mn->conf.port_min;
+	mc->port_max = mn->conf.port_max;
+	mc->user = mn->user;
+	mc->video = (enum mset_video)mn->conf.video;
+}
+
 static int media_alloc(struct mn *mn)
 {
 	struct mset_conf mc;
 
-	memset(&mc, 0, sizeof(mc));
-	mc.addr = &mn->media_addr;
-	mc.codecs = mn->codecs;
-	mc.port_min = mn->conf.port_min;
-	mc.port_max = mn->conf.port_max;
-	mc.user = mn->user;
+	media_conf(mn, &mc);
 	mc.record_path = mn->record_path;
 	mn->ms = mem_deref(mn->ms);
 	return mset_alloc(&mn->ms, &mc);
@@ -402,12 +408,7 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	mn->media_addr = *sipep_laddr(mn->ep);
 	sa_set_port(&mn->media_addr, 0);
 
-	memset(&mc, 0, sizeof(mc));
-	mc.addr = &mn->media_addr;
-	mc.codecs = mn->codecs;
-	mc.port_min = conf->port_min;
-	mc.port_max = conf->port_max;
-	mc.user = mn->user;
+	media_conf(mn, &mc);
 	err = mset_alloc(&mn->caps, &mc);
 	if (err)
 		goto out;
@@ -654,6 +655,28 @@ void mn_log_result(struct mn *mn)
 			   lt->metrics_note);
 }
 
+/* The codec in use on line i: the first of the CN's list that is in ours
+ * too, which is the negotiated one whichever side made the offer. */
+static const char *line_codec(const struct mn *mn, unsigned i,
+			      struct sdesc_codec *c)
+{
+	const struct sdesc_media *theirs = sdesc_media(mn->cn_remote, i);
+	const struct sdesc_media *ours = sdesc_media(mn->cn_local, i);
+	struct sdesc_codec o;
+
+	for (unsigned k = 0; theirs && ours &&
+	     k < sdesc_media_fmtc(theirs); k++) {
+		if (sdesc_media_codec(theirs, k, c))
+			continue;
+		for (unsigned j = 0; j < sdesc_media_fmtc(ours); j++) {
+			if (!sdesc_media_codec(ours, j, &o) &&
+			    sdesc_codec_match(c, &o))
+				return c->name;
+		}
+	}
+	return NULL;
+}
+
 static int status(struct mn *mn, struct odict *reply)
 {
 	struct odict *call, *media, *devs, *o;
@@ -680,8 +703,8 @@ static int status(struct mn *mn, struct odict *reply)
 		return err;
 
 	/* One entry per active m-line of what the CN has from us. The
-	 * packet counts are the MN's own stream's for that medium. */
-	mset_counts(mn->ms, &tx, &rx, &played);
+	 * packet counts are the MN's own stream's for that medium (frames
+	 * decoded, for video, in played_packets). */
 	for (i = 0; i < sdesc_media_count(mn->cn_local) && !err; i++) {
 		const struct sdesc_media *m = sdesc_media(mn->cn_local, i);
 		const struct placement *p = i < MN_MAX_LINES ?
@@ -690,10 +713,10 @@ static int status(struct mn *mn, struct odict *reply)
 
 		if (!sdesc_media_port(m) || !p)
 			continue;
+		mset_counts(mn->ms, sdesc_media_name(m), &tx, &rx, &played);
 		err |= ctl_array_obj(media, &o);
 		err |= ctl_put_str(o, "type", sdesc_media_name(m));
-		err |= ctl_put_str(o, "codec", sdesc_media_negotiated(m, &c) ?
-				   NULL : c.name);
+		err |= ctl_put_str(o, "codec", line_codec(mn, i, &c));
 		err |= ctl_put_str(o, "dir", sdesc_dir_name(
 					   sdesc_media_dir(m)));
 		err |= ctl_put_str(o, "at", p->dev ? p->dev->uri : "self");
