@@ -53,9 +53,11 @@ struct media_stats {
 	uint64_t last_ms;        /**< latest arrival                          */
 };
 
-/** Called for every played frame: the tone proved packet seq was heard */
+/** Called for every played frame with the wall-clock time (ms) it was
+ *  played: the tone proved packet seq was heard (or, from a foreign
+ *  sender, it was decoded) */
 typedef void (media_played_h)(uint32_t ssrc, uint16_t seq, uint64_t ext,
-			      void *arg);
+			      uint64_t wall_ms, void *arg);
 
 int  media_stream_alloc(struct media_stream **msp, const char *type,
 			const struct sa *laddr);

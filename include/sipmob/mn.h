@@ -17,6 +17,8 @@ struct mn_conf {
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */
+	uint32_t safety_ms;       /**< MN keeps sending after a transfer    */
+	uint32_t device_timeout_ms; /**< a device must answer within this   */
 };
 
 int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);

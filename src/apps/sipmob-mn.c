@@ -31,6 +31,11 @@ static void usage(FILE *f)
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
+"  -S, --safety-ms MS      after a transfer the MN keeps sending its own\n"
+"                          media this long (default 1000)\n"
+"  -T, --device-timeout-ms MS\n"
+"                          a device must answer a transfer's INVITE within\n"
+"                          this (default 8000)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -66,19 +71,22 @@ int main(int argc, char *argv[])
 		{"codecs",    required_argument, NULL, 'c'},
 		{"media",     required_argument, NULL, 'm'},
 		{"record",    required_argument, NULL, 'r'},
+		{"safety-ms", required_argument, NULL, 'S'},
+		{"device-timeout-ms", required_argument, NULL, 'T'},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct mn_conf conf = {.user = "mn"};
+	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
+			       .device_timeout_ms = 8000};
 	const char *control = NULL, *media = "audio";
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:p:hV", opts,
+	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:S:T:p:hV", opts,
 				NULL)) != -1) {
 		switch (c) {
 
@@ -89,6 +97,9 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
+		case 'S': conf.safety_ms = (uint32_t)atoi(optarg); break;
+		case 'T': conf.device_timeout_ms = (uint32_t)atoi(optarg);
+			break;
 		case 'p':
 			if (media_ports_parse(optarg, &conf.port_min,
 					      &conf.port_max)) {

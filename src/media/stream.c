@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <re.h>
 #include <sipmob/media.h>
 
@@ -47,6 +48,7 @@ struct media_stream {
 	bool dec_marked;          /* dec_ssrc's audio carries our marks    */
 	bool dec_foreign;         /* ...or never did: an ordinary phone    */
 	uint64_t dec_first_ext[FOREIGN_AFTER];
+	uint64_t dec_first_wall[FOREIGN_AFTER];
 	struct tone *tone;
 
 	struct tmr tmr;
@@ -86,13 +88,21 @@ static void stream_destructor(void *arg)
 }
 
 
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void played(struct media_stream *ms, uint32_t ssrc, uint16_t seq,
-		   uint64_t ext)
+		   uint64_t ext, uint64_t when)
 {
 	(void)meter_played(ms->meter, ssrc, ext);
 
 	if (ms->playedh)
-		ms->playedh(ssrc, seq, ext, ms->arg);
+		ms->playedh(ssrc, seq, ext, when, ms->arg);
 }
 
 /*
@@ -111,22 +121,25 @@ static void prove(struct media_stream *ms, const struct rtp_header *hdr,
 		ms->dec_marked = true;
 
 	if (ms->dec_foreign) {
-		played(ms, hdr->ssrc, hdr->seq, ext);
+		played(ms, hdr->ssrc, hdr->seq, ext, wall_ms());
 		return;
 	}
 	if (!ms->dec_marked && ms->dec_frames <= FOREIGN_AFTER) {
+		/* on probation: played now, counted once judged foreign */
 		ms->dec_first_ext[ms->dec_frames - 1] = ext;
+		ms->dec_first_wall[ms->dec_frames - 1] = wall_ms();
 		if (ms->dec_frames == FOREIGN_AFTER) {
 			ms->dec_foreign = true;
 			for (unsigned i = 0; i < FOREIGN_AFTER; i++)
 				played(ms, hdr->ssrc,
 				       (uint16_t)ms->dec_first_ext[i],
-				       ms->dec_first_ext[i]);
+				       ms->dec_first_ext[i],
+				       ms->dec_first_wall[i]);
 		}
 		return;
 	}
 	if (match)
-		played(ms, hdr->ssrc, hdr->seq, ext);
+		played(ms, hdr->ssrc, hdr->seq, ext, wall_ms());
 }
 
 static void play(struct media_stream *ms, const struct rtp_header *hdr,

@@ -57,12 +57,12 @@ static void destructor(void *arg)
 }
 
 static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
-			   void *arg)
+			   uint64_t wall_ms, void *arg)
 {
 	struct mset *ms = arg;
 	(void)ext;
 
-	playlog_add(ms->playlog, ssrc, seq, playlog_now_ms());
+	playlog_add(ms->playlog, ssrc, seq, wall_ms);
 }
 
 /* Visits each name of a comma-separated codec list. */

@@ -392,6 +392,8 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 		return ENOMEM;
 
 	mn->conf = *conf;
+	if (!mn->conf.device_timeout_ms)
+		mn->conf.device_timeout_ms = 8000;
 	err  = str_dup(&mn->user, conf->user ? conf->user : "mn");
 	err |= conf->record_path ? str_dup(&mn->record_path,
 					   conf->record_path) : 0;

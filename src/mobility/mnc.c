@@ -36,9 +36,8 @@
 #include "mn_priv.h"
 
 enum {
-	DEVICE_TIMEOUT_MS = 8000,   /* a device must answer within this   */
-	SAFETY_MS         = 1000,   /* the MN keeps sending this long     */
-	SETTLE_MS         = 300,    /* then packets in flight land        */
+	SETTLE_MS         = 300,    /* after the safety interval, packets
+				     * in flight land before reports      */
 	REPORT_TIMEOUT_MS = 2000,
 	MAX_491_TRIES     = 3,
 	MAX_RUNS          = 256,
@@ -146,7 +145,7 @@ static void device_timeout(void *arg)
 
 			re_snprintf(why, sizeof(why), "device %s did not answer"
 				    " within %u ms", t->dev->uri,
-				    DEVICE_TIMEOUT_MS);
+				    x->mn->conf.device_timeout_ms);
 			finish(x, why);
 			return;
 		}
@@ -598,8 +597,8 @@ static void cn_accepted(struct mnc_xfer *x, const struct sip_msg *msg)
 	}
 
 	x->phase = X_SAFETY;
-	tmr_start(&x->tmr, (x->self_leaves ? SAFETY_MS : 0) + SETTLE_MS,
-		  safety_over, x);
+	tmr_start(&x->tmr, (x->self_leaves ? mn->conf.safety_ms : 0) +
+		  SETTLE_MS, safety_over, x);
 }
 
 /* Called by mn.c for every response to a re-INVITE of the CN while a
@@ -901,7 +900,7 @@ int mnc_move(struct mn *mn, struct ctl_request *req,
 		mn->xfer = NULL;
 		goto out;
 	}
-	tmr_start(&x->tmr, DEVICE_TIMEOUT_MS, device_timeout, x);
+	tmr_start(&x->tmr, mn->conf.device_timeout_ms, device_timeout, x);
 	return EINPROGRESS;
 
  out:

@@ -18,7 +18,7 @@ start sp "$BIN/sipmob-device" --sip 127.0.0.1:5071 --name speaker \
 start sp2 "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name speaker2 \
 	--control "$T/sp2.sock"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
-	--control "$T/mn.sock"
+	--device-timeout-ms 3000 --control "$T/mn.sock"
 need "daemons up" wait_until 10 test -S "$T/cn.sock" -a -S "$T/sp.sock" \
 	-a -S "$T/sp2.sock" -a -S "$T/mn.sock"
 ctl "$T/mn.sock" call sip:cn@127.0.0.1:5080 >/dev/null

@@ -111,6 +111,7 @@ _peer_grep() { local name=$1; shift; _peer_log "$name" | grep -Eq -- "$@"; }
 #   <sip:NAME@127.0.0.1:PORT>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA
 #   (8000/1 each). PARAMS (";key=value;...") override or add account
 #   parameters, e.g. ";audio_codecs=PCMA/8000/1" or ";answermode=manual".
+#   BARESIP_IP=ADDR makes it listen (SIP and RTP) on ADDR (default 127.0.0.1).
 #   BARESIP_AOR=sip:user@host:port replaces the AOR (with ;regint=N it then
 #   registers there). baresip also binds TCP PORT and TLS PORT+1 (plus two
 #   random UDP ports), so ctrl_tcp listens on PORT+2 (BARESIP_CTRL_PORT
@@ -119,7 +120,7 @@ _peer_grep() { local name=$1; shift; _peer_log "$name" | grep -Eq -- "$@"; }
 #   log gets the RTP packet counts at the end of every call.
 #   Waits (10 s) for "baresip is ready." and the ctrl_tcp listener.
 baresip_start() {
-	local name=$1 port=$2 params=${3:-}
+	local name=$1 port=$2 params=${3:-} ip=${BARESIP_IP:-127.0.0.1}
 	local dir=$T/$name ctrl=${BARESIP_CTRL_PORT:-$(($2 + 2))}
 	local rtp=${BARESIP_RTP_PORTS:-$((40000 + 100 * PEERS_N))-$((40099 + 100 * PEERS_N))}
 	PEERS_N=$((PEERS_N + 1))
@@ -127,7 +128,8 @@ baresip_start() {
 	cp "$PEERS_CONF/baresip/config" "$PEERS_CONF/baresip/accounts" "$dir/"
 	chmod u+w "$dir/config" "$dir/accounts"
 	sed -i -E \
-		-e "s/^sip_listen[[:space:]].*/sip_listen\t\t127.0.0.1:$port/" \
+		-e "s/^sip_listen[[:space:]].*/sip_listen\t\t$ip:$port/" \
+		-e "s/^net_interface[[:space:]].*/net_interface\t\t$ip/" \
 		-e "s/^ctrl_tcp_listen[[:space:]].*/ctrl_tcp_listen\t\t127.0.0.1:$ctrl/" \
 		-e "s/^rtp_ports[[:space:]].*/rtp_ports\t\t$rtp/" \
 		-e "s/^rtp_stats[[:space:]].*/rtp_stats\t\tyes/" \
@@ -143,7 +145,7 @@ baresip_start() {
 		kv[$k]=$p
 	done
 	unset IFS
-	local line="<${BARESIP_AOR:-sip:$name@127.0.0.1:$port}>"
+	local line="<${BARESIP_AOR:-sip:$name@$ip:$port}>"
 	for k in "${order[@]}"; do line+=";${kv[$k]}"; done
 	printf '%s\n' "$line" >"$dir/accounts"
 	PEER_DIR[$name]=$dir

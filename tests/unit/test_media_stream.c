@@ -165,7 +165,7 @@ static void opus_flows_both_ways(void **state)
 
 
 
-struct playlog {
+struct plays {
 	uint32_t ssrc;
 	uint16_t first;
 	uint16_t last;
@@ -173,10 +173,12 @@ struct playlog {
 };
 
 
-static void played_h(uint32_t ssrc, uint16_t seq, uint64_t ext, void *arg)
+static void played_h(uint32_t ssrc, uint16_t seq, uint64_t ext,
+		     uint64_t wall_ms, void *arg)
 {
-	struct playlog *pl = arg;
+	struct plays *pl = arg;
 	(void)ext;
+	assert_true(wall_ms > 1600000000000ULL);   /* a wall-clock time */
 
 	if (!pl->n++)
 		pl->first = seq;
@@ -203,7 +205,7 @@ static void media_moves_with_its_sequence_unbroken(void **state)
 {
 	struct media_stream *a = stream("PCMU"), *b = stream("PCMU");
 	struct media_stream *c = stream("PCMU");
-	struct playlog pb = {0}, pc = {0};
+	struct plays pb = {0}, pc = {0};
 	struct move mv = {a, media_stream_laddr(c)};
 	struct media_stats st;
 	struct tmr t;
