@@ -24,7 +24,9 @@ enum {
 	SLP_PORT     = 427,
 	SLP_HDR_MIN  = 14,          /**< header without the language tag   */
 	SLP_MAX_AUTH = 4,           /**< auth blocks kept per list          */
-	SLP_MAX_LEN  = 65535,       /**< largest message we accept          */
+	SLP_MAX_LEN  = 0xffffff,    /**< the 24-bit length field's limit    */
+	SLP_MAX_REQ  = 65535,       /**< largest request an agent takes     */
+	SLP_MAX_TCP_REPLY = 4 << 20,/**< largest reply sent or read on TCP  */
 };
 
 #define SLP_MCAST_ADDR "239.255.255.253"

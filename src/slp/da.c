@@ -206,7 +206,7 @@ static uint16_t do_srvrqst(struct slp_da *da, const struct slp_msg *m,
 			return SLP_INTERNAL_ERROR;
 		return SLP_OK;
 	}
-	if (!pl_strcasecmp(&m->srvtype, SLP_TYPE_SA))
+	if (!pl_strcasecmp(&m->srvtype, SLP_TYPE_SA) && mcast)
 		return 0xffff;          /* SAs answer that, not DAs */
 	if (!scopes_ok(da, &m->scopes))
 		return SLP_SCOPE_NOT_SUPPORTED;
@@ -517,12 +517,18 @@ static void tcp_recv(struct mbuf *mb, void *arg)
 	struct tconn *c = arg;
 	struct slp_da *da = c->da;
 	struct sa ldst;
+	size_t pos;
 
 	if (c->closing)
 		return;
 	tmr_start(&c->tmr, TCP_IDLE_MS, tconn_idle, c);
-	if (mbuf_write_mem(c->rx, mbuf_buf(mb), mbuf_get_left(mb)))
+	/* append at the end; pos stays at the first unprocessed byte */
+	pos = c->rx->pos;
+	c->rx->pos = c->rx->end;
+	if (c->rx->end + mbuf_get_left(mb) > 2 * SLP_MAX_REQ ||
+	    mbuf_write_mem(c->rx, mbuf_buf(mb), mbuf_get_left(mb)))
 		goto close;
+	c->rx->pos = pos;
 	(void)tcp_conn_local_get(c->tc, &ldst);
 	for (;;) {
 		size_t left = c->rx->end - c->rx->pos;
@@ -530,7 +536,7 @@ static void tcp_recv(struct mbuf *mb, void *arg)
 
 		if (left < 5)
 			break;
-		if (n < SLP_HDR_MIN || n > SLP_MAX_LEN) {
+		if (n < SLP_HDR_MIN || n > SLP_MAX_REQ) {
 			LOG(da, 1, "TCP %j: bad length %u, closing",
 			    &c->peer, n);
 			goto close;
@@ -538,7 +544,7 @@ static void tcp_recv(struct mbuf *mb, void *arg)
 		if (left < n)
 			break;
 		handle(da, &c->peer, false, &ldst, c->rx->buf + c->rx->pos,
-		       n, da->rep, SLP_MAX_LEN);
+		       n, da->rep, SLP_MAX_TCP_REPLY);
 		c->rx->pos += n;
 		if (da->rep->end) {
 			struct mbuf *out = mbuf_alloc(da->rep->end);
@@ -548,12 +554,20 @@ static void tcp_recv(struct mbuf *mb, void *arg)
 			(void)mbuf_write_mem(out, da->rep->buf,
 					     da->rep->end);
 			out->pos = 0;
-			(void)tcp_send(c->tc, out);
+			if (tcp_send(c->tc, out))
+				LOG(da, 0, "TCP %j: reply of %zu bytes not "
+				    "queued", &c->peer, out->end);
 			mem_deref(out);
 		}
 	}
-	if (c->rx->pos == c->rx->end)
-		c->rx->pos = c->rx->end = 0;
+	/* keep only the unprocessed tail */
+	if (c->rx->pos) {
+		size_t left = c->rx->end - c->rx->pos;
+
+		memmove(c->rx->buf, c->rx->buf + c->rx->pos, left);
+		c->rx->end = left;
+		c->rx->pos = 0;
+	}
 	return;
  close:
 	/* not here: libre's handler must not see its connection freed */
@@ -594,6 +608,8 @@ static void tcp_conn(const struct sa *peer, void *arg)
 		mem_deref(c);
 		return;
 	}
+	/* a whole reply may be queued at once */
+	tcp_conn_txqsz_set(c->tc, 2 * SLP_MAX_TCP_REPLY);
 	tmr_start(&c->tmr, TCP_IDLE_MS, tconn_idle, c);
 }
 

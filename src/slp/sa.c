@@ -569,10 +569,15 @@ int slp_sa_alloc(struct slp_sa **sap, const struct slp_sa_conf *conf)
 		goto out;
 	sa_set_str(&sa->group, SLP_MCAST_ADDR, sa->port);
 
-	err = sa_set_str(&a, conf->laddr ? conf->laddr : "0.0.0.0", 0);
+	/* "addr" or "addr:port"; a fixed port (427 next to a DA bound to
+	 * the wildcard) needs SO_REUSEADDR */
+	if (!conf->laddr ||
+	    sa_decode(&a, conf->laddr, strlen(conf->laddr)))
+		err = sa_set_str(&a, conf->laddr ? conf->laddr : "0.0.0.0",
+				 0);
 	if (err)
 		goto out;
-	err = slp_udp_open(&sa->uc, &a, false, uc_recv, sa);
+	err = slp_udp_open(&sa->uc, &a, sa_port(&a) != 0, uc_recv, sa);
 	if (err)
 		goto out;
 	if (conf->laddr)

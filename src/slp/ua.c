@@ -331,7 +331,8 @@ static void tcp_recv(struct mbuf *mb, void *arg)
 	struct ureq *r = arg;
 	uint32_t n;
 
-	if (mbuf_write_mem(r->tcprx, mbuf_buf(mb), mbuf_get_left(mb))) {
+	if (r->tcprx->end + mbuf_get_left(mb) > SLP_MAX_TCP_REPLY ||
+	    mbuf_write_mem(r->tcprx, mbuf_buf(mb), mbuf_get_left(mb))) {
 		ureq_done(r, ENOMEM, NULL);
 		return;
 	}
