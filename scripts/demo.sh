@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# make demo: the sipmob story on loopback, in a network namespace of its own.
+#
+#   Act 1. Alice's mobile node calls Bob, an ordinary SIP phone (baresip if it
+#          is installed, else sipmob-device --basic); audio flows both ways;
+#          she hangs up.
+#   Act 2. Alice calls Carol's videophone and walks into room 123: she moves
+#          the audio to the room's speakerphone and the video to the wall
+#          display, splits the video between the display and the camera, and
+#          takes everything back to her phone. Carol's phone notices nothing.
+#
+# Every step prints its SIP ladder (from the capture) and what the user felt:
+# transfer latency, lapse (Carol's packets nobody played) and disruption.
+# Everything is left in demo-out/: the capture, the ladders, the logs.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+export SIPMOB_BUILD=$(cd "${1:-$here/build}" && pwd) SIPMOB_SRC=$here
+out=$here/demo-out
+. "$here/tests/lib/scenario.sh"
+. "$here/tests/lib/peers.sh"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "make demo: run it as root (it makes a network namespace)" >&2
+	exit 1
+fi
+scenario_init demo >/dev/null
+log() { printf '%s\n' "$*" >>"$T/demo-steps.log"; }   # keep the story clean
+rm -rf "$out" && mkdir -p "$out"
+trap 'cp -f "$T"/*.log "$T"/*.pcap "$out/" 2>/dev/null; scenario_cleanup' EXIT
+
+say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m-- %s\033[0m\n' "$*"; }
+die()  { printf 'demo: %s\n' "$*" >&2; exit 1; }
+now()  { date +%s.%N; }
+mn()   { ctl "$T/mn.sock" "$@"; }
+PARTIES=()
+
+ladder() {   # SINCE NAME: the SIP messages since SINCE, as a ladder
+	local f=$out/ladder-$2.txt
+	sleep 0.3   # let the capture write the last packets
+	"$here/scripts/ladder" "$T/demo.pcap" --since "$1" "${PARTIES[@]}" \
+		>"$f" 2>/dev/null
+	sed 's/^/    /' "$f"
+}
+
+feel() {   # JSON of a move/retrieve: one line of what the user felt
+	jq -r '.last_transfer | if .ok | not then "   FAILED: \(.error)"
+	elif .latency_ms == null then
+		"   ok in \(.signaling_ms) ms of signalling; the audio did not move: lapse \(.lapse_packets // "-") packets, disruption \(.disruption_ms // "-") ms"
+	else
+		"   ok: latency \(.latency_ms) ms, lapse \(.lapse_packets) packets, disruption \(.disruption_ms) ms"
+	end' <<<"$1"
+}
+
+where() {
+	mn status --json | jq -r '.call.media[] |
+		"   \(.type) (\(.codec)) \(.dir) at \(.at)"'
+}
+
+capture_start demo || die "cannot capture"
+
+# ---- Act 1 -----------------------------------------------------------------
+say "Act 1: a call with an ordinary SIP phone"
+start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
+	--media audio,video --control "$T/mn.sock"
+if command -v baresip >/dev/null; then
+	baresip_start bob 5070 >/dev/null || die "baresip did not start"
+	bob_is="baresip $(baresip -h 2>&1 | head -1 | grep -o '[0-9.]\+' | head -1)"
+else
+	start bob "$BIN/sipmob-device" --sip 127.0.0.1:5070 --name bob --basic \
+		--control "$T/bob.sock"
+	bob_is="sipmob-device --basic"
+fi
+wait_until 10 test -S "$T/mn.sock" || die "sipmob-mn did not start"
+PARTIES=(alice=5060 bob=5070)
+echo "   Bob's phone: $bob_is at sip:bob@127.0.0.1:5070"
+
+t0=$(now)
+step "Alice calls Bob"
+mn call sip:bob@127.0.0.1:5070 >/dev/null
+wait_stat 10 "$T/mn.sock" .call.state eq established || die "no call"
+wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 100 ||
+	die "no audio from Bob"
+mn status --json | jq -r '.call.media[0] |
+	"   audio \(.codec): Alice sent \(.tx_packets) packets, received \(.rx_packets), played \(.played_packets)"'
+step "Alice hangs up"
+mn hangup >/dev/null
+wait_stat 10 "$T/mn.sock" .call.state eq idle
+if command -v baresip >/dev/null; then
+	baresip_rtp_stats bob 10 2>/dev/null |
+		awk '{print "   Bob'"'"'s phone: sent " $1 " RTP packets, received " $2}'
+fi
+ladder "$t0" act1
+
+# ---- Act 2 -----------------------------------------------------------------
+say "Act 2: moving a video call around room 123"
+start carol "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name carol --basic \
+	--media audio,video --control "$T/carol.sock"
+start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
+	--control "$T/speaker.sock"
+start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
+	--media video --video display --control "$T/display.sock"
+start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
+	--media video --video camera --video-size cif --control "$T/camera.sock"
+wait_until 10 test -S "$T/carol.sock" -a -S "$T/speaker.sock" -a \
+	-S "$T/display.sock" -a -S "$T/camera.sock" || die "devices did not start"
+PARTIES=(display=5092 speaker=5091 alice=5060 carol=5080 camera=5093)
+SPK=sip:speaker@127.0.0.1:5091
+DSP=sip:display@127.0.0.1:5092
+CAM=sip:camera@127.0.0.1:5093
+echo "   room 123: speakerphone $SPK, wall display $DSP, camera $CAM"
+
+step "Alice calls Carol (audio and H.263+ video)"
+mn call sip:carol@127.0.0.1:5080 >/dev/null
+wait_stat 10 "$T/mn.sock" .call.state eq established || die "no call"
+wait_stat 10 "$T/carol.sock" '.streams[1].frames_decoded' ge 15 ||
+	die "Carol sees no video"
+where
+
+t=$(now); step "move the audio to the speakerphone"
+feel "$(mn --json move --audio "$SPK")"
+where; ladder "$t" move-audio
+
+t=$(now); step "move the video to the wall display"
+feel "$(mn --json move --video "$DSP")"
+wait_stat 10 "$T/display.sock" '.streams[0].frames_decoded' ge 15
+jstat "$T/display.sock" '.streams[0] |
+	"   the display decodes Carol'"'"'s video: \(.frames_decoded) frames, \(.width)x\(.height)"'
+where; ladder "$t" move-video
+
+step "split the video: Carol's picture on the display, the room's camera to Carol"
+mn retrieve --media video >/dev/null
+t=$(now)
+feel "$(mn --json move --video-out "$DSP" --video-in "$CAM")"
+wait_stat 10 "$T/carol.sock" '.streams[1].width' eq 352
+jstat "$T/carol.sock" '.streams[1] |
+	"   Carol decodes the camera: \(.width)x\(.height), \(.frames_decoded) frames in all"'
+where; ladder "$t" split-video
+
+t=$(now); step "Alice leaves the room: retrieve everything"
+feel "$(mn --json retrieve)"
+where; ladder "$t" retrieve
+
+step "what Carol saw"
+jstat "$T/carol.sock" '"   sessions: \(.sessions | length) (one call throughout); audio streams received: \(.streams[0].rx_ssrcs) senders, \(.streams[0].played_packets) packets played"'
+mn hangup >/dev/null
+capture_stop demo
+cp -f "$T"/*.log "$T"/*.pcap "$out/" 2>/dev/null
+
+say "Done. The capture, the ladders and the logs are in demo-out/"
+ls "$out" | sed 's/^/   /'
