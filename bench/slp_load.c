@@ -5,6 +5,7 @@
  *
  *   slp_load --da A[:P] --register N [--lifetime S] [--rooms R]
  *       N SrvRegs with up to --inflight in flight; prints SrvReg/s.
+ *       URLs are sip:dev<I>@bench.example, I from --first (default 0).
  *   slp_load --da A[:P] --query N [--inflight K] [--rooms R]
  *       N SrvRqst "(room=<random>)"; prints SrvRqst/s, p50, p99 (µs).
  *   slp_load --da A[:P] --probe [--bind ADDR]
@@ -33,6 +34,7 @@ struct cfg {
 	struct sockaddr_in da;
 	const char *bind;
 	unsigned long reg, query;
+	unsigned long first;      /* index of the first URL registered */
 	unsigned inflight;
 	unsigned rooms;
 	unsigned lifetime;
@@ -80,6 +82,7 @@ static int build_reg(struct mbuf *mb, uint16_t xid, unsigned long i,
 	m.hdr.fid = SLP_SRVREG;
 	m.hdr.flags = SLP_FLAG_FRESH;
 	m.hdr.xid = xid;
+	i += c->first;
 	re_snprintf(url, sizeof(url), "sip:dev%lu@bench.example", i);
 	re_snprintf(attrs, sizeof(attrs),
 		    "(room=%lu),(floor=%lu),(media=%s),(vendor=bench)",
@@ -272,6 +275,7 @@ int main(int argc, char **argv)
 		{"lifetime", required_argument, NULL, 'l'},
 		{"max-seconds", required_argument, NULL, 't'},
 		{"probe", no_argument, NULL, 'p'},
+		{"first", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -299,10 +303,11 @@ int main(int argc, char **argv)
 		case 'l': c.lifetime = (unsigned)atoi(optarg); break;
 		case 't': c.max_seconds = (unsigned)atoi(optarg); break;
 		case 'p': c.probe = true; break;
+		case 'f': c.first = strtoul(optarg, NULL, 10); break;
 		case 'h':
 			printf("usage: slp_load --da A[:P] (--register N | "
 			       "--query N | --probe) [--inflight K] "
-			       "[--rooms R] [--lifetime S] [--bind ADDR] "
+			       "[--rooms R] [--lifetime S] [--bind ADDR] [--first I] "
 			       "[--max-seconds S]\n");
 			return 0;
 		default: return 2;
