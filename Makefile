@@ -51,7 +51,7 @@ fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
 fuzz-smoke: fuzz-build
 	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
-# Longer runs; new interesting inputs are kept in tests/fuzz/corpus/.
+# Longer runs; new interesting inputs go to $(FUZZ_BUILD)/fuzz-corpus/.
 fuzz: fuzz-build
 	./tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
