@@ -33,13 +33,16 @@ static char *print(const struct sdesc *sd)
 /* The printed description, its o= line replaced by "o=X" */
 static void assert_sdp(const struct sdesc *sd, const char *want)
 {
-	char *s = print(sd), *o, *end, *got = NULL;
+	char *s = print(sd), *got = NULL;
+	const char *o = strstr(s, "\r\no=");
 
-	o = strstr(s, "\r\no=");
+	/* offsets, not pointers, across the assertion (gcc 12 would warn) */
 	if (o) {
-		end = strstr(o + 2, "\r\n");
-		assert_int_equal(re_sdprintf(&got, "%b\r\no=X%s", s,
-					     (size_t)(o - s), end), 0);
+		size_t pre = (size_t)(o - s);
+		size_t post = (size_t)(strstr(o + 2, "\r\n") - s);
+		int e = re_sdprintf(&got, "%b\r\no=X%s", s, pre, s + post);
+
+		assert_int_equal(e, 0);
 	}
 	assert_string_equal(got ? got : s, want);
 	mem_deref(got);
