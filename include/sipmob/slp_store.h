@@ -30,6 +30,10 @@ typedef bool (slp_store_match_h)(const struct slp_store_entry *e,
 
 int  slp_store_alloc(struct slp_store **stp);
 size_t slp_store_count(const struct slp_store *st);
+/** The live entry of url, or NULL. */
+const struct slp_store_entry *slp_store_lookup(const struct slp_store *st,
+					       const struct pl *url,
+					       uint64_t now);
 /** Registrations held for a source address (port ignored). */
 size_t slp_store_src_count(const struct slp_store *st, const struct sa *src);
 

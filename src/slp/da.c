@@ -337,6 +337,9 @@ static uint16_t do_srvreg(struct slp_da *da, const struct slp_msg *m,
 	}
 	if (!m->scopes.l || !slp_scopes_subset(&m->scopes, &da->scopes_pl))
 		return SLP_SCOPE_NOT_SUPPORTED;
+	/* a refresh of what is held never counts against the limits */
+	if (slp_store_lookup(da->store, &ue->url, tmr_jiffies()))
+		goto reg;
 	if (slp_store_count(da->store) >= da->conf.max_regs) {
 		LOG(da, 0, "SrvReg from %j refused: store full", src);
 		return SLP_DA_BUSY_NOW;
@@ -346,6 +349,7 @@ static uint16_t do_srvreg(struct slp_da *da, const struct slp_msg *m,
 		    "that source", src, da->conf.max_per_src);
 		return SLP_INVALID_REGISTRATION;
 	}
+ reg:
 	(void)slp_store_register(da->store, &ue->url, ue->lifetime,
 				 &m->srvtype, &m->scopes, &m->attrs,
 				 (m->hdr.flags & SLP_FLAG_FRESH) != 0, src,
@@ -400,7 +404,10 @@ static void handle(struct slp_da *da, const struct sa *src, bool mcast,
 	if (slp_msg_decode(&m, buf, len, &se)) {
 		LOG(da, 1, "%s from %j: %s", slp_fid_name(m.hdr.fid), src,
 		    slp_err_name(se));
-		if (mcast || !is_request(m.hdr.fid))
+		/* no answer to what is not even a whole header: its XID
+		 * and language are unknown */
+		if (mcast || !is_request(m.hdr.fid) || len < SLP_HDR_MIN ||
+		    (se != SLP_VER_NOT_SUPPORTED && !m.hdr.lang.l))
 			return;
 		(void)slp_msg_encode_error(rep, &m.hdr, se);
 		goto limit;

@@ -279,12 +279,13 @@ int slp_msg_decode(struct slp_msg *m, const uint8_t *buf, size_t len,
 	    !rd_u24(&r, &m->hdr.ext) || !rd_u16(&r, &m->hdr.xid) ||
 	    !rd_u16(&r, &langlen))
 		goto out;
+	/* the language tag first, so that an error reply can carry it */
+	if (langlen == 0 || !rd_bytes(&r, langlen, &m->hdr.lang))
+		goto out;
 	if (m->hdr.len != len || len > SLP_MAX_LEN)
 		goto out;
 	/* reserved flag bits must be zero (RFC 2608 §8) */
 	if (m->hdr.flags & 0x1fff)
-		goto out;
-	if (langlen == 0 || !rd_bytes(&r, langlen, &m->hdr.lang))
 		goto out;
 	if (m->hdr.fid < SLP_SRVRQST || m->hdr.fid > SLP_SAADVERT) {
 		e = SLP_MSG_NOT_SUPPORTED;

@@ -302,6 +302,18 @@ static struct reg *url_find(const struct slp_store *st, const struct pl *url)
 	return le ? le->data : NULL;
 }
 
+const struct slp_store_entry *slp_store_lookup(const struct slp_store *st,
+					       const struct pl *url,
+					       uint64_t now)
+{
+	const struct reg *r;
+
+	if (!st || !url)
+		return NULL;
+	r = url_find(st, url);
+	return r && r->e.expires > now ? &r->e : NULL;
+}
+
 static void reg_remove(struct slp_store *st, struct reg *r)
 {
 	unindex_reg(r);
