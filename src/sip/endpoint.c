@@ -55,24 +55,67 @@ struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg)
 				       leg_cmp, (void *)msg));
 }
 
-/* RFC 3261 §8.1.1: the headers without which no request can be handled. */
-static bool request_is_whole(const struct sip_msg *msg)
+/* A decimal number of at most 10 digits, or false. */
+static bool pl_number(const struct pl *pl, uint64_t *v)
 {
-	return pl_isset(&msg->callid) && pl_isset(&msg->cseq.met) &&
-		pl_isset(&msg->from.auri) && pl_isset(&msg->to.auri) &&
-		msg->cseq.num > 0 && !pl_cmp(&msg->cseq.met, &msg->met);
+	if (!pl_isset(pl) || pl->l > 10)
+		return false;
+	for (size_t i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return false;
+	}
+	*v = pl_u64(pl);
+	return true;
+}
+
+/*
+ * What libre's parser lets through but no request may carry: RFC 3261
+ * §8.1.1 headers missing or inconsistent, a CSeq number of 2^31 or more
+ * (§8.1.1.5), control bytes in the header section, and over UDP a
+ * Content-Length that is not the size of the body in the datagram (§18.3;
+ * libre checks it on TCP only). Returns why, or NULL when it is whole.
+ */
+static const char *request_flaw(const struct sip_msg *msg)
+{
+	const struct sip_hdr *cseq = sip_msg_hdr(msg, SIP_HDR_CSEQ);
+	struct pl num;
+	uint64_t v;
+	size_t i;
+
+	if (!pl_isset(&msg->callid) || !pl_isset(&msg->from.auri) ||
+	    !pl_isset(&msg->to.auri) || !cseq)
+		return "missing Call-ID, CSeq, From or To";
+	if (pl_cmp(&msg->cseq.met, &msg->met))
+		return "CSeq method differs from the request's";
+	if (re_regex(cseq->val.p, cseq->val.l, "[0-9]+", &num) ||
+	    !pl_number(&num, &v) || v == 0 || v >= (1ULL << 31))
+		return "CSeq number out of range";
+
+	for (i = 0; i < msg->mb->pos; i++) {
+		uint8_t c = msg->mb->buf[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		    c == 0x7f)
+			return "control byte in the headers";
+	}
+
+	if (msg->tp == SIP_TRANSP_UDP && pl_isset(&msg->clen) &&
+	    (!pl_number(&msg->clen, &v) || v != mbuf_get_left(msg->mb)))
+		return "Content-Length is not the body's size";
+
+	return NULL;
 }
 
 static bool request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipep *ep = arg;
 	struct sipleg *leg;
+	const char *flaw = request_flaw(msg);
 
-	if (!request_is_whole(msg)) {
-		re_fprintf(stderr, "sip: bad request from %J: %r (missing or"
-			   " inconsistent Call-ID/CSeq/From/To)\n",
-			   &msg->src, &msg->met);
-		if (pl_isset(&msg->via.branch))
+	if (flaw) {
+		re_fprintf(stderr, "sip: bad request from %J: %r: %s\n",
+			   &msg->src, &msg->met, flaw);
+		if (pl_isset(&msg->via.branch) && pl_strcmp(&msg->met, "ACK"))
 			(void)sip_reply(ep->sip, msg, 400, "Bad Request");
 		return true;
 	}
@@ -164,11 +207,11 @@ static void trace_handler(bool tx, enum sip_transp tp, const struct sa *src,
 		       &cseq);
 	sdp = re_regex((const char *)pkt, len, "application/sdp") == 0;
 
+	/* ours first: "tx LOCAL -> REMOTE", "rx LOCAL <- REMOTE" */
 	re_snprintf(summary, sizeof(summary), "%s %s %J %s %J | %r | %r%s",
-		    tx ? "tx" : "rx", sip_transp_name(tp), src,
+		    tx ? "tx" : "rx", sip_transp_name(tp), tx ? src : dst,
 		    tx ? "->" : "<-", tx ? dst : src, &line, &cseq,
 		    sdp ? " | sdp" : "");
-	(void)dst;
 	ep->traceh(tx, summary, ep->tracearg);
 }
 
