@@ -21,6 +21,12 @@ struct device_conf {
 	int video;                /**< enum mset_video                     */
 	unsigned video_width, video_height;
 	bool basic;               /**< an ordinary phone: no mobility      */
+	/* SLP (spec §4): with a room, the device registers itself as a
+	 * service:sip-device at the DA (or answers multicast without one) */
+	const char *room;
+	int floor;                /**< INT32_MIN: not given                */
+	const char *building;
+	const char *slp_da;       /**< "ADDR[:PORT]", NULL: by multicast    */
 };
 
 int  device_alloc(struct device **devp, const struct device_conf *conf);

@@ -19,10 +19,12 @@ struct mn_conf {
 	int video;                /**< enum mset_video (NONE or BOTH)      */
 	uint32_t safety_ms;       /**< MN keeps sending after a transfer    */
 	uint32_t device_timeout_ms; /**< a device must answer within this   */
+	const char *slp_da;       /**< "ADDR[:PORT]"; NULL: find by multicast */
 };
 
 int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);
-/** Control-socket commands: call URI, hangup, status. */
+/** Control-socket commands: call URI, hangup, status, devices, move,
+ *  retrieve. */
 int  mn_command(struct mn *mn, struct ctl_request *req, int argc,
 		char *argv[], struct odict *reply);
 void mn_shutdown(struct mn *mn);

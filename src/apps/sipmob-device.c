@@ -38,6 +38,10 @@ static void usage(FILE *f)
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -b, --basic             an ordinary phone: no mobility features\n"
+"      --room ROOM         register in SLP as a service:sip-device in ROOM\n"
+"      --floor N, --building NAME   more of its location, for SLP\n"
+"      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
+"                          multicast; without one, answer multicast queries)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
 }
@@ -77,11 +81,15 @@ int main(int argc, char *argv[])
 		{"registrar", required_argument, NULL, 'R'},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"basic",     no_argument,       NULL, 'b'},
+		{"room",      required_argument, NULL, 1001},
+		{"floor",     required_argument, NULL, 1002},
+		{"building",  required_argument, NULL, 1003},
+		{"slp-da",    required_argument, NULL, 1004},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct device_conf conf = {.name = "device"};
+	struct device_conf conf = {.name = "device", .floor = INT32_MIN};
 	const char *control = NULL, *media = "audio", *vrole = NULL;
 	const char *vsize = "qcif";
 	struct mset_conf mc;
@@ -111,6 +119,10 @@ int main(int argc, char *argv[])
 			}
 			break;
 		case 'b': conf.basic = true; break;
+		case 1001: conf.room = optarg; break;
+		case 1002: conf.floor = atoi(optarg); break;
+		case 1003: conf.building = optarg; break;
+		case 1004: conf.slp_da = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
 			return 0;

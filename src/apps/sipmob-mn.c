@@ -36,6 +36,8 @@ static void usage(FILE *f)
 "  -T, --device-timeout-ms MS\n"
 "                          a device must answer a transfer's INVITE within\n"
 "                          this (default 8000)\n"
+"      --slp-da ADDR[:PORT] the SLP directory agent for `devices` (default:\n"
+"                          found by multicast, else ask devices directly)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -74,6 +76,7 @@ int main(int argc, char *argv[])
 		{"safety-ms", required_argument, NULL, 'S'},
 		{"device-timeout-ms", required_argument, NULL, 'T'},
 		{"rtp-ports", required_argument, NULL, 'p'},
+		{"slp-da",    required_argument, NULL, 1001},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -108,6 +111,7 @@ int main(int argc, char *argv[])
 				return 2;
 			}
 			break;
+		case 1001: conf.slp_da = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;

@@ -15,6 +15,7 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
+#include <sipmob/slp.h>
 #include <sipmob/playout.h>
 
 struct device {
@@ -23,6 +24,7 @@ struct device {
 	struct sa media_addr;
 	struct list sessions;
 	struct mset *caps;        /* for OPTIONS answers */
+	struct slp_sa *sa;        /* our service:sip-device registration */
 	unsigned nsessions;       /* ever started, names recordings */
 	char *name;
 	char *record_dir;
@@ -51,6 +53,7 @@ static void device_destructor(void *arg)
 	struct device *dev = arg;
 
 	list_flush(&dev->sessions);
+	mem_deref(dev->sa);
 	mem_deref(dev->caps);
 	mem_deref(dev->ep);
 	mem_deref(dev->name);
@@ -238,6 +241,58 @@ static void trace_handler(bool tx, const char *summary, void *arg)
 	re_fprintf(stderr, "sip: %s\n", summary);
 }
 
+/* The attributes of our service:sip-device (docs/slp-templates.md). */
+static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
+{
+	const struct device_conf *c = &dev->conf;
+	bool audio = !c->no_audio, video = c->video != MSET_VIDEO_NONE;
+	const char *dir = c->video == MSET_VIDEO_DISPLAY ? "in" :
+		c->video == MSET_VIDEO_CAMERA ? "out" : "both";
+	int err;
+
+	err  = re_hprintf(pf, "(room=%H)", slp_attr_escape, c->room);
+	if (c->floor != INT32_MIN)
+		err |= re_hprintf(pf, ",(floor=%d)", c->floor);
+	if (c->building)
+		err |= re_hprintf(pf, ",(building=%H)", slp_attr_escape,
+				  c->building);
+	err |= re_hprintf(pf, ",(media=%s%s%s),(direction=%s)",
+			  audio ? "audio" : "", audio && video ? "," : "",
+			  video ? "video" : "", audio && !video ? "both" :
+			  dir);
+	err |= re_hprintf(pf, ",(codecs=%s%s%s)",
+			  audio ? (c->codecs ? c->codecs :
+				   "PCMU,PCMA,G722,opus") : "",
+			  audio && video ? "," : "",
+			  video ? "H263-1998" : "");
+	if (video)
+		err |= re_hprintf(pf, ",(image-size=QCIF,CIF)");
+	err |= re_hprintf(pf, ",(vendor=sipmob " SIPMOB_VERSION ")");
+	if (!c->basic)
+		err |= re_hprintf(pf, ",mobility-enhanced");
+	return err;
+}
+
+static int slp_register(struct device *dev)
+{
+	struct slp_sa_conf sc;
+	char *attrs = NULL;
+	int err;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.da = dev->conf.slp_da;
+	sc.name = "device-sa";
+	err = slp_sa_alloc(&dev->sa, &sc);
+	err = err ? err : re_sdprintf(&attrs, "%H", slp_attrs_print, dev);
+	err = err ? err : slp_sa_register(dev->sa, sipep_uri(dev->ep),
+					  SLP_TYPE_DEVICE, attrs, 300);
+	if (!err)
+		re_fprintf(stderr, "device: registered in SLP: %s %s\n",
+			   sipep_uri(dev->ep), attrs);
+	mem_deref(attrs);
+	return err;
+}
+
 int device_alloc(struct device **devp, const struct device_conf *conf)
 {
 	struct sipep_conf ec;
@@ -285,6 +340,15 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 				     NULL, 600, NULL, NULL);
 		if (err)
 			goto out;
+	}
+
+	if (conf->room) {
+		err = slp_register(dev);
+		if (err) {
+			re_fprintf(stderr, "device: SLP registration failed:"
+				   " %m\n", err);
+			goto out;
+		}
 	}
 
 	re_fprintf(stderr, "device: %s ready at %s%s\n", dev->name,
@@ -374,6 +438,8 @@ void device_shutdown(struct device *dev)
 {
 	if (!dev)
 		return;
+	if (dev->sa)
+		slp_sa_shutdown(dev->sa, NULL, NULL);  /* SrvDeReg to the DAs */
 	list_flush(&dev->sessions);
 	sipep_shutdown(dev->ep);
 }

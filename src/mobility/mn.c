@@ -154,6 +154,8 @@ static void destructor(void *arg)
 	struct mn *mn = arg;
 
 	call_end(mn);
+	list_flush(&mn->known);
+	mem_deref(mn->ua);
 	mem_deref(mn->caps);
 	mem_deref(mn->ep);
 	mem_deref(mn->user);
@@ -424,6 +426,12 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 			goto out;
 	}
 
+	err = mn_discover_alloc(mn);
+	if (err) {
+		re_fprintf(stderr, "mn: no SLP user agent: %m\n", err);
+		goto out;
+	}
+
 	re_fprintf(stderr, "mn: %s ready at %s\n", mn->user,
 		   sipep_uri(mn->ep));
 
@@ -489,10 +497,16 @@ static int plan_add(struct mnc_plan *p, const struct mn *mn,
 	char why[128];
 
 	if (strncmp(dev, "sip:", 4)) {
-		re_snprintf(why, sizeof(why), "device '%s': give its SIP URI"
-			    " (sip:...)", dev);
-		ctl_put_str(reply, "error", why);
-		return EINVAL;
+		const char *uri = mn_device_uri(mn, dev);
+
+		if (!uri) {
+			re_snprintf(why, sizeof(why), "no device '%s' (run"
+				    " `devices` first, or give a SIP URI)",
+				    dev);
+			ctl_put_str(reply, "error", why);
+			return ENOENT;
+		}
+		dev = uri;
 	}
 	if (line < 0) {
 		re_snprintf(why, sizeof(why), "the call has no %s", type);
@@ -761,6 +775,9 @@ int mn_command(struct mn *mn, struct ctl_request *req, int argc,
 	if (!strcmp(argv[0], "move"))
 		return cmd_move(mn, req, argc, argv, reply);
 
+	if (!strcmp(argv[0], "devices"))
+		return mn_devices(mn, req, argc, argv, reply);
+
 	if (!strcmp(argv[0], "retrieve"))
 		return cmd_retrieve(mn, req, argc, argv, reply);
 
@@ -773,8 +790,8 @@ int mn_command(struct mn *mn, struct ctl_request *req, int argc,
 		return 0;
 	}
 
-	ctl_put_str(reply, "error", "unknown command (call, move, retrieve,"
-		    " hangup, status)");
+	ctl_put_str(reply, "error", "unknown command (call, devices, move,"
+		    " retrieve, hangup, status)");
 	return EINVAL;
 }
 

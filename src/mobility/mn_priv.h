@@ -58,6 +58,7 @@ struct last_transfer {
 };
 
 struct mnc_xfer;
+struct slp_ua;
 
 struct mn {
 	struct mn_conf conf;
@@ -80,6 +81,9 @@ struct mn {
 	int next_src;
 	struct mnc_xfer *xfer;     /* the transfer in progress, if any    */
 	struct last_transfer last;
+
+	struct slp_ua *ua;         /* device discovery (discover.c)       */
+	struct list known;         /* devices of the last query, by name  */
 };
 
 /* mn.c */
@@ -90,6 +94,12 @@ void mdev_watch(struct mdev *d);
 void mn_device_lost(struct mdev *d, const char *why);
 bool mn_media_elsewhere(const struct mn *mn);
 int  mn_cn_sdp_changed(struct mn *mn, const struct sip_msg *msg);
+
+/* discover.c */
+int  mn_discover_alloc(struct mn *mn);
+int  mn_devices(struct mn *mn, struct ctl_request *req, int argc,
+		char *argv[], struct odict *reply);
+const char *mn_device_uri(const struct mn *mn, const char *name);
 
 /* mnc.c */
 struct mnc_plan {
