@@ -4,10 +4,11 @@
 #   Act 1. Alice's mobile node calls Bob, an ordinary SIP phone (baresip if it
 #          is installed, else sipmob-device --basic); audio flows both ways;
 #          she hangs up.
-#   Act 2. Alice calls Carol's videophone and walks into room 123: she moves
-#          the audio to the room's speakerphone and the video to the wall
-#          display, splits the video between the display and the camera, and
-#          takes everything back to her phone. Carol's phone notices nothing.
+#   Act 2. Alice calls Carol's videophone and walks into room 123. Her phone
+#          asks the SLP directory agent what devices the room has, moves the
+#          audio to the speakerphone and the video to the wall display, splits
+#          the video between the display and the camera, and takes everything
+#          back. Carol's phone notices nothing.
 #
 # Every step prints its SIP ladder (from the capture) and what the user felt:
 # transfer latency, lapse (Carol's packets nobody played) and disruption.
@@ -61,7 +62,7 @@ capture_start demo || die "cannot capture"
 # ---- Act 1 -----------------------------------------------------------------
 say "Act 1: a call with an ordinary SIP phone"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
-	--media audio,video --control "$T/mn.sock"
+	--media audio,video --slp-da 127.0.0.1 --control "$T/mn.sock"
 if command -v baresip >/dev/null; then
 	baresip_start bob 5070 >/dev/null || die "baresip did not start"
 	bob_is="baresip $(baresip -h 2>&1 | head -1 | grep -o '[0-9.]\+' | head -1)"
@@ -93,21 +94,31 @@ ladder "$t0" act1
 
 # ---- Act 2 -----------------------------------------------------------------
 say "Act 2: moving a video call around room 123"
+in_ns ip link set lo multicast on     # SLP multicast, inside our namespace
+in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+start da "$BIN/sipmob-da"
+wait_log da 'ready, boot timestamp' 10 || die "sipmob-da did not start"
 start carol "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name carol --basic \
 	--media audio,video --control "$T/carol.sock"
+ROOM="--room 123 --slp-da 127.0.0.1"
 start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
-	--control "$T/speaker.sock"
+	$ROOM --control "$T/speaker.sock"
 start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
-	--media video --video display --control "$T/display.sock"
+	--media video --video display $ROOM --control "$T/display.sock"
 start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
-	--media video --video camera --video-size cif --control "$T/camera.sock"
+	--media video --video camera --video-size cif $ROOM \
+	--control "$T/camera.sock"
 wait_until 10 test -S "$T/carol.sock" -a -S "$T/speaker.sock" -a \
 	-S "$T/display.sock" -a -S "$T/camera.sock" || die "devices did not start"
 PARTIES=(display=5092 speaker=5091 alice=5060 carol=5080 camera=5093)
-SPK=sip:speaker@127.0.0.1:5091
-DSP=sip:display@127.0.0.1:5092
-CAM=sip:camera@127.0.0.1:5093
-echo "   room 123: speakerphone $SPK, wall display $DSP, camera $CAM"
+for d in speaker display camera; do
+	wait_log "$d" "registered in SLP" 10 || die "$d did not register"
+done
+step "Alice walks into room 123: what is here? (SLP SrvRqst, then AttrRqst)"
+devs=$(mn --json devices --room 123)
+jq -r '.devices[] | "   \(.name): \(.url)  media=\(.attrs.media) direction=\(.attrs.direction) codecs=\(.attrs.codecs)"' <<<"$devs"
+[ "$(jq '.devices | length' <<<"$devs")" -eq 3 ] || die "room 123 is not all there"
+SPK=speaker DSP=display CAM=camera   # names from the answer will do
 
 step "Alice calls Carol (audio and H.263+ video)"
 mn call sip:carol@127.0.0.1:5080 >/dev/null
