@@ -66,6 +66,8 @@ int  media_stream_alloc_ports(struct media_stream **msp, const char *type,
 			      uint16_t port_max);
 int  media_ports_parse(const char *str, uint16_t *port_min,
 		       uint16_t *port_max);
+int  media_port_range(const struct sa *laddr, uint16_t *port_min,
+		      uint16_t *port_max);
 const struct sa *media_stream_laddr(const struct media_stream *ms);
 int  media_stream_set_codec(struct media_stream *ms,
 			    const struct codec_desc *c, uint8_t pt);

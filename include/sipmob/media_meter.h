@@ -72,6 +72,9 @@ void meter_tx_stats(const struct meter *m, uint64_t *packets,
 int  meter_stats(const struct meter *m, uint32_t ssrc,
 		 struct meter_stats *st);
 size_t meter_ssrcs(const struct meter *m, uint32_t *ssrcv, size_t max);
+/** All SSRCs summed (packets, bytes, played, lost; the earliest first_ms
+ *  and latest last_ms); returns how many SSRCs there are. */
+size_t meter_total(const struct meter *m, struct meter_stats *sum);
 const struct seqset *meter_played_set(const struct meter *m, uint32_t ssrc);
 uint64_t meter_seq_unwrap(uint64_t ref_ext, uint16_t seq);
 

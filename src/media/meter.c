@@ -326,3 +326,28 @@ const struct seqset *meter_played_set(const struct meter *m, uint32_t ssrc)
 
 	return s ? s->played : NULL;
 }
+
+
+size_t meter_total(const struct meter *m, struct meter_stats *sum)
+{
+	uint32_t ssrcv[METER_MAX_SSRCS];
+	size_t n, i;
+
+	memset(sum, 0, sizeof(*sum));
+	n = meter_ssrcs(m, ssrcv, ARRAY_SIZE(ssrcv));
+	for (i = 0; i < n && i < ARRAY_SIZE(ssrcv); i++) {
+		struct meter_stats s;
+
+		if (meter_stats(m, ssrcv[i], &s))
+			continue;
+		sum->packets += s.packets;
+		sum->bytes += s.bytes;
+		sum->played += s.played;
+		sum->lost += s.lost;
+		if (!sum->first_ms || s.first_ms < sum->first_ms)
+			sum->first_ms = s.first_ms;
+		if (s.last_ms > sum->last_ms)
+			sum->last_ms = s.last_ms;
+	}
+	return n;
+}

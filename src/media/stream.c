@@ -286,7 +286,6 @@ int media_stream_alloc_ports(struct media_stream **msp, const char *type,
 			     uint16_t port_max)
 {
 	struct media_stream *ms;
-	uint16_t port;
 	int err;
 
 	if (!msp || !type || !laddr || !sa_isset(laddr, SA_ADDR))
@@ -294,16 +293,9 @@ int media_stream_alloc_ports(struct media_stream **msp, const char *type,
 	if (str_casecmp(type, "audio"))
 		return ENOTSUP;
 
-	port = sa_port(laddr);
-	if (port) {
-		if (port & 1 || port == 0xffff)
-			return EINVAL;
-		port_min = port;
-		port_max = port + 1;
-	}
-	else if (port_min < 2 || port_max <= port_min + 1) {
-		return EINVAL;
-	}
+	err = media_port_range(laddr, &port_min, &port_max);
+	if (err)
+		return err;
 
 	ms = mem_zalloc(sizeof(*ms), stream_destructor);
 	if (!ms)
@@ -342,34 +334,6 @@ int media_stream_alloc(struct media_stream **msp, const char *type,
 {
 	return media_stream_alloc_ports(msp, type, laddr, MEDIA_PORT_MIN,
 					MEDIA_PORT_MAX);
-}
-
-
-/** Parse an --rtp-ports value "MIN-MAX" (MIN < MAX, both 1..65535) */
-int media_ports_parse(const char *str, uint16_t *port_min,
-		      uint16_t *port_max)
-{
-	unsigned long a, b;
-	char *end;
-
-	if (!str || !port_min || !port_max)
-		return EINVAL;
-
-	errno = 0;
-	a = strtoul(str, &end, 10);
-	if (errno || end == str || *end != '-')
-		return EINVAL;
-	str = end + 1;
-	b = strtoul(str, &end, 10);
-	if (errno || end == str || *end)
-		return EINVAL;
-	if (a < 2 || b > 65535 || b <= a + 1)
-		return EINVAL;
-
-	*port_min = (uint16_t)a;
-	*port_max = (uint16_t)b;
-
-	return 0;
 }
 
 
@@ -521,8 +485,7 @@ void media_stream_stop(struct media_stream *ms)
 /** A summary; receive counters are summed over all SSRCs received */
 int media_stream_stats(const struct media_stream *ms, struct media_stats *st)
 {
-	uint32_t ssrcv[16];
-	size_t n;
+	struct meter_stats sum;
 
 	if (!ms || !st)
 		return EINVAL;
@@ -535,26 +498,13 @@ int media_stream_stats(const struct media_stream *ms, struct media_stats *st)
 	st->decoded_packets = ms->decoded;
 	st->decode_errors = ms->decode_errors;
 
-	n = meter_ssrcs(ms->meter, ssrcv, ARRAY_SIZE(ssrcv));
-	st->rx_nssrc = (uint32_t)n;
-	if (n > ARRAY_SIZE(ssrcv))
-		n = ARRAY_SIZE(ssrcv);
-
-	for (size_t i = 0; i < n; i++) {
-		struct meter_stats s;
-
-		if (meter_stats(ms->meter, ssrcv[i], &s))
-			continue;
-
-		st->rx_packets += s.packets;
-		st->rx_bytes += s.bytes;
-		st->played_packets += s.played;
-		st->lost += s.lost;
-		if (!st->first_ms || s.first_ms < st->first_ms)
-			st->first_ms = s.first_ms;
-		if (s.last_ms > st->last_ms)
-			st->last_ms = s.last_ms;
-	}
+	st->rx_nssrc = (uint32_t)meter_total(ms->meter, &sum);
+	st->rx_packets = sum.packets;
+	st->rx_bytes = sum.bytes;
+	st->played_packets = sum.played;
+	st->lost = sum.lost;
+	st->first_ms = sum.first_ms;
+	st->last_ms = sum.last_ms;
 
 	return 0;
 }

@@ -320,22 +320,14 @@ int media_vstream_alloc_ports(struct media_vstream **vsp,
 			      uint16_t port_max)
 {
 	struct media_vstream *vs;
-	uint16_t port;
 	int err;
 
 	if (!vsp || !laddr || !sa_isset(laddr, SA_ADDR))
 		return EINVAL;
 
-	port = sa_port(laddr);
-	if (port) {
-		if (port & 1 || port == 0xffff)
-			return EINVAL;
-		port_min = port;
-		port_max = port + 1;
-	}
-	else if (port_min < 2 || port_max <= port_min + 1) {
-		return EINVAL;
-	}
+	err = media_port_range(laddr, &port_min, &port_max);
+	if (err)
+		return err;
 
 	vs = mem_zalloc(sizeof(*vs), vstream_destructor);
 	if (!vs)
@@ -544,8 +536,7 @@ int media_vstream_stats(const struct media_vstream *vs,
 			struct media_vstats *st)
 {
 	struct h263_depack_stats ds;
-	uint32_t ssrcv[METER_MAX_SSRCS];
-	size_t n;
+	struct meter_stats sum;
 
 	if (!vs || !st)
 		return EINVAL;
@@ -570,24 +561,12 @@ int media_vstream_stats(const struct media_vstream *vs,
 	st->pattern_frame = vs->pattern_frame;
 	st->pattern_seed = vs->pattern_seed;
 
-	n = meter_ssrcs(vs->meter, ssrcv, ARRAY_SIZE(ssrcv));
-	if (n > ARRAY_SIZE(ssrcv))
-		n = ARRAY_SIZE(ssrcv);
-
-	for (size_t i = 0; i < n; i++) {
-		struct meter_stats s;
-
-		if (meter_stats(vs->meter, ssrcv[i], &s))
-			continue;
-
-		st->rx_packets += s.packets;
-		st->rx_bytes += s.bytes;
-		st->lost += s.lost;
-		if (!st->first_ms || s.first_ms < st->first_ms)
-			st->first_ms = s.first_ms;
-		if (s.last_ms > st->last_ms)
-			st->last_ms = s.last_ms;
-	}
+	(void)meter_total(vs->meter, &sum);
+	st->rx_packets = sum.packets;
+	st->rx_bytes = sum.bytes;
+	st->lost = sum.lost;
+	st->first_ms = sum.first_ms;
+	st->last_ms = sum.last_ms;
 
 	return 0;
 }
