@@ -38,4 +38,22 @@ one_call "IPv4 TCP" 127.0.0.1:5060 127.0.0.1:5070 \
 one_call "IPv6 UDP" "[::1]:5060" "[::1]:5070" "sip:speaker@[::1]:5070"
 one_call "IPv6 TCP" "[::1]:5060" "[::1]:5070" \
 	"sip:speaker@[::1]:5070;transport=tcp"
+
+# SIGTERM in a call: the daemon says BYE, closes and exits 0
+start dev "$BIN/sipmob-device" --sip 127.0.0.1:5070 --name speaker \
+	--control "$T/dev.sock"
+start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
+	--control "$T/mn.sock"
+need "daemons up again" wait_until 10 test -S "$T/dev.sock" -a -S "$T/mn.sock"
+ctl "$T/mn.sock" call sip:speaker@127.0.0.1:5070 >/dev/null
+need "call established" wait_stat 10 "$T/mn.sock" .call.state eq established
+kill -TERM "$(pid_of mn)"
+wait_exit mn
+check "sipmob-mn exits 0 on SIGTERM" eq "$?" 0
+check "...after a BYE that ended the device's session" \
+	wait_stat 10 "$T/dev.sock" '.sessions | length' eq 0
+check "...and removed its control socket" test ! -e "$T/mn.sock"
+kill -TERM "$(pid_of dev)"
+wait_exit dev
+check "sipmob-device exits 0 on SIGTERM" eq "$?" 0
 finish
