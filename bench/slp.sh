@@ -3,7 +3,7 @@
 # SIPMOB_BUILD set): sipmob-da on loopback (a random high port, no
 # multicast), filled with 10 / 1,000 / 10,000 / 100,000 registrations of
 # service:sip-device spread over N/10 rooms; then SrvRqst "(room=<random>)"
-# (about 10 URLs per reply) with 1 and 32 requests in flight, 20,000 more
+# (about 10 URLs per reply) with 1, 4 and 32 requests in flight, 20,000 more
 # SrvRegs on top of N, and the worst reply/request byte ratio an
 # unauthorised sender (outside --allow-register) can get. Bounded: at most
 # 20 s per measurement.
@@ -15,8 +15,8 @@ cleanup() { [ -n "$da_pid" ] && kill "$da_pid" 2>/dev/null && wait "$da_pid" 2>/
 trap cleanup EXIT
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
-printf '| registrations | SrvRqst/s (1 in flight) | p50 / p99 µs | SrvRqst/s (32 in flight) | p50 / p99 µs | SrvReg/s (32 in flight) |\n'
-printf '|---:|---:|---:|---:|---:|---:|\n'
+printf '| registrations | SrvRqst/s, 1 in flight | p50 / p99 µs | SrvRqst/s, 4 in flight | p50 / p99 µs | SrvRqst/s, 32 in flight | p50 / p99 µs | SrvReg/s, 32 in flight |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in 10 1000 10000 100000; do
 	rooms=$(( n / 10 > 0 ? n / 10 : 1 ))
 	"$B/sipmob-da" --port $port --no-multicast --allow-register 127.0.0.1/32 \
@@ -28,10 +28,12 @@ for n in 10 1000 10000 100000; do
 	done
 	"$B/slp_load" --da 127.0.0.1:$port --register $n --rooms $rooms --inflight 32 --max-seconds 20 >/dev/null
 	q1=$("$B/slp_load" --da 127.0.0.1:$port --query 20000 --rooms $rooms --inflight 1 --max-seconds 20)
+	q4=$("$B/slp_load" --da 127.0.0.1:$port --query 100000 --rooms $rooms --inflight 4 --max-seconds 20)
 	q32=$("$B/slp_load" --da 127.0.0.1:$port --query 100000 --rooms $rooms --inflight 32 --max-seconds 20)
 	r=$("$B/slp_load" --da 127.0.0.1:$port --register 20000 --first $n --rooms $rooms --inflight 32 --max-seconds 20)
-	printf '| %s | %s | %s / %s | %s | %s / %s | %s |\n' "$n" \
+	printf '| %s | %s | %s / %s | %s | %s / %s | %s | %s / %s | %s |\n' "$n" \
 		"$(echo "$q1" | field rate)" "$(echo "$q1" | field p50_us)" "$(echo "$q1" | field p99_us)" \
+		"$(echo "$q4" | field rate)" "$(echo "$q4" | field p50_us)" "$(echo "$q4" | field p99_us)" \
 		"$(echo "$q32" | field rate)" "$(echo "$q32" | field p50_us)" "$(echo "$q32" | field p99_us)" \
 		"$(echo "$r" | field rate)"
 	if [ $n = 100000 ]; then

@@ -82,3 +82,5 @@ typedef bool (slp_filter_eq_h)(const struct pl *tag, const struct slp_val *v,
  *  under the top-level AND); stops when eqh returns true. */
 void slp_filter_required_eq(const struct slp_filter *f, slp_filter_eq_h *eqh,
 			    void *arg);
+/** True if the whole predicate is one indexable (tag=value). */
+bool slp_filter_single_eq(const struct slp_filter *f);

@@ -520,3 +520,9 @@ void slp_filter_required_eq(const struct slp_filter *f, slp_filter_eq_h *eqh,
 			return;
 	}
 }
+
+bool slp_filter_single_eq(const struct slp_filter *f)
+{
+	return f && !f->empty && f->n[0].op == OP_EQ &&
+		f->n[0].val.type != SLP_T_OPAQUE;
+}

@@ -51,6 +51,15 @@ struct srccnt {
 	size_t n;
 };
 
+/* Scope lists are interned: most registrations share one ("DEFAULT"), so a
+ * query decides a scope list once and then compares pointers. */
+struct scopeset {
+	struct le he;
+	char *s;
+	size_t l;
+	size_t refs;
+};
+
 struct reg {
 	struct le le_all;
 	struct le le_url;
@@ -61,6 +70,7 @@ struct reg {
 	struct slp_attrs *attrs;
 	struct typelist *tl;
 	struct srccnt *sc;
+	struct scopeset *ss;
 	struct ixent *ix;
 	size_t nix;
 };
@@ -71,6 +81,7 @@ struct slp_store {
 	struct hash *by_type;
 	struct hash *idx;
 	struct hash *by_src;
+	struct hash *scopesets;
 	size_t count;
 };
 
@@ -83,6 +94,7 @@ static void store_destructor(void *arg)
 	mem_deref(st->by_type);
 	mem_deref(st->idx);
 	mem_deref(st->by_src);
+	mem_deref(st->scopesets);
 }
 
 int slp_store_alloc(struct slp_store **stp)
@@ -99,6 +111,7 @@ int slp_store_alloc(struct slp_store **stp)
 	err |= hash_alloc(&st->by_type, 256);
 	err |= hash_alloc(&st->idx, 65536);
 	err |= hash_alloc(&st->by_src, 1024);
+	err |= hash_alloc(&st->scopesets, 64);
 	if (err) {
 		mem_deref(st);
 		return ENOMEM;
@@ -302,6 +315,54 @@ static struct reg *url_find(const struct slp_store *st, const struct pl *url)
 	return le ? le->data : NULL;
 }
 
+static void scopeset_destructor(void *arg)
+{
+	struct scopeset *ss = arg;
+
+	hash_unlink(&ss->he);
+	mem_deref(ss->s);
+}
+
+static bool scopeset_cmp(struct le *le, void *arg)
+{
+	const struct scopeset *ss = le->data;
+	const struct pl *pl = arg;
+
+	return ss->l == pl->l && !memcmp(ss->s, pl->p, pl->l);
+}
+
+static struct scopeset *scopeset_get(struct slp_store *st,
+				     const struct pl *scopes)
+{
+	uint32_t h = hash_joaat((const uint8_t *)scopes->p, scopes->l);
+	struct le *le = hash_lookup(st->scopesets, h, scopeset_cmp,
+				    (void *)scopes);
+	struct scopeset *ss;
+
+	if (le) {
+		ss = le->data;
+		ss->refs++;
+		return ss;
+	}
+	ss = mem_zalloc(sizeof(*ss), scopeset_destructor);
+	if (!ss)
+		return NULL;
+	if (pl_strdup(&ss->s, scopes)) {
+		mem_deref(ss);
+		return NULL;
+	}
+	ss->l = scopes->l;
+	ss->refs = 1;
+	hash_append(st->scopesets, h, &ss->he, ss);
+	return ss;
+}
+
+static void scopeset_put(struct scopeset *ss)
+{
+	if (ss && --ss->refs == 0)
+		mem_deref(ss);
+}
+
 const struct slp_store_entry *slp_store_lookup(const struct slp_store *st,
 					       const struct pl *url,
 					       uint64_t now)
@@ -326,6 +387,7 @@ static void reg_remove(struct slp_store *st, struct reg *r)
 		hash_unlink(&r->sc->he);
 		mem_deref(r->sc);
 	}
+	scopeset_put(r->ss);
 	mem_deref(r->attrs);
 	mem_deref(r->strs);
 	st->count--;
@@ -336,8 +398,10 @@ static int reg_strings(struct reg *r, const struct pl *url,
 		       const struct pl *type, const struct pl *scopes,
 		       const struct pl *attrs)
 {
-	size_t n = url->l + type->l + scopes->l + attrs->l;
+	size_t n = url->l + type->l + attrs->l;
 	char *p;
+
+	(void)scopes;
 
 	r->strs = mem_alloc(n + 1, NULL);
 	if (!r->strs)
@@ -347,7 +411,6 @@ static int reg_strings(struct reg *r, const struct pl *url,
 		(dst).p = p; (dst).l = (src)->l; p += (src)->l; } while (0)
 	PUT(r->e.url, url);
 	PUT(r->e.type, type);
-	PUT(r->e.scopes, scopes);
 	PUT(r->rawattrs, attrs);
 #undef PUT
 	return 0;
@@ -454,6 +517,13 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 	}
 	r->e.attrs = r->attrs;
 	r->e.expires = now + (uint64_t)lifetime * 1000;
+	r->ss = scopeset_get(st, scopes);
+	if (!r->ss) {
+		err = ENOMEM;
+		goto out;
+	}
+	r->e.scopes.p = r->ss->s;
+	r->e.scopes.l = r->ss->l;
 
 	if (old)
 		reg_remove(st, old);
@@ -500,6 +570,7 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 
  out:
 	if (r) {
+		scopeset_put(r->ss);
 		mem_deref(r->attrs);
 		mem_deref(r->strs);
 		mem_deref(r);
@@ -618,13 +689,59 @@ static bool pick_eq(const struct pl *tag, const struct slp_val *v, void *arg)
 	return false;
 }
 
-static bool reg_ok(const struct reg *r, const struct pl *type,
-		   const struct pl *scopes, const struct slp_filter *f,
-		   uint64_t now)
+/*
+ * What one query asks of each candidate, decided once per query where it
+ * can be: the type by the type list's pointer (a concrete type also by
+ * name), the scopes once per interned scope list (a one-entry memo: nearly
+ * every registration has the same list), and the predicate not at all when
+ * it is a single equality the index has already answered. This keeps a
+ * candidate to the few cache lines of its struct reg, which is what a
+ * lookup costs once the store outgrows the CPU caches.
+ */
+struct query {
+	const struct typelist *tl;
+	const struct pl *type;
+	bool concrete;
+	const struct pl *scopes;
+	const struct slp_filter *f;
+	bool skip_filter;
+	uint64_t now;
+	const struct scopeset *memo_ss;
+	bool memo_ok;
+};
+
+static void query_init(struct query *q, const struct slp_store *st,
+		       const struct pl *type, const struct pl *scopes,
+		       const struct slp_filter *f, uint64_t now)
 {
-	return r->e.expires > now && slp_type_match(type, &r->e.type) &&
-		(!scopes || slp_scopes_intersect(scopes, &r->e.scopes)) &&
-		slp_filter_match(f, r->attrs);
+	struct pl abs;
+
+	memset(q, 0, sizeof(*q));
+	slp_type_abstract(&abs, type);
+	q->tl = type_find(st, &abs);
+	q->type = type;
+	q->concrete = abs.l != type->l;
+	q->scopes = scopes;
+	q->f = f;
+	q->now = now;
+}
+
+static bool reg_ok(struct query *q, const struct reg *r)
+{
+	if (r->e.expires <= q->now || r->tl != q->tl)
+		return false;
+	if (q->concrete && pl_casecmp(q->type, &r->e.type))
+		return false;
+	if (q->scopes) {
+		if (r->ss != q->memo_ss) {
+			q->memo_ss = r->ss;
+			q->memo_ok = slp_scopes_intersect(q->scopes,
+							  &r->e.scopes);
+		}
+		if (!q->memo_ok)
+			return false;
+	}
+	return q->skip_filter || slp_filter_match(q->f, r->attrs);
 }
 
 int slp_store_find(const struct slp_store *st, const struct pl *type,
@@ -632,34 +749,33 @@ int slp_store_find(const struct slp_store *st, const struct pl *type,
 		   uint64_t now, slp_store_match_h *mh, void *arg)
 {
 	struct eqpick ep = {st, NULL, false};
-	struct typelist *tl;
-	struct pl abs;
+	struct query q;
 	struct le *le;
 
 	if (!st || !type || !mh)
 		return EINVAL;
+	query_init(&q, st, type, scopes, f, now);
+	if (!q.tl)
+		return 0;
 	slp_filter_required_eq(f, pick_eq, &ep);
 	if (ep.none)
 		return 0;
 	if (ep.best) {
+		/* index keys compare exactly as the filter does */
+		q.skip_filter = slp_filter_single_eq(f);
 		for (le = ep.best->regs.head; le; le = le->next) {
 			const struct ixent *x = le->data;
 
-			if (reg_ok(x->reg, type, scopes, f, now) &&
+			if (reg_ok(&q, x->reg) &&
 			    mh(&x->reg->e, left_s(x->reg, now), arg))
 				break;
 		}
 		return 0;
 	}
-	slp_type_abstract(&abs, type);
-	tl = type_find(st, &abs);
-	if (!tl)
-		return 0;
-	for (le = tl->regs.head; le; le = le->next) {
+	for (le = q.tl->regs.head; le; le = le->next) {
 		const struct reg *r = le->data;
 
-		if (reg_ok(r, type, scopes, f, now) &&
-		    mh(&r->e, left_s(r, now), arg))
+		if (reg_ok(&q, r) && mh(&r->e, left_s(r, now), arg))
 			break;
 	}
 	return 0;
@@ -706,10 +822,15 @@ int slp_store_attrs(const struct slp_store *st, const struct pl *url_or_type,
 	v = mem_zalloc(tl->n * sizeof(*v), NULL);
 	if (!v)
 		return ENOMEM;
-	for (struct le *le = tl->regs.head; le; le = le->next) {
-		r = le->data;
-		if (reg_ok(r, url_or_type, scopes, NULL, now))
-			v[n++] = r->attrs;
+	{
+		struct query q;
+
+		query_init(&q, st, url_or_type, scopes, NULL, now);
+		for (struct le *le = tl->regs.head; le; le = le->next) {
+			r = le->data;
+			if (reg_ok(&q, r))
+				v[n++] = r->attrs;
+		}
 	}
 	err = slp_attrs_encode(out, v, n, tags);
 	mem_deref(v);
