@@ -379,6 +379,48 @@ static void malformed_requests_get_the_right_error(void **state)
 	mem_deref(da);
 }
 
+static uint16_t reg_one(struct slp_ua *ua, const char *url)
+{
+	struct srvs s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(0, slp_ua_register(ua, url, SLP_TYPE_DEVICE,
+					    "(room=1)", 60, ack_h, &s));
+	assert_true(run_until(flag_set, &s.done, 3000));
+	assert_int_equal(0, s.err);
+	return s.se;
+}
+
+static void per_source_limit_spares_refreshes(void **state)
+{
+	struct slp_da_conf c;
+	struct slp_da *da = NULL;
+	struct slp_ua *ua;
+	char big[1200];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.laddr = "127.0.0.1";
+	c.port = port;
+	c.no_mcast = true;
+	c.max_per_src = 2;
+	c.max_attrs = 64;
+	assert_int_equal(0, slp_da_alloc(&da, &c));
+	ua = start_ua();
+	assert_int_equal(SLP_OK, reg_one(ua, "sip:one@example.com"));
+	assert_int_equal(SLP_OK, reg_one(ua, "sip:two@example.com"));
+	assert_int_equal(SLP_INVALID_REGISTRATION,
+			 reg_one(ua, "sip:three@example.com"));
+	assert_int_equal(SLP_OK, reg_one(ua, "sip:one@example.com"));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	memcpy(big, "sip:", 4);
+	assert_int_equal(SLP_INVALID_REGISTRATION, reg_one(ua, big));
+	assert_int_equal(2, slp_store_count(slp_da_store(da)));
+	mem_deref(ua);
+	mem_deref(da);
+}
+
 static bool store_empty(void *arg)
 {
 	return slp_store_count(slp_da_store(arg)) == 0;
@@ -433,6 +475,7 @@ int main(void)
 		cmocka_unit_test(overflow_comes_over_tcp),
 		cmocka_unit_test(outside_sender_is_refused_and_not_amplified),
 		cmocka_unit_test(malformed_requests_get_the_right_error),
+		cmocka_unit_test(per_source_limit_spares_refreshes),
 		cmocka_unit_test(lifetime_runs_out_at_the_da),
 	};
 
