@@ -390,6 +390,9 @@ static void mcast_accumulate(struct ureq *r, const struct sa *src,
 {
 	char a[64];
 
+	/* many or chatty responders cannot grow a request without bound */
+	if (r->acc->end > SLP_MAX_TCP_REPLY || r->prlist->end > 4096)
+		return;
 	if (!slp_prlist_has(&(struct pl){(const char *)r->prlist->buf,
 					  r->prlist->end}, src)) {
 		re_snprintf(a, sizeof(a), "%s%j", r->prlist->end ? "," : "",
