@@ -390,10 +390,13 @@ static void mcast_accumulate(struct ureq *r, const struct sa *src,
 {
 	char a[64];
 
-	/* many or chatty responders cannot grow a request without bound */
-	if (r->acc->end > SLP_MAX_TCP_REPLY || r->prlist->end > 4096)
+	/* many or chatty responders cannot grow a request without bound:
+	 * answers stop at SLP_MAX_TCP_REPLY bytes, and the PRList at 1 KB so
+	 * that the request still fits one datagram (RFC 2608 §6.3) */
+	if (r->acc->end > SLP_MAX_TCP_REPLY)
 		return;
-	if (!slp_prlist_has(&(struct pl){(const char *)r->prlist->buf,
+	if (r->prlist->end < 1024 &&
+	    !slp_prlist_has(&(struct pl){(const char *)r->prlist->buf,
 					  r->prlist->end}, src)) {
 		re_snprintf(a, sizeof(a), "%s%j", r->prlist->end ? "," : "",
 			    src);
