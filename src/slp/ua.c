@@ -401,8 +401,8 @@ static void mcast_accumulate(struct ureq *r, const struct sa *src,
 		re_snprintf(a, sizeof(a), "%s%j", r->prlist->end ? "," : "",
 			    src);
 		(void)mbuf_write_str(r->prlist, a);
+		r->round_new = true;    /* convergence: a new responder */
 	}
-	r->round_new = true;
 
 	if (m->hdr.fid == SLP_SRVRPLY) {
 		struct pl b = m->urls;
