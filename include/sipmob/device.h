@@ -16,6 +16,8 @@ struct device_conf {
 	const char *codecs;       /**< codec preference list                */
 	const char *record_dir;   /**< WAV per session, or NULL             */
 	const char *registrar;    /**< register there, or NULL              */
+	const char *auth_user;     /**< Digest user (default: the SIP user) */
+	const char *password;      /**< Digest password, or NULL           */
 	uint16_t port_min, port_max;
 	bool no_audio;            /**< video only                          */
 	int video;                /**< enum mset_video                     */

@@ -14,6 +14,8 @@ struct mn_conf {
 	const char *sip_listen;   /**< "ADDR:PORT"                         */
 	const char *codecs;       /**< codec preference list               */
 	const char *registrar;    /**< register there, or NULL             */
+	const char *auth_user;     /**< Digest user (default: the SIP user) */
+	const char *password;      /**< Digest password, or NULL           */
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -r, --record DIR        write the audio of each session to DIR as WAV\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
+"      --auth-user NAME, --password PASS\n"
+"                          credentials for the registrar's Digest challenge\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -b, --basic             an ordinary phone: no mobility features\n"
 "      --room ROOM         register in SLP as a service:sip-device in ROOM\n"
@@ -79,6 +81,8 @@ int main(int argc, char *argv[])
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
 		{"registrar", required_argument, NULL, 'R'},
+		{"auth-user", required_argument, NULL, 1101},
+		{"password",  required_argument, NULL, 1102},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"basic",     no_argument,       NULL, 'b'},
 		{"room",      required_argument, NULL, 1001},
@@ -110,6 +114,8 @@ int main(int argc, char *argv[])
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
 		case 'R': conf.registrar = optarg; break;
+		case 1101: conf.auth_user = optarg; break;
+		case 1102: conf.password = optarg; break;
 		case 'p':
 			if (media_ports_parse(optarg, &conf.port_min,
 					      &conf.port_max)) {

@@ -26,6 +26,8 @@ static void usage(FILE *f)
 "  -u, --user NAME         SIP user name (default: mn)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
+"      --auth-user NAME, --password PASS\n"
+"                          credentials for the registrar's Digest challenge\n"
 "  -m, --media LIST        media of its calls: audio (default) or\n"
 "                          audio,video\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
@@ -70,6 +72,8 @@ int main(int argc, char *argv[])
 		{"user",      required_argument, NULL, 'u'},
 		{"control",   required_argument, NULL, 'C'},
 		{"registrar", required_argument, NULL, 'R'},
+		{"auth-user", required_argument, NULL, 1101},
+		{"password",  required_argument, NULL, 1102},
 		{"codecs",    required_argument, NULL, 'c'},
 		{"media",     required_argument, NULL, 'm'},
 		{"record",    required_argument, NULL, 'r'},
@@ -97,6 +101,8 @@ int main(int argc, char *argv[])
 		case 'u': conf.user = optarg; break;
 		case 'C': control = optarg; break;
 		case 'R': conf.registrar = optarg; break;
+		case 1101: conf.auth_user = optarg; break;
+		case 1102: conf.password = optarg; break;
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;

@@ -336,8 +336,10 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	sipep_set_trace_handler(dev->ep, trace_handler, dev);
 
 	if (conf->registrar) {
-		err = sipep_register(dev->ep, conf->registrar, NULL, NULL,
-				     NULL, 600, NULL, NULL);
+		err = sipep_register(dev->ep, conf->registrar, NULL,
+				     conf->auth_user ? conf->auth_user :
+				     dev->name, conf->password, 600, NULL,
+				     NULL);
 		if (err)
 			goto out;
 	}

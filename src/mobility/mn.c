@@ -420,8 +420,10 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	sipep_set_trace_handler(mn->ep, trace_handler, mn);
 
 	if (conf->registrar) {
-		err = sipep_register(mn->ep, conf->registrar, NULL, NULL,
-				     NULL, 600, NULL, NULL);
+		err = sipep_register(mn->ep, conf->registrar, NULL,
+				     conf->auth_user ? conf->auth_user :
+				     mn->user, conf->password, 600, NULL,
+				     NULL);
 		if (err)
 			goto out;
 	}
