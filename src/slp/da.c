@@ -683,9 +683,16 @@ int slp_da_alloc(struct slp_da **dap, const struct slp_da_conf *conf)
 		goto out;
 	sa_set_str(&da->group, SLP_MCAST_ADDR, da->conf.port);
 	if (!da->conf.no_mcast) {
+		/* A host with no multicast route (a bare namespace, some
+		 * containers) still gets a DA: unicast only, and it says so. */
 		err = slp_udp_join(da->udp, SLP_MCAST_ADDR);
-		if (err)
-			goto out;
+		if (err) {
+			re_fprintf(stderr, "slp-da: cannot join %s (%m):"
+				   " serving unicast only\n", SLP_MCAST_ADDR,
+				   err);
+			da->conf.no_mcast = true;
+			err = 0;
+		}
 	}
 	/* RFC 2608 §8.5: seconds since 1970 when the DA last came up */
 	da->boot = (uint32_t)time(NULL);
