@@ -209,12 +209,13 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 {
 	struct mn *mn = arg;
 	char why[160] = "";
-	(void)leg;
 
 	if (mnc_cn_response(mn, err, scode, msg))
 		return;
 	if (!err && scode < 200)
 		return;
+	if (!err && scode < 300)
+		(void)sipleg_ack(leg, NULL);   /* one nobody held for a body */
 	if (mn->state == MN_ESTABLISHED) {
 		if (err || scode >= 300)
 			re_fprintf(stderr, "mn: re-INVITE failed; the call"

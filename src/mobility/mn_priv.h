@@ -44,6 +44,9 @@ struct mdev {
 struct placement {
 	struct mdev *dev;         /* NULL: the MN itself                   */
 	enum line_role role;
+	unsigned dev_line;        /* the line's index in the device's own
+				     session (a display's appended line is
+				     the old video line there)            */
 };
 
 struct last_transfer {

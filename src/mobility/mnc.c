@@ -11,7 +11,7 @@
  *      the devices' (each keeps its own c=). A duplex medium split across a
  *      camera and a display puts the camera's line in place of the old one
  *      and appends the display's (RFC 5631 §5.3.2).
- *   3. CN's 200: libre ACKs the CN; we ACK each device. If the CN's answer
+ *   3. CN's 200: we ACK the CN, then each device. If the CN's answer
  *      changed what the device was told, the device gets a re-INVITE with
  *      the new parameters (the spec's figure puts them in the ACK, but an
  *      ACK to an INVITE that carried the offer cannot carry SDP, RFC 3264
@@ -357,6 +357,7 @@ static int compose_transfer(struct mnc_xfer *x)
 							     i));
 		x->newplace[i].dev = t->dev;
 		x->newplace[i].role = whole ? ROLE_WHOLE : ROLE_IN;
+		x->newplace[i].dev_line = i;
 
 		if (!err && out) {   /* the display's line goes last */
 			unsigned k = sdesc_media_count(sd);
@@ -370,6 +371,7 @@ static int compose_transfer(struct mnc_xfer *x)
 							   i));
 			x->newplace[k].dev = out->dev;
 			x->newplace[k].role = ROLE_OUT;
+			x->newplace[k].dev_line = i;
 		}
 	}
 	err = err ? err : sdesc_version_bump(sd, mn->cn_local);
@@ -445,7 +447,7 @@ static void send_cn_reinvite(struct mnc_xfer *x)
 
 	x->phase = X_REINVITING;
 	err = sdesc_encode(&mb, x->cn_offer);
-	err = err ? err : sipleg_reinvite(mn->leg, mb, false);
+	err = err ? err : sipleg_reinvite(mn->leg, mb, true);
 	mem_deref(mb);
 	if (err) {
 		re_snprintf(why, sizeof(why), "cannot re-INVITE the CN: %m",
@@ -478,22 +480,19 @@ static bool media_differs(const struct sdesc_media *a,
 	return !sdesc_codec_match(&ca, &cb) || ca.pt != cb.pt;
 }
 
-/* A device whose CN parameters changed gets them in a re-INVITE. */
+/* A device whose CN parameters changed gets them in a re-INVITE, in the
+ * layout of its own session. */
 static void update_device(struct mn *mn, struct mdev *d)
 {
-	bool lines[MN_MAX_LINES] = {false};
-	enum line_role roles[MN_MAX_LINES] = {ROLE_WHOLE};
 	struct sdesc *offer = NULL;
 	struct mbuf *mb = NULL;
 	bool changed = false;
 	unsigned i;
+	int err;
 
 	for (i = 0; i < MN_MAX_LINES; i++) {
-		if (mn->place[i].dev != d)
-			continue;
-		lines[i] = true;
-		roles[i] = mn->place[i].role;
-		if (media_differs(sdesc_media(d->offer, i),
+		if (mn->place[i].dev == d &&
+		    media_differs(sdesc_media(d->offer, mn->place[i].dev_line),
 				  sdesc_media(mn->cn_remote, i)))
 			changed = true;
 	}
@@ -501,11 +500,28 @@ static void update_device(struct mn *mn, struct mdev *d)
 		return;
 
 	re_fprintf(stderr, "mn: CN's media changed; updating %s\n", d->uri);
-	if (mnc_restricted_offer(&offer, mn->cn_remote, lines, roles) ||
-	    sdesc_version_bump(offer, d->offer) ||
-	    sdesc_encode(&mb, offer) ||
-	    sipleg_reinvite(d->leg, mb, false)) {
-		re_fprintf(stderr, "mn: cannot update %s\n", d->uri);
+	err = sdesc_dup(&offer, d->offer);
+	for (i = 0; i < MN_MAX_LINES && !err; i++) {
+		const struct placement *p = &mn->place[i];
+		struct sdesc_media *m;
+		enum sdesc_dir dir;
+
+		if (p->dev != d)
+			continue;
+		err = sdesc_media_replace(offer, p->dev_line,
+					  sdesc_media(mn->cn_remote, i));
+		m = sdesc_media(offer, p->dev_line);
+		dir = sdesc_media_dir(m);
+		if (!err && p->role == ROLE_OUT)
+			err = sdesc_media_set_dir(m, dir & SDESC_SENDONLY);
+		else if (!err && p->role == ROLE_IN)
+			err = sdesc_media_set_dir(m, dir & SDESC_RECVONLY);
+	}
+	err = err ? err : sdesc_version_bump(offer, d->offer);
+	err = err ? err : sdesc_encode(&mb, offer);
+	err = err ? err : sipleg_reinvite(d->leg, mb, false);
+	if (err) {
+		re_fprintf(stderr, "mn: cannot update %s: %m\n", d->uri, err);
 		mem_deref(offer);
 	}
 	else {
@@ -543,6 +559,8 @@ static void cn_accepted(struct mnc_xfer *x, const struct sip_msg *msg)
 	char err[128];
 	struct le *le;
 	unsigned i;
+
+	(void)sipleg_ack(mn->leg, NULL);   /* the CN first (Figure 2, 5) */
 
 	if (sdesc_parse(&cn, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
 			err, sizeof(err))) {
