@@ -18,6 +18,7 @@ struct device_conf {
 	const char *registrar;    /**< register there, or NULL              */
 	const char *auth_user;     /**< Digest user (default: the SIP user) */
 	const char *password;      /**< Digest password, or NULL           */
+	bool trace;                /**< log every SIP message (-v)         */
 	uint16_t port_min, port_max;
 	bool no_audio;            /**< video only                          */
 	int video;                /**< enum mset_video                     */

@@ -16,6 +16,7 @@ struct mn_conf {
 	const char *registrar;    /**< register there, or NULL             */
 	const char *auth_user;     /**< Digest user (default: the SIP user) */
 	const char *password;      /**< Digest password, or NULL           */
+	bool trace;                /**< log every SIP message (-v)         */
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */

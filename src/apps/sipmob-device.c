@@ -44,6 +44,7 @@ static void usage(FILE *f)
 "      --floor N, --building NAME   more of its location, for SLP\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
 "                          multicast; without one, answer multicast queries)\n"
+"      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
 }
@@ -89,6 +90,7 @@ int main(int argc, char *argv[])
 		{"floor",     required_argument, NULL, 1002},
 		{"building",  required_argument, NULL, 1003},
 		{"slp-da",    required_argument, NULL, 1004},
+		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -129,6 +131,7 @@ int main(int argc, char *argv[])
 		case 1002: conf.floor = atoi(optarg); break;
 		case 1003: conf.building = optarg; break;
 		case 1004: conf.slp_da = optarg; break;
+		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
 			return 0;

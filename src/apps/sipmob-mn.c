@@ -41,6 +41,7 @@ static void usage(FILE *f)
 "      --slp-da ADDR[:PORT] the SLP directory agent for `devices` (default:\n"
 "                          found by multicast, else ask devices directly)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
+"      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
 }
@@ -81,6 +82,7 @@ int main(int argc, char *argv[])
 		{"device-timeout-ms", required_argument, NULL, 'T'},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"slp-da",    required_argument, NULL, 1001},
+		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -118,6 +120,7 @@ int main(int argc, char *argv[])
 			}
 			break;
 		case 1001: conf.slp_da = optarg; break;
+		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;

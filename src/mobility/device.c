@@ -333,7 +333,8 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(dev->ep, caps_handler, dev);
-	sipep_set_trace_handler(dev->ep, trace_handler, dev);
+	if (conf->trace)
+		sipep_set_trace_handler(dev->ep, trace_handler, dev);
 
 	if (conf->registrar) {
 		err = sipep_register(dev->ep, conf->registrar, NULL,

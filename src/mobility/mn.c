@@ -418,7 +418,8 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(mn->ep, caps_handler, mn);
-	sipep_set_trace_handler(mn->ep, trace_handler, mn);
+	if (conf->trace)
+		sipep_set_trace_handler(mn->ep, trace_handler, mn);
 
 	if (conf->registrar) {
 		err = sipep_register(mn->ep, conf->registrar, NULL,

@@ -8,7 +8,7 @@ one_call() {   # LABEL MN_LISTEN DEV_LISTEN TARGET_URI
 	local label=$1 mnl=$2 devl=$3 uri=$4
 	start dev "$BIN/sipmob-device" --sip "$devl" --name speaker \
 		--control "$T/dev.sock"
-	start mn "$BIN/sipmob-mn" --sip "$mnl" --user alice \
+	start mn "$BIN/sipmob-mn" --sip "$mnl" --user alice --verbose \
 		--control "$T/mn.sock"
 	need "$label: daemons up" wait_until 10 test -S "$T/dev.sock" -a -S "$T/mn.sock"
 	ctl "$T/mn.sock" call "$uri" >/dev/null
