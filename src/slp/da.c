@@ -149,36 +149,6 @@ static void expire_timeout(void *arg)
 	tmr_start(&da->tmr_expire, 1000, expire_timeout, da);
 }
 
-/* ---- SrvRply, cut at the limit ---- */
-
-struct rply {
-	struct mbuf *mb;
-	size_t limit;
-	uint16_t n;
-	bool overflow;
-};
-
-static bool rply_add(const struct slp_store_entry *e, uint16_t life,
-		     void *arg)
-{
-	struct rply *r = arg;
-	struct slp_urlent ue;
-	size_t before = r->mb->end;
-
-	memset(&ue, 0, sizeof(ue));
-	ue.lifetime = life;
-	ue.url = e->url;
-	if (r->n == 0xffff || slp_urlent_encode(r->mb, &ue) ||
-	    r->mb->end > r->limit) {
-		r->mb->end = before;
-		r->mb->pos = before;
-		r->overflow = true;
-		return true;
-	}
-	r->n++;
-	return false;
-}
-
 static bool scopes_ok(struct slp_da *da, const struct pl *req)
 {
 	/* an empty scope list means the DEFAULT scope (RFC 2608 §11) */
@@ -194,10 +164,7 @@ static uint16_t do_srvrqst(struct slp_da *da, const struct slp_msg *m,
 			   size_t limit)
 {
 	struct slp_filter *f = NULL;
-	struct rply r;
-	struct slp_hdr h;
-	size_t cnt_off;
-	uint16_t e = SLP_OK;
+	uint16_t e = SLP_OK, n = 0;
 
 	if (!pl_strcasecmp(&m->srvtype, SLP_TYPE_DA)) {
 		if (m->scopes.l && !scopes_ok(da, &m->scopes))
@@ -215,36 +182,19 @@ static uint16_t do_srvrqst(struct slp_da *da, const struct slp_msg *m,
 	if (slp_filter_compile(&f, &m->pred))
 		return SLP_PARSE_ERROR;
 
-	memset(&h, 0, sizeof(h));
-	h.fid = SLP_SRVRPLY;
-	h.xid = m->hdr.xid;
-	h.lang = m->hdr.lang;
-	if (slp_hdr_encode(rep, &h)) {
+	if (slp_srvrply_encode(rep, m, da->store,
+			       m->scopes.l ? &m->scopes : NULL, f,
+			       tmr_jiffies(), limit, &n)) {
 		e = SLP_INTERNAL_ERROR;
 		goto out;
 	}
-	(void)mbuf_write_u16(rep, 0);
-	cnt_off = rep->end;
-	(void)mbuf_write_u16(rep, 0);
-	r.mb = rep;
-	r.limit = limit;
-	r.n = 0;
-	r.overflow = false;
-	(void)slp_store_find(da->store, &m->srvtype,
-			     m->scopes.l ? &m->scopes : NULL, f,
-			     tmr_jiffies(), rply_add, &r);
-	if (mcast && !r.n) {
+	if (mcast && !n) {
 		rep->end = rep->pos = 0;   /* no empty multicast replies */
 		goto out;
 	}
-	rep->buf[cnt_off] = (uint8_t)(r.n >> 8);
-	rep->buf[cnt_off + 1] = (uint8_t)r.n;
-	if (r.overflow) {
-		rep->buf[5] |= SLP_FLAG_OVERFLOW >> 8;
+	if (rep->buf[5] & (SLP_FLAG_OVERFLOW >> 8))
 		LOG(da, 2, "SrvRply cut at %u entries (%zu bytes): OVERFLOW",
-		    r.n, rep->end);
-	}
-	(void)slp_msg_finish(rep, 0);
+		    n, rep->end);
  out:
 	mem_deref(f);
 	return e;

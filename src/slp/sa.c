@@ -362,32 +362,6 @@ static void on_srvack(struct slp_sa *sa, const struct sa *src,
 
 /* ---- answering multicast requests (no DA needed) ---- */
 
-struct rply {
-	struct mbuf *mb;
-	size_t limit;
-	uint16_t n;
-	bool overflow;
-};
-
-static bool rply_add(const struct slp_store_entry *e, uint16_t life,
-		     void *arg)
-{
-	struct rply *r = arg;
-	struct slp_urlent ue;
-	size_t before = r->mb->end;
-
-	memset(&ue, 0, sizeof(ue));
-	ue.lifetime = life;
-	ue.url = e->url;
-	if (slp_urlent_encode(r->mb, &ue) || r->mb->end > r->limit) {
-		r->mb->end = r->mb->pos = before;
-		r->overflow = true;
-		return true;
-	}
-	r->n++;
-	return false;
-}
-
 static void answer(struct slp_sa *sa, const struct sa *src,
 		   const struct sa *ldst, const struct slp_msg *m)
 {
@@ -418,32 +392,17 @@ static void answer(struct slp_sa *sa, const struct sa *src,
 	else if (m->hdr.fid == SLP_SRVRQST &&
 		 pl_strcasecmp(&m->srvtype, SLP_TYPE_DA)) {
 		struct slp_filter *f = NULL;
-		struct slp_hdr h;
-		struct rply rp = {rep, SA_MTU - IPUDP_HDR, 0, false};
-		size_t cnt;
+		uint16_t n = 0;
 
 		if (slp_filter_compile(&f, &m->pred))
 			return;     /* no errors to multicast requests */
-		memset(&h, 0, sizeof(h));
-		h.fid = SLP_SRVRPLY;
-		h.xid = m->hdr.xid;
-		h.lang = m->hdr.lang;
-		(void)slp_hdr_encode(rep, &h);
-		(void)mbuf_write_u16(rep, 0);
-		cnt = rep->end;
-		(void)mbuf_write_u16(rep, 0);
-		(void)slp_store_find(sa->store, &m->srvtype, NULL, f, now,
-				     rply_add, &rp);
+		(void)slp_srvrply_encode(rep, m, sa->store, NULL, f, now,
+					 SA_MTU - IPUDP_HDR, &n);
 		mem_deref(f);
-		if (!rp.n) {
-			rep->end = 0;
+		if (!n) {
+			rep->end = 0;   /* nothing here: say nothing */
 			return;
 		}
-		rep->buf[cnt] = (uint8_t)(rp.n >> 8);
-		rep->buf[cnt + 1] = (uint8_t)rp.n;
-		if (rp.overflow)
-			rep->buf[5] |= SLP_FLAG_OVERFLOW >> 8;
-		(void)slp_msg_finish(rep, 0);
 	}
 	else if (m->hdr.fid == SLP_ATTRRQST ||
 		 m->hdr.fid == SLP_SRVTYPERQST) {

@@ -35,3 +35,13 @@ bool slp_prlist_has(const struct pl *prlist, const struct sa *addr);
 /* "component: message" on stderr when level <= verbose */
 void slp_logf(int verbose, int level, const char *comp, const char *fmt,
 	      ...);
+
+struct slp_msg;
+struct slp_store;
+struct slp_filter;
+/** A SrvRply to rqst from the store's matches, cut (OVERFLOW) to limit
+ *  bytes; *np gets the number of URL entries it holds (srvrply.c). */
+int slp_srvrply_encode(struct mbuf *rep, const struct slp_msg *rqst,
+		       const struct slp_store *store, const struct pl *scopes,
+		       const struct slp_filter *f, uint64_t now, size_t limit,
+		       uint16_t *np);
