@@ -88,6 +88,7 @@ struct sipep_conf {
 	const char *user;     /**< user part of our URI (default "sipmob")   */
 	const char *display;  /**< display name (optional)                   */
 	const char *software; /**< User-Agent / Server value (optional)      */
+	bool trace;           /**< log every message to stderr ("sip: ...") */
 };
 
 int  sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,

@@ -234,13 +234,6 @@ static int caps_handler(struct mbuf **descp, void *arg)
 	return mset_caps(dev->caps, descp);
 }
 
-static void trace_handler(bool tx, const char *summary, void *arg)
-{
-	(void)tx;
-	(void)arg;
-	re_fprintf(stderr, "sip: %s\n", summary);
-}
-
 /* The attributes of our service:sip-device (docs/slp-templates.md). */
 static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 {
@@ -318,6 +311,7 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
+	ec.trace = conf->trace;
 	ec.user = dev->name;
 	ec.display = dev->name;
 	err = sipep_alloc(&dev->ep, &ec, invite_handler, dev);
@@ -333,8 +327,6 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(dev->ep, caps_handler, dev);
-	if (conf->trace)
-		sipep_set_trace_handler(dev->ep, trace_handler, dev);
 
 	if (conf->registrar) {
 		err = sipep_register(dev->ep, conf->registrar, NULL,

@@ -373,13 +373,6 @@ static int caps_handler(struct mbuf **descp, void *arg)
 	return mset_caps(mn->caps, descp);
 }
 
-static void trace_handler(bool tx, const char *summary, void *arg)
-{
-	(void)tx;
-	(void)arg;
-	re_fprintf(stderr, "sip: %s\n", summary);
-}
-
 int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 {
 	struct sipep_conf ec;
@@ -406,6 +399,7 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
+	ec.trace = conf->trace;
 	ec.user = mn->user;
 	err = sipep_alloc(&mn->ep, &ec, invite_handler, mn);
 	if (err)
@@ -418,8 +412,6 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(mn->ep, caps_handler, mn);
-	if (conf->trace)
-		sipep_set_trace_handler(mn->ep, trace_handler, mn);
 
 	if (conf->registrar) {
 		err = sipep_register(mn->ep, conf->registrar, NULL,

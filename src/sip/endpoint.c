@@ -215,6 +215,13 @@ static void trace_handler(bool tx, enum sip_transp tp, const struct sa *src,
 	ep->traceh(tx, summary, ep->tracearg);
 }
 
+static void stderr_trace(bool tx, const char *summary, void *arg)
+{
+	(void)tx;
+	(void)arg;
+	re_fprintf(stderr, "sip: %s\n", summary);
+}
+
 int sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
 		sipep_invite_h *inviteh, void *arg)
 {
@@ -271,7 +278,8 @@ int sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
 	if (err)
 		goto out;
 
-	sip_set_trace_handler(ep->sip, trace_handler);
+	if (conf->trace)
+		sipep_set_trace_handler(ep, stderr_trace, NULL);
 	ep->inviteh = inviteh;
 	ep->arg = arg;
 

@@ -220,10 +220,10 @@ static const struct sipleg_handlers a_handlers = {
 
 static int setup(void **state)
 {
-	static const struct sipep_conf ca = {"127.0.0.1:35060", "alice",
-					     NULL, NULL};
-	static const struct sipep_conf cb = {"127.0.0.1:35070", "bob",
-					     NULL, NULL};
+	static const struct sipep_conf ca = {.listen = "127.0.0.1:35060",
+					     .user = "alice"};
+	static const struct sipep_conf cb = {.listen = "127.0.0.1:35070",
+					     .user = "bob"};
 	struct world *w = calloc(1, sizeof(*w));
 
 	assert_int_equal(libre_init(), 0);
