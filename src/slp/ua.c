@@ -633,6 +633,19 @@ int slp_ua_alloc(struct slp_ua **uap, const struct slp_ua_conf *conf)
 	return err;
 }
 
+/* The end of every request verb: the request is filled (or err says it
+ * could not be); submit it, or free it. */
+static int launch(struct ureq *r, int err, void *arg)
+{
+	if (err) {
+		mem_deref(r);
+		return err;
+	}
+	r->arg = arg;
+	submit(r);
+	return 0;
+}
+
 int slp_ua_findsrvs(struct slp_ua *ua, const char *type, const char *pred,
 		    slp_ua_srv_h *h, void *arg)
 {
@@ -646,14 +659,8 @@ int slp_ua_findsrvs(struct slp_ua *ua, const char *type, const char *pred,
 		return err;
 	err  = setstr(r, 0, &r->q.srvtype, type);
 	err |= setstr(r, 1, &r->q.pred, pred ? pred : "");
-	if (err) {
-		mem_deref(r);
-		return err;
-	}
 	r->srvh = h;
-	r->arg = arg;
-	submit(r);
-	return 0;
+	return launch(r, err, arg);
 }
 
 int slp_ua_findattrs(struct slp_ua *ua, const char *url_or_type,
@@ -669,14 +676,8 @@ int slp_ua_findattrs(struct slp_ua *ua, const char *url_or_type,
 		return err;
 	err  = setstr(r, 0, &r->q.url, url_or_type);
 	err |= setstr(r, 1, &r->q.tags, tags ? tags : "");
-	if (err) {
-		mem_deref(r);
-		return err;
-	}
 	r->listh = h;
-	r->arg = arg;
-	submit(r);
-	return 0;
+	return launch(r, err, arg);
 }
 
 int slp_ua_findsrvtypes(struct slp_ua *ua, const char *na, slp_ua_list_h *h,
@@ -692,14 +693,8 @@ int slp_ua_findsrvtypes(struct slp_ua *ua, const char *na, slp_ua_list_h *h,
 		return err;
 	r->q.na_all = !na;
 	err = setstr(r, 0, &r->q.na, na);
-	if (err) {
-		mem_deref(r);
-		return err;
-	}
 	r->listh = h;
-	r->arg = arg;
-	submit(r);
-	return 0;
+	return launch(r, err, arg);
 }
 
 int slp_ua_register(struct slp_ua *ua, const char *url, const char *type,
@@ -719,14 +714,8 @@ int slp_ua_register(struct slp_ua *ua, const char *url, const char *type,
 	err  = setstr(r, 0, &r->q.urlent.url, url);
 	err |= setstr(r, 1, &r->q.srvtype, type);
 	err |= setstr(r, 2, &r->q.attrs, attrs ? attrs : "");
-	if (err) {
-		mem_deref(r);
-		return err;
-	}
 	r->ackh = h;
-	r->arg = arg;
-	submit(r);
-	return 0;
+	return launch(r, err, arg);
 }
 
 int slp_ua_deregister(struct slp_ua *ua, const char *url, slp_ua_ack_h *h,
@@ -741,12 +730,6 @@ int slp_ua_deregister(struct slp_ua *ua, const char *url, slp_ua_ack_h *h,
 	if (err)
 		return err;
 	err = setstr(r, 0, &r->q.urlent.url, url);
-	if (err) {
-		mem_deref(r);
-		return err;
-	}
 	r->ackh = h;
-	r->arg = arg;
-	submit(r);
-	return 0;
+	return launch(r, err, arg);
 }
