@@ -121,6 +121,10 @@ stop sink
 need "wire up with 30 +- 20 ms" wan_up 30 0 --jitter-ms 20 --seed 7
 start_far sink2 python3 "$T/udp.py" sink "$FAR_IP" 7002 1.0
 need "sink2 listening" wait_log sink2 '^sink: listening' 10
+# Resolve ARP first: while a neighbour is unresolved the kernel queues the
+# first datagrams, and a send racing the queue's flush overtakes them. That
+# reordering is the kernel's, not the wire's.
+in_ns python3 "$T/udp.py" rtt "$FAR_IP" 7000 1 0.1 >/dev/null
 in_ns python3 "$T/udp.py" blast "$FAR_IP" 7002 100 1 >/dev/null
 need "sink2 done" wait_log sink2 '^sink: received=' 30
 s=$(grep '^sink: ' "$T/sink2.log" | tail -1)
