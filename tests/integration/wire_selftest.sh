@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The WAN emulator (tests/tools/wire, tests/lib/wan.sh) does what scenarios
 # rely on: at 0 ms it passes UDP both ways; at 100 ms one way a UDP echo
-# measures a round trip of 200 ms (within [195, 260]); with --loss 0.5 about
+# measures a round trip of 200 ms (within [195, 300]); with --loss 0.5 about
 # half of 200 datagrams arrive and the wire's own counters agree; jitter
 # never reorders; the wire exits 0 with counters on SIGTERM and by itself
 # after --duration-s. (No ping in the image: a small python3 UDP probe.)
@@ -84,7 +84,7 @@ need "near echo listening" wait_log echo_near '^echo: listening' 10
 r=$(in_ns python3 "$T/udp.py" rtt "$FAR_IP" 7000 5 0.05)
 log "near -> far at 0 ms: $r"
 check "0 ms: near reaches far and back (5/5)" eq "$(field "$r" recv)" 5
-check "0 ms: round trip under 50 ms" le "$(field "$r" max)" 50
+check "0 ms: round trip under 100 ms" le "$(field "$r" max)" 100
 r=$(in_far python3 "$T/udp.py" rtt "$NEAR_IP" 7000 5 0.05)
 log "far -> near at 0 ms: $r"
 check "0 ms: far reaches near and back (5/5)" eq "$(field "$r" recv)" 5
@@ -95,7 +95,7 @@ r=$(in_ns python3 "$T/udp.py" rtt "$FAR_IP" 7000 5 0.2)
 log "near -> far at 100 ms: $r"
 check "100 ms: all 5 probes answered" eq "$(field "$r" recv)" 5
 check "100 ms: min RTT >= 195 ms ($(field "$r" min))" ge "$(field "$r" min)" 195
-check "100 ms: max RTT <= 260 ms ($(field "$r" max))" le "$(field "$r" max)" 260
+check "100 ms: max RTT <= 300 ms ($(field "$r" max))" le "$(field "$r" max)" 300
 c=$(wan_counters)
 log "counters: $c"
 check "100 ms: counters show frames both ways" \
