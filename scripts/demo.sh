@@ -49,7 +49,10 @@ feel() {   # JSON of a move/retrieve: one line of what the user felt
 		"   ok in \(.signaling_ms) ms of signalling; the audio did not move: lapse \(.lapse_packets // "-") packets, disruption \(.disruption_ms // "-") ms"
 	else
 		"   ok: latency \(.latency_ms) ms, lapse \(.lapse_packets) packets, disruption \(.disruption_ms) ms"
-	end' <<<"$1"
+	end,
+	if .ok and .video then (.video |
+		"   video: latency \(.latency_ms // "-") ms, lapse \(.lapse_frames // "-") frames, disruption \(.disruption_ms // "-") ms")
+	else empty end' <<<"$1"
 }
 
 where() {

@@ -142,9 +142,17 @@ struct media_vstats {
 	uint64_t last_ms;        /**< latest arrival                       */
 };
 
+/** A decoded frame, as the frame handler sees it */
+struct media_vframe {
+	uint32_t ssrc;
+	uint32_t ts;             /**< RTP timestamp                        */
+	unsigned w, h;
+	bool marked;             /**< it carries our pattern's marks...    */
+	uint16_t mark;           /**< ...and this is its frame number      */
+};
+
 /** Called for every decoded frame */
-typedef void (media_vframe_h)(uint32_t ssrc, uint32_t ts, unsigned w,
-			      unsigned h, void *arg);
+typedef void (media_vframe_h)(const struct media_vframe *f, void *arg);
 
 int  media_vstream_alloc(struct media_vstream **vsp, const struct sa *laddr);
 int  media_vstream_alloc_ports(struct media_vstream **vsp,

@@ -66,9 +66,12 @@ void mset_set_sending(struct mset *ms, bool send);
 int  mset_playout(const struct mset *ms, uint64_t since_ms,
 		  struct odict *array);
 struct playlog_run;
-/** The played runs since since_ms, oldest first; returns how many. */
-size_t mset_runs(const struct mset *ms, uint64_t since_ms,
-		 struct playlog_run *v, size_t max);
+/** The played runs of one medium since since_ms, oldest first; returns
+ *  how many. Audio runs count RTP packets by sequence number, video runs
+ *  count decoded frames by the frame number the sender's pattern carries
+ *  (frames without one are not logged). */
+size_t mset_runs(const struct mset *ms, enum sdesc_mtype type,
+		 uint64_t since_ms, struct playlog_run *v, size_t max);
 /** Packets sent and received by the stream of one medium ("audio",
  *  "video"); played is packets played (audio) or frames decoded (video). */
 void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,

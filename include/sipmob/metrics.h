@@ -26,9 +26,20 @@ struct transfer_metrics {
 	uint64_t packets;        /**< its packets played in the window    */
 };
 
-/** Computes the metrics over [t_cmd, t_end] for the SSRC that played the
- *  most in that window; target_src names the new place (for latency).
+/** The time a transfer is measured over, wall-clock ms */
+struct metrics_window {
+	uint64_t from_ms;   /**< runs ending before this are left out: a
+			     *   little before the command, so that the run
+			     *   playing at the command counts even when its
+			     *   last packet (a video frame, 67 ms apart at
+			     *   15 fps) came just before it                */
+	uint64_t cmd_ms;    /**< the command: latency counts from here    */
+	uint64_t to_ms;
+};
+
+/** Computes the metrics over the window for the SSRC that played the most
+ *  in it; target_src names the new place (for latency; -1: none).
  *  ENOENT when nothing was played. */
-int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
-		    uint64_t t_end, int target_src,
+int metrics_compute(const struct metrics_run *v, size_t n,
+		    const struct metrics_window *w, int target_src,
 		    struct transfer_metrics *m);

@@ -13,6 +13,7 @@
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/device.h>
+#include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
 

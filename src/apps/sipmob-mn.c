@@ -12,6 +12,7 @@
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/mn.h>
+#include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
 

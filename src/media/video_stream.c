@@ -128,8 +128,12 @@ static void decode_frame(struct media_vstream *vs, const struct rtp_header *hdr,
 	vs->pattern_ok = !video_pattern_read(&pic, &vs->pattern_frame,
 					     &vs->pattern_seed);
 
-	if (vs->frameh)
-		vs->frameh(hdr->ssrc, hdr->ts, pic.w, pic.h, vs->arg);
+	if (vs->frameh) {
+		struct media_vframe f = {hdr->ssrc, hdr->ts, pic.w, pic.h,
+					 vs->pattern_ok, vs->pattern_frame};
+
+		vs->frameh(&f, vs->arg);
+	}
 }
 
 

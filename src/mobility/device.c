@@ -12,6 +12,7 @@
 #include <string.h>
 #include <re.h>
 #include <sipmob/sipua.h>
+#include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>

@@ -40,7 +40,8 @@ struct mset {
 	struct sdesc *remote;      /* theirs                              */
 	enum sdesc_dir dir;        /* what we do now                      */
 	bool mute;                 /* sending stopped by mset_set_sending */
-	struct playlog *playlog;   /* what we played, when                */
+	struct playlog *playlog;   /* audio packets we played, when        */
+	struct playlog *vplaylog;  /* marked video frames we decoded, when */
 	char *user;
 };
 
@@ -53,6 +54,7 @@ static void destructor(void *arg)
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
 	mem_deref(ms->playlog);
+	mem_deref(ms->vplaylog);
 	mem_deref(ms->user);
 }
 
@@ -63,6 +65,16 @@ static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
 	(void)ext;
 
 	playlog_add(ms->playlog, ssrc, seq, wall_ms);
+}
+
+/* A video frame's place in its sender's sequence is the frame number its
+ * pattern carries; a frame without one (a foreign sender) is not logged. */
+static void vframe_handler(const struct media_vframe *f, void *arg)
+{
+	struct mset *ms = arg;
+
+	if (f->marked)
+		playlog_add(ms->vplaylog, f->ssrc, f->mark, playlog_now_ms());
 }
 
 /* Visits each name of a comma-separated codec list. */
@@ -193,6 +205,10 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 		goto out;
 	}
 	err = playlog_alloc(&ms->playlog, PLAYLOG_RUNS);
+	if (!err && ms->video) {
+		err = playlog_alloc(&ms->vplaylog, PLAYLOG_RUNS);
+		media_vstream_set_frame_handler(ms->video, vframe_handler, ms);
+	}
 	ms->dir = SDESC_SENDRECV;
 
  out:
@@ -640,22 +656,32 @@ void mset_set_sending(struct mset *ms, bool send)
 				      ms->vdir & SDESC_RECVONLY);
 }
 
-int mset_playout(const struct mset *ms, uint64_t since_ms,
-		 struct odict *array)
+static const struct playlog *mset_playlog(const struct mset *ms,
+					  enum sdesc_mtype type)
 {
+	if (!ms)
+		return NULL;
+	return type == SDESC_VIDEO ? ms->vplaylog : ms->playlog;
+}
+
+static int put_runs(const struct mset *ms, enum sdesc_mtype type,
+		    uint64_t since_ms, struct odict *array)
+{
+	const struct playlog *pl = mset_playlog(ms, type);
 	struct playlog_run runs[64];
 	size_t n;
 	int err = 0;
 
-	if (!ms || !array)
-		return EINVAL;
+	if (!pl)
+		return 0;
 
-	n = playlog_runs(ms->playlog, since_ms, runs, ARRAY_SIZE(runs));
+	n = playlog_runs(pl, since_ms, runs, ARRAY_SIZE(runs));
 	for (size_t i = 0; i < n && !err; i++) {
 		struct odict *o;
 
 		err  = ctl_array_obj(array, &o);
-		err |= ctl_put_str(o, "type", "audio");
+		err |= ctl_put_str(o, "type", type == SDESC_VIDEO ? "video"
+				   : "audio");
 		err |= ctl_put_int(o, "ssrc", runs[i].ssrc);
 		err |= ctl_put_int(o, "seq", runs[i].seq);
 		err |= ctl_put_int(o, "n", runs[i].n);
@@ -666,10 +692,22 @@ int mset_playout(const struct mset *ms, uint64_t since_ms,
 	return err;
 }
 
-size_t mset_runs(const struct mset *ms, uint64_t since_ms,
-		 struct playlog_run *v, size_t max)
+int mset_playout(const struct mset *ms, uint64_t since_ms,
+		 struct odict *array)
 {
-	return ms ? playlog_runs(ms->playlog, since_ms, v, max) : 0;
+	if (!ms || !array)
+		return EINVAL;
+
+	return put_runs(ms, SDESC_AUDIO, since_ms, array) |
+	       put_runs(ms, SDESC_VIDEO, since_ms, array);
+}
+
+size_t mset_runs(const struct mset *ms, enum sdesc_mtype type,
+		 uint64_t since_ms, struct playlog_run *v, size_t max)
+{
+	const struct playlog *pl = mset_playlog(ms, type);
+
+	return pl ? playlog_runs(pl, since_ms, v, max) : 0;
 }
 
 void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,

@@ -25,15 +25,15 @@ static int span_cmp(const void *x, const void *y)
 	return p->a < q->a ? -1 : p->a > q->a;
 }
 
-static bool in_window(const struct playlog_run *r, uint64_t t_cmd,
-		      uint64_t t_end)
+static bool in_window(const struct playlog_run *r,
+		      const struct metrics_window *w)
 {
-	return r->t1_ms >= t_cmd && r->t0_ms <= t_end;
+	return r->t1_ms >= w->from_ms && r->t0_ms <= w->to_ms;
 }
 
 /* The SSRC with the most packets played in the window. */
 static uint32_t main_ssrc(const struct metrics_run *v, size_t n,
-			  uint64_t t_cmd, uint64_t t_end, uint64_t *packets)
+			  const struct metrics_window *w, uint64_t *packets)
 {
 	uint32_t best = 0;
 	uint64_t most = 0;
@@ -41,11 +41,11 @@ static uint32_t main_ssrc(const struct metrics_run *v, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		uint64_t sum = 0;
 
-		if (!in_window(&v[i].run, t_cmd, t_end))
+		if (!in_window(&v[i].run, w))
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			if (v[j].run.ssrc == v[i].run.ssrc &&
-			    in_window(&v[j].run, t_cmd, t_end))
+			    in_window(&v[j].run, w))
 				sum += v[j].run.n;
 		}
 		if (sum > most) {
@@ -57,8 +57,8 @@ static uint32_t main_ssrc(const struct metrics_run *v, size_t n,
 	return best;
 }
 
-int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
-		    uint64_t t_end, int target_src,
+int metrics_compute(const struct metrics_run *v, size_t n,
+		    const struct metrics_window *w, int target_src,
 		    struct transfer_metrics *m)
 {
 	struct span *seqs = NULL, *times = NULL;
@@ -67,11 +67,11 @@ int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
 	bool have_ref = false;
 	int64_t covered_to, hole, lapse = 0, gap = 0;
 
-	if (!v || !m)
+	if (!v || !w || !m)
 		return EINVAL;
 
 	memset(m, 0, sizeof(*m));
-	m->ssrc = main_ssrc(v, n, t_cmd, t_end, &m->packets);
+	m->ssrc = main_ssrc(v, n, w, &m->packets);
 	if (!m->packets)
 		return ENOENT;
 
@@ -86,7 +86,7 @@ int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
 	for (size_t i = 0; i < n; i++) {
 		const struct playlog_run *r = &v[i].run;
 
-		if (r->ssrc != m->ssrc || !in_window(r, t_cmd, t_end))
+		if (r->ssrc != m->ssrc || !in_window(r, w))
 			continue;
 		if (!have_ref) {
 			ref = r->seq;
@@ -100,11 +100,11 @@ int metrics_compute(const struct metrics_run *v, size_t n, uint64_t t_cmd,
 			gap = r->max_gap_ms;
 		k++;
 
-		if (v[i].src == target_src && r->t0_ms >= t_cmd &&
+		if (v[i].src == target_src && r->t0_ms >= w->cmd_ms &&
 		    (!m->latency_known ||
-		     (int64_t)(r->t0_ms - t_cmd) < m->latency_ms)) {
+		     (int64_t)(r->t0_ms - w->cmd_ms) < m->latency_ms)) {
 			m->latency_known = true;
-			m->latency_ms = (int64_t)(r->t0_ms - t_cmd);
+			m->latency_ms = (int64_t)(r->t0_ms - w->cmd_ms);
 		}
 	}
 

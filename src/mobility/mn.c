@@ -606,9 +606,37 @@ static int cmd_retrieve(struct mn *mn, struct ctl_request *req, int argc,
 
 /* ---- status ------------------------------------------------------------ */
 
+/* latency_ms, lapse_<unit>, disruption_ms and <unit> of one medium's
+ * metrics, or nulls and a note when there are none. */
+static int put_metrics(struct odict *o, bool known,
+		       const struct transfer_metrics *m, const char *unit,
+		       const char *note)
+{
+	char lapse[32];
+	int err = 0;
+
+	re_snprintf(lapse, sizeof(lapse), "lapse_%s", unit);
+	if (!known) {
+		err |= ctl_put_str(o, "latency_ms", NULL);
+		err |= ctl_put_str(o, lapse, NULL);
+		err |= ctl_put_str(o, "disruption_ms", NULL);
+		if (note)
+			err |= ctl_put_str(o, "metrics_note", note);
+		return err;
+	}
+	if (m->latency_known)
+		err |= ctl_put_int(o, "latency_ms", m->latency_ms);
+	else
+		err |= ctl_put_str(o, "latency_ms", NULL);
+	err |= ctl_put_int(o, lapse, (int64_t)m->lapse_packets);
+	err |= ctl_put_int(o, "disruption_ms", (int64_t)m->disruption_ms);
+	err |= ctl_put_int(o, unit, (int64_t)m->packets);
+	return err;
+}
+
 int mn_put_last_transfer(struct odict *od, const struct last_transfer *lt)
 {
-	struct odict *o;
+	struct odict *o, *v;
 	int err;
 
 	if (!lt->valid)
@@ -623,25 +651,13 @@ int mn_put_last_transfer(struct odict *od, const struct last_transfer *lt)
 	if (lt->ok)
 		err |= ctl_put_int(o, "signaling_ms",
 				   (int64_t)lt->signaling_ms);
-	if (lt->metrics_known) {
-		if (lt->m.latency_known)
-			err |= ctl_put_int(o, "latency_ms",
-					   lt->m.latency_ms);
-		else
-			err |= ctl_put_str(o, "latency_ms", NULL);
-		err |= ctl_put_int(o, "lapse_packets",
-				   (int64_t)lt->m.lapse_packets);
-		err |= ctl_put_int(o, "disruption_ms",
-				   (int64_t)lt->m.disruption_ms);
-		err |= ctl_put_int(o, "packets", (int64_t)lt->m.packets);
-	}
-	else {
-		err |= ctl_put_str(o, "latency_ms", NULL);
-		err |= ctl_put_str(o, "lapse_packets", NULL);
-		err |= ctl_put_str(o, "disruption_ms", NULL);
-		if (lt->ok)
-			err |= ctl_put_str(o, "metrics_note",
-					   lt->metrics_note);
+	/* The top-level numbers are the audio's. */
+	err |= put_metrics(o, lt->metrics_known, &lt->m, "packets",
+			   lt->ok ? lt->metrics_note : NULL);
+	if (lt->ok && lt->video_moved) {
+		err = err ? err : ctl_put_obj(o, "video", &v);
+		err = err ? err : put_metrics(v, lt->vmetrics_known, &lt->vm,
+					      "frames", lt->vmetrics_note);
 	}
 	return err;
 }
@@ -665,6 +681,18 @@ void mn_log_result(struct mn *mn)
 		re_fprintf(stderr, "mn: %s done (%s)\n", lt->mode,
 			   lt->metrics_known ? "audio did not move" :
 			   lt->metrics_note);
+	if (!lt->video_moved)
+		return;
+	if (lt->vmetrics_known && lt->vm.latency_known)
+		re_fprintf(stderr, "mn: %s video: latency %lld ms, lapse %llu"
+			   " frames, disruption %llu ms\n", lt->mode,
+			   (long long)lt->vm.latency_ms,
+			   (unsigned long long)lt->vm.lapse_packets,
+			   (unsigned long long)lt->vm.disruption_ms);
+	else
+		re_fprintf(stderr, "mn: %s video: %s\n", lt->mode,
+			   lt->vmetrics_known ? "no new place plays it" :
+			   lt->vmetrics_note);
 }
 
 /* The codec in use on line i: the first of the CN's list that is in ours

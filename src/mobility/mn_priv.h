@@ -54,9 +54,13 @@ struct last_transfer {
 	bool ok;
 	const char *mode;         /* "transfer" or "retrieve"              */
 	char error[192];
-	bool metrics_known;
+	bool metrics_known;       /* audio: m                              */
 	char metrics_note[128];
 	struct transfer_metrics m;
+	bool video_moved;
+	bool vmetrics_known;      /* video, in frames: vm                  */
+	char vmetrics_note[128];
+	struct transfer_metrics vm;
 	uint64_t signaling_ms;    /* command to the CN's 200               */
 };
 
@@ -108,7 +112,7 @@ const char *mn_device_uri(const struct mn *mn, const char *name);
 struct mnc_plan {
 	unsigned n;
 	struct {
-		int line;             /* m-line of cn_remote; -1: append      */
+		int line;             /* m-line of cn_remote                  */
 		enum line_role role;
 		const char *uri;
 	} item[MN_MAX_LINES];

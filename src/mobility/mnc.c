@@ -41,6 +41,10 @@ enum {
 	REPORT_TIMEOUT_MS = 2000,
 	MAX_491_TRIES     = 3,
 	MAX_RUNS          = 256,
+	LOOKBACK_MS       = 250,    /* the run playing at the command: one
+				     * frame interval of video at 4 fps,
+				     * less than SETTLE_MS, so a previous
+				     * transfer's hand-over stays out      */
 };
 
 enum xfer_phase { X_INVITING, X_REINVITING, X_SAFETY, X_REPORTING };
@@ -67,11 +71,15 @@ struct mnc_xfer {
 	bool self_returns;
 	unsigned tries;
 	uint64_t t_cmd;
-	int target_src;
+	int target_src;             /* who plays the CN's audio next       */
+	int vtarget_src;            /* ...and its video (-1: nobody new)   */
+	bool video_moved;
 	struct tmr tmr;
 	unsigned reports_pending;
-	struct metrics_run runs[MAX_RUNS];
-	size_t nruns;
+	struct played {             /* runs reported, per medium           */
+		struct metrics_run v[MAX_RUNS];
+		size_t n;
+	} played[2];                /* [SDESC_AUDIO], [SDESC_VIDEO]        */
 	char missing[128];
 };
 
@@ -405,6 +413,8 @@ static int compose_retrieve(struct mnc_xfer *x, const char *media)
 			continue;
 		if (media && !strstr(media, type))
 			continue;
+		if (sdesc_media_type(m) == SDESC_VIDEO)
+			x->video_moved = true;
 
 		if (i < sdesc_media_count(own))
 			err = sdesc_media_replace(sd, i, sdesc_media(own, i));
@@ -662,32 +672,45 @@ bool mnc_cn_response(struct mn *mn, int err, uint16_t scode,
 
 /* ---- 5. playout reports and metrics ---------------------------------- */
 
-static void add_run(struct mnc_xfer *x, int src,
+static void add_run(struct mnc_xfer *x, enum sdesc_mtype type, int src,
 		    const struct playlog_run *r)
 {
-	if (x->nruns < MAX_RUNS)
-		x->runs[x->nruns++] = (struct metrics_run){src, *r};
+	struct played *p = &x->played[type == SDESC_VIDEO];
+
+	if (p->n < MAX_RUNS)
+		p->v[p->n++] = (struct metrics_run){src, *r};
 }
 
+/* Audio metrics always (they show a move of video alone did not touch the
+ * audio); video metrics when video moved. */
 static void compute(struct mnc_xfer *x)
 {
 	struct mn *mn = x->mn;
 	struct last_transfer *lt = &mn->last;
-	int err;
+	const struct metrics_window w = {x->t_cmd - LOOKBACK_MS, x->t_cmd,
+					 playlog_now_ms()};
+	const struct played *a = &x->played[0], *v = &x->played[1];
 
+	lt->video_moved = x->video_moved;
 	if (x->missing[0]) {
-		lt->metrics_known = false;
+		lt->metrics_known = lt->vmetrics_known = false;
 		str_ncpy(lt->metrics_note, x->missing,
 			 sizeof(lt->metrics_note));
+		str_ncpy(lt->vmetrics_note, x->missing,
+			 sizeof(lt->vmetrics_note));
 		finish(x, NULL);
 		return;
 	}
-	err = metrics_compute(x->runs, x->nruns, x->t_cmd, playlog_now_ms(),
-			      x->target_src, &lt->m);
-	lt->metrics_known = !err;
-	if (err)
+	lt->metrics_known = !metrics_compute(a->v, a->n, &w, x->target_src,
+					     &lt->m);
+	if (!lt->metrics_known)
 		str_ncpy(lt->metrics_note, "no audio was played in the"
 			 " window", sizeof(lt->metrics_note));
+	lt->vmetrics_known = x->video_moved &&
+		!metrics_compute(v->v, v->n, &w, x->vtarget_src, &lt->vm);
+	if (!lt->vmetrics_known)
+		str_ncpy(lt->vmetrics_note, "no marked video frame was"
+			 " decoded in the window", sizeof(lt->vmetrics_note));
 	finish(x, NULL);
 }
 
@@ -716,9 +739,11 @@ static void report_handler(int err, const struct sip_msg *msg, void *arg)
 			const struct odict_entry *re = le->data;
 			uint64_t v[6] = {0};
 			struct playlog_run r;
+			const char *type;
 
 			if (re->type != ODICT_OBJECT)
 				continue;
+			type = odict_string(re->u.odict, "type");
 			(void)odict_get_number(re->u.odict, &v[0], "ssrc");
 			(void)odict_get_number(re->u.odict, &v[1], "seq");
 			(void)odict_get_number(re->u.odict, &v[2], "n");
@@ -729,7 +754,8 @@ static void report_handler(int err, const struct sip_msg *msg, void *arg)
 						 (uint16_t)v[1],
 						 (uint32_t)v[2], v[3], v[4],
 						 (uint32_t)v[5]};
-			add_run(x, q->dev->src, &r);
+			add_run(x, type && !strcmp(type, "video") ?
+				SDESC_VIDEO : SDESC_AUDIO, q->dev->src, &r);
 		}
 	}
 	mem_deref(od);
@@ -777,14 +803,24 @@ static void collect_reports(struct mnc_xfer *x)
 	struct mn *mn = x->mn;
 	struct playlog_run runs[64];
 	struct mbuf *body = mbuf_alloc(64);
+	uint64_t since = x->t_cmd - LOOKBACK_MS;
 	size_t n, i;
 	struct le *le;
 
-	n = mset_runs(mn->ms, x->t_cmd, runs, ARRAY_SIZE(runs));
+	n = mset_runs(mn->ms, SDESC_AUDIO, since, runs, ARRAY_SIZE(runs));
 	for (i = 0; i < n; i++)
-		add_run(x, 0, &runs[i]);
+		add_run(x, SDESC_AUDIO, 0, &runs[i]);
+	n = mset_runs(mn->ms, SDESC_VIDEO, since, runs, ARRAY_SIZE(runs));
+	for (i = 0; i < n; i++)
+		add_run(x, SDESC_VIDEO, 0, &runs[i]);
 
-	(void)mbuf_printf(body, "{\"since\":%llu}", x->t_cmd);
+	if (!body) {
+		str_ncpy(x->missing, "out of memory asking for playout reports",
+			 sizeof(x->missing));
+		compute(x);
+		return;
+	}
+	(void)mbuf_printf(body, "{\"since\":%llu}", since);
 	body->pos = 0;
 	for (le = mn->devs.head; le; le = le->next)
 		query_device(x, le->data, body);
@@ -812,7 +848,8 @@ static void finish(struct mnc_xfer *x, const char *error)
 	lt->mode = x->retrieve ? "retrieve" : "transfer";
 	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
 	if (error) {
-		lt->metrics_known = false;
+		lt->metrics_known = lt->vmetrics_known = false;
+		lt->video_moved = false;
 		lt->metrics_note[0] = '\0';
 		/* Rolled back: the media stay where they were. */
 		if (x->self_returns && x->phase >= X_REINVITING)
@@ -861,6 +898,7 @@ static int xfer_alloc(struct mnc_xfer **xp, struct mn *mn,
 	x->mn = mn;
 	x->req = mem_ref(req);
 	x->t_cmd = playlog_now_ms();
+	x->vtarget_src = -1;
 	tmr_init(&x->tmr);
 	*xp = x;
 	return 0;
@@ -902,10 +940,15 @@ int mnc_move(struct mn *mn, struct ctl_request *req,
 		}
 		t->lines[line] = true;
 		t->roles[line] = plan->item[i].role;
-		if (plan->item[i].line == 0 ||
-		    sdesc_media_type(sdesc_media(mn->cn_remote, line)) ==
-		    SDESC_AUDIO)
+		if (sdesc_media_type(sdesc_media(mn->cn_remote, line)) ==
+		    SDESC_VIDEO) {
+			x->video_moved = true;
+			if (plan->item[i].role != ROLE_IN)
+				x->vtarget_src = t->dev->src;
+		}
+		else {
 			x->target_src = t->dev->src;
+		}
 	}
 
 	mn->xfer = x;
@@ -943,6 +986,7 @@ int mnc_retrieve(struct mn *mn, struct ctl_request *req, const char *media,
 
 	x->retrieve = true;
 	x->target_src = 0;
+	x->vtarget_src = 0;
 	err = compose_retrieve(x, media);
 	if (err || !x->self_returns) {
 		ctl_put_str(reply, "error", err ? "cannot compose the offer"

@@ -9,7 +9,8 @@
 #    place and the display's is appended.
 # Every video move is checked by frames decoded at the new place, and by
 # whose picture it is: the test pattern carries its sender's seed (the low
-# byte of the sender's SSRC).
+# byte of the sender's SSRC). The pattern also carries its frame number, so
+# the MN measures video like audio: no frame of the CN's decoded nowhere.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init mnc_split
 
@@ -43,6 +44,11 @@ r=$(ctl "$T/mn.sock" --json move --audio "$SPK" --video "$DSP")
 log "split: $(jq -c .last_transfer <<<"$r")"
 check "split ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
 check "split: audio lapse 0" eq "$(jq -r .last_transfer.lapse_packets <<<"$r")" 0
+check "split: video lapse 0 frames" eq "$(jq -r .last_transfer.video.lapse_frames <<<"$r")" 0
+check "split: the display's first frame was timed" \
+	ge "$(jq -r '.last_transfer.video.latency_ms // -1' <<<"$r")" 0
+check "split: frames counted in the window" \
+	ge "$(jq -r '.last_transfer.video.frames // 0' <<<"$r")" 1
 check "audio is at the speaker" eq "$(jstat "$T/mn.sock" '.call.media[0].at')" "$SPK"
 check "video is at the display" eq "$(jstat "$T/mn.sock" '.call.media[1].at')" "$DSP"
 check "the speaker plays the CN" \
@@ -57,6 +63,8 @@ check "...at QCIF" eq "$(jstat "$T/dsp.sock" '.streams[0].width')" 176
 r=$(ctl "$T/mn.sock" --json retrieve --media audio)
 check "audio retrieval ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
 check "audio retrieval: lapse 0" eq "$(jq -r .last_transfer.lapse_packets <<<"$r")" 0
+check "audio retrieval: no video metrics (video did not move)" \
+	eq "$(jq -r 'has("video")' <<<"$(jq .last_transfer <<<"$r")")" false
 check "audio is back at self" eq "$(jstat "$T/mn.sock" '.call.media[0].at')" self
 check "video stays at the display" eq "$(jstat "$T/mn.sock" '.call.media[1].at')" "$DSP"
 check "the speaker was hung up" wait_stat 10 "$T/spk.sock" '.sessions | length' eq 0
@@ -65,7 +73,11 @@ check "the display goes on decoding" \
 	wait_stat 10 "$T/dsp.sock" '.streams[0].frames_decoded' ge $((f + 10))
 
 r=$(ctl "$T/mn.sock" --json retrieve)
+log "full retrieval: $(jq -c .last_transfer <<<"$r")"
 check "full retrieval ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+check "full retrieval: video lapse 0 frames" eq "$(jq -r .last_transfer.video.lapse_frames <<<"$r")" 0
+check "full retrieval: the MN's first frame was timed" \
+	ge "$(jq -r '.last_transfer.video.latency_ms // -1' <<<"$r")" 0
 check "the display was hung up" wait_stat 10 "$T/dsp.sock" '.sessions | length' eq 0
 f=$(jstat "$T/mn.sock" '.call.media[1].played_packets')
 check "the MN decodes the CN's video again" \
@@ -75,6 +87,7 @@ check "the MN decodes the CN's video again" \
 r=$(ctl "$T/mn.sock" --json move --video-out "$DSP" --video-in "$CAM")
 log "direction split: $(jq -c .last_transfer <<<"$r")"
 check "direction split ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+check "direction split: video lapse 0 frames" eq "$(jq -r .last_transfer.video.lapse_frames <<<"$r")" 0
 check "line 1 (the old video line) is the camera's" \
 	eq "$(jstat "$T/mn.sock" '.call.media[1] | .at + " " + .role + " " + .dir')" "$CAM in sendonly"
 check "line 2 (appended) is the display's" \

@@ -30,6 +30,9 @@ struct display {
 	unsigned stop_after;       /* re_cancel() at this many; 0: never */
 	uint32_t ssrc;
 	uint32_t last_ts;
+	unsigned marked;           /* frames that carried the pattern's mark */
+	unsigned mark_steps;       /* ...whose mark followed the last by one */
+	uint16_t last_mark;
 };
 
 
@@ -52,15 +55,20 @@ static void run_for(uint64_t ms)
 }
 
 
-static void frame_h(uint32_t ssrc, uint32_t ts, unsigned w, unsigned h,
-		    void *arg)
+static void frame_h(const struct media_vframe *f, void *arg)
 {
 	struct display *d = arg;
 
 	++d->frames;
-	d->ssrc = ssrc;
-	d->last_ts = ts;
-	if (w == d->want_w && h == d->want_h)
+	d->ssrc = f->ssrc;
+	d->last_ts = f->ts;
+	if (f->marked) {
+		if (d->marked && f->mark == (uint16_t)(d->last_mark + 1))
+			++d->mark_steps;
+		++d->marked;
+		d->last_mark = f->mark;
+	}
+	if (f->w == d->want_w && f->h == d->want_h)
 		++d->frames_at_size;
 
 	if (d->stop_after && d->frames_at_size == d->stop_after)
@@ -160,6 +168,10 @@ static void camera_to_display_then_size_follows(void **state)
 	assert_true(ds.pattern_ok);
 	assert_int_equal(0x3c, ds.pattern_seed);
 	assert_true(ds.pattern_frame >= 19);
+	/* every frame carries its number, one more than the last */
+	assert_int_equal(d.frames, d.marked);
+	assert_int_equal(d.marked - 1, d.mark_steps);
+	assert_int_equal(ds.pattern_frame, d.last_mark);
 	assert_int_equal(cs.tx_ssrc, ds.rx_ssrc);
 	assert_int_equal(cs.tx_ssrc, d.ssrc);
 	assert_int_equal(0, ds.lost);

@@ -1,7 +1,8 @@
 /*
  * Transfer metrics from playout runs: a clean hand-over (overlap, no lapse),
  * a hand-over with lost packets and a silence, sequence numbers that wrap
- * between devices, and the far end's stream picked among others.
+ * between devices, the far end's stream picked among others, and a video
+ * hand-over whose old place showed its last frame just before the command.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,16 @@ static struct metrics_run run(int src, uint32_t ssrc, uint16_t seq,
 	return r;
 }
 
+/* A window from the command to its end, looking back `back` ms. */
+static const struct metrics_window *win(uint64_t cmd, uint64_t end,
+					uint64_t back)
+{
+	static struct metrics_window w;
+
+	w = (struct metrics_window){cmd - back, cmd, end};
+	return &w;
+}
+
 static void overlapping_handover_has_no_lapse(void **state)
 {
 	/* MN plays 100..199 until 3000 ms; the device from 190 at 2820 ms */
@@ -30,7 +41,7 @@ static void overlapping_handover_has_no_lapse(void **state)
 	struct transfer_metrics m;
 	(void)state;
 
-	assert_int_equal(metrics_compute(v, 2, 2000, 4000, 1, &m), 0);
+	assert_int_equal(metrics_compute(v, 2, win(2000, 4000, 0), 1, &m), 0);
 	assert_int_equal(m.ssrc, 42);
 	assert_int_equal(m.lapse_packets, 0);
 	assert_int_equal(m.disruption_ms, 20);
@@ -48,7 +59,7 @@ static void lost_packets_and_silence_are_counted(void **state)
 	struct transfer_metrics m;
 	(void)state;
 
-	assert_int_equal(metrics_compute(v, 2, 1900, 3000, 1, &m), 0);
+	assert_int_equal(metrics_compute(v, 2, win(1900, 3000, 0), 1, &m), 0);
 	assert_int_equal(m.lapse_packets, 5);          /* 150..154 */
 	assert_int_equal(m.disruption_ms, 150);        /* 2000 -> 2150 */
 	assert_int_equal(m.latency_ms, 250);
@@ -63,7 +74,7 @@ static void sequence_wrap_between_devices(void **state)
 	struct transfer_metrics m;
 	(void)state;
 
-	assert_int_equal(metrics_compute(v, 2, 1000, 3000, 1, &m), 0);
+	assert_int_equal(metrics_compute(v, 2, win(1000, 3000, 0), 1, &m), 0);
 	assert_int_equal(m.lapse_packets, 0);
 	assert_int_equal(m.disruption_ms, 20);
 }
@@ -78,10 +89,34 @@ static void the_far_end_is_the_busiest_stream(void **state)
 	struct transfer_metrics m;
 	(void)state;
 
-	assert_int_equal(metrics_compute(v, 3, 1000, 3100, 1, &m), 0);
+	assert_int_equal(metrics_compute(v, 3, win(1000, 3100, 0), 1, &m), 0);
 	assert_int_equal(m.ssrc, 42);
 	assert_int_equal(m.packets, 100);
-	assert_int_equal(metrics_compute(v, 3, 9000, 9100, 1, &m), ENOENT);
+	assert_int_equal(metrics_compute(v, 3, win(9000, 9100, 0), 1, &m), ENOENT);
+}
+
+static void the_run_playing_at_the_command_counts(void **state)
+{
+	/* 15 fps video: the MN shows frames 0..29 until 2933 ms, the command
+	 * comes at 2960, the display's first frame is 31 at 3000: frame 30
+	 * was shown nowhere. */
+	struct metrics_run v[] = {
+		{0, {42, 0, 30, 1000, 2933, 67}},
+		{1, {42, 31, 20, 3000, 4273, 67}},
+	};
+	struct transfer_metrics m;
+	(void)state;
+
+	/* from the command on, the MN's run is out of sight */
+	assert_int_equal(metrics_compute(v, 2, win(2960, 5000, 0), 1, &m), 0);
+	assert_int_equal(m.lapse_packets, 0);
+	/* looking back 250 ms, the lost frame shows */
+	assert_int_equal(metrics_compute(v, 2, win(2960, 5000, 250), 1, &m),
+			 0);
+	assert_int_equal(m.lapse_packets, 1);
+	assert_int_equal(m.disruption_ms, 67);
+	assert_int_equal(m.latency_ms, 40);
+	assert_int_equal(m.packets, 50);
 }
 
 int main(void)
@@ -91,6 +126,7 @@ int main(void)
 		cmocka_unit_test(lost_packets_and_silence_are_counted),
 		cmocka_unit_test(sequence_wrap_between_devices),
 		cmocka_unit_test(the_far_end_is_the_busiest_stream),
+		cmocka_unit_test(the_run_playing_at_the_command_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
