@@ -662,6 +662,22 @@ int mn_put_last_transfer(struct odict *od, const struct last_transfer *lt)
 	return err;
 }
 
+/* One line for one medium's metrics: "mn: transfer done: latency ..." */
+static void log_metrics(const char *mode, const char *label, bool known,
+			const struct transfer_metrics *m, const char *unit,
+			const char *note, const char *unmoved)
+{
+	if (known && m->latency_known)
+		re_fprintf(stderr, "mn: %s %s: latency %lld ms, lapse %llu"
+			   " %s, disruption %llu ms\n", mode, label,
+			   (long long)m->latency_ms,
+			   (unsigned long long)m->lapse_packets, unit,
+			   (unsigned long long)m->disruption_ms);
+	else
+		re_fprintf(stderr, "mn: %s %s (%s)\n", mode, label,
+			   known ? unmoved : note);
+}
+
 void mn_log_result(struct mn *mn)
 {
 	const struct last_transfer *lt = &mn->last;
@@ -671,28 +687,12 @@ void mn_log_result(struct mn *mn)
 			   " they were\n", lt->mode, lt->error);
 		return;
 	}
-	if (lt->metrics_known && lt->m.latency_known)
-		re_fprintf(stderr, "mn: %s done: latency %lld ms, lapse %llu"
-			   " packets, disruption %llu ms\n", lt->mode,
-			   (long long)lt->m.latency_ms,
-			   (unsigned long long)lt->m.lapse_packets,
-			   (unsigned long long)lt->m.disruption_ms);
-	else
-		re_fprintf(stderr, "mn: %s done (%s)\n", lt->mode,
-			   lt->metrics_known ? "audio did not move" :
-			   lt->metrics_note);
-	if (!lt->video_moved)
-		return;
-	if (lt->vmetrics_known && lt->vm.latency_known)
-		re_fprintf(stderr, "mn: %s video: latency %lld ms, lapse %llu"
-			   " frames, disruption %llu ms\n", lt->mode,
-			   (long long)lt->vm.latency_ms,
-			   (unsigned long long)lt->vm.lapse_packets,
-			   (unsigned long long)lt->vm.disruption_ms);
-	else
-		re_fprintf(stderr, "mn: %s video: %s\n", lt->mode,
-			   lt->vmetrics_known ? "no new place plays it" :
-			   lt->vmetrics_note);
+	log_metrics(lt->mode, "done", lt->metrics_known, &lt->m, "packets",
+		    lt->metrics_note, "audio did not move");
+	if (lt->video_moved)
+		log_metrics(lt->mode, "video", lt->vmetrics_known, &lt->vm,
+			    "frames", lt->vmetrics_note,
+			    "no new place plays it");
 }
 
 /* The codec in use on line i: the first of the CN's list that is in ours
