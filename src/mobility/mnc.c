@@ -337,6 +337,24 @@ static struct target *target_of_line(struct mnc_xfer *x, unsigned line,
 	return NULL;
 }
 
+/* Both compositions start from what the CN has now... */
+static int compose_begin(struct mnc_xfer *x, struct sdesc **sdp)
+{
+	memcpy(x->newplace, x->mn->place, sizeof(x->newplace));
+	return sdesc_dup(sdp, x->mn->cn_local);
+}
+
+/* ...and end with the next o= version, as the CN's offer. */
+static int compose_end(struct mnc_xfer *x, struct sdesc *sd, int err)
+{
+	err = err ? err : sdesc_version_bump(sd, x->mn->cn_local);
+	if (err)
+		mem_deref(sd);
+	else
+		x->cn_offer = sd;
+	return err;
+}
+
 /* Our new description for the CN, and where each line will be. */
 static int compose_transfer(struct mnc_xfer *x)
 {
@@ -345,10 +363,9 @@ static int compose_transfer(struct mnc_xfer *x)
 	unsigned i, n = sdesc_media_count(mn->cn_local);
 	int err;
 
-	err = sdesc_dup(&sd, mn->cn_local);
+	err = compose_begin(x, &sd);
 	if (err)
 		return err;
-	memcpy(x->newplace, mn->place, sizeof(x->newplace));
 
 	for (i = 0; i < n && i < MN_MAX_LINES && !err; i++) {
 		struct target *whole = target_of_line(x, i, ROLE_WHOLE);
@@ -382,13 +399,7 @@ static int compose_transfer(struct mnc_xfer *x)
 			x->newplace[k].dev_line = i;
 		}
 	}
-	err = err ? err : sdesc_version_bump(sd, mn->cn_local);
-
-	if (err)
-		mem_deref(sd);
-	else
-		x->cn_offer = sd;
-	return err;
+	return compose_end(x, sd, err);
 }
 
 /* Retrieval: the MN's own lines back in place, extra lines off. */
@@ -400,10 +411,9 @@ static int compose_retrieve(struct mnc_xfer *x, const char *media)
 	unsigned i, n = sdesc_media_count(mn->cn_local);
 	int err;
 
-	err = sdesc_dup(&sd, mn->cn_local);
+	err = compose_begin(x, &sd);
 	if (err)
 		return err;
-	memcpy(x->newplace, mn->place, sizeof(x->newplace));
 
 	for (i = 0; i < n && i < MN_MAX_LINES && !err; i++) {
 		struct sdesc_media *m = sdesc_media(sd, i);
@@ -424,13 +434,7 @@ static int compose_retrieve(struct mnc_xfer *x, const char *media)
 		x->newplace[i].role = ROLE_WHOLE;
 		x->self_returns = true;
 	}
-	err = err ? err : sdesc_version_bump(sd, mn->cn_local);
-
-	if (err)
-		mem_deref(sd);
-	else
-		x->cn_offer = sd;
-	return err;
+	return compose_end(x, sd, err);
 }
 
 static void send_cn_reinvite(struct mnc_xfer *x)

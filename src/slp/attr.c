@@ -16,6 +16,7 @@
 #include <string.h>
 #include <re.h>
 #include <sipmob/slp_attr.h>
+#include "slp_priv.h"
 
 struct attrs_mem {
 	struct slp_attrs a;
@@ -32,61 +33,15 @@ static void attrs_destructor(void *arg)
 	mem_deref(m->buf);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+/* Characters that end a value or tag in a list: unescaped, they are bad. */
+#define ATTR_UNESCAPED_NEVER "()"
 
 static void trim(const char **p, const char **e)
 {
-	while (*p < *e && is_ws(**p))
+	while (*p < *e && slp_is_ws(**p))
 		(*p)++;
-	while (*e > *p && is_ws((*e)[-1]))
+	while (*e > *p && slp_is_ws((*e)[-1]))
 		(*e)--;
-}
-
-/* Unescapes [p,e) into out; returns length or -1 on a bad escape or a
- * structural character that should have been escaped. */
-static long unescape(char *out, const char *p, const char *e, bool fold)
-{
-	long n = 0;
-	bool ws = false;
-
-	while (p < e) {
-		char c = *p++;
-
-		if (c == '\\') {
-			int h, l;
-
-			if (e - p < 2 || (h = hexval(p[0])) < 0 ||
-			    (l = hexval(p[1])) < 0)
-				return -1;
-			c = (char)(h << 4 | l);
-			p += 2;
-			out[n++] = c;
-			ws = false;
-			continue;
-		}
-		if (c == '(' || c == ')' || (unsigned char)c < 0x09)
-			return -1;
-		if (fold && is_ws(c)) {
-			if (!ws)
-				out[n++] = ' ';
-			ws = true;
-			continue;
-		}
-		ws = false;
-		out[n++] = c;
-	}
-	return n;
 }
 
 void slp_val_type(struct slp_val *v, const struct pl *u)
@@ -149,7 +104,7 @@ static int decode_val(struct slp_val *v, const char *p, const char *e,
 	v->raw.l = (size_t)(e - p);
 	if (e - p >= 3 && p[0] == '\\' && (p[1] == 'f' || p[1] == 'F') &&
 	    (p[2] == 'f' || p[2] == 'F')) {
-		n = unescape(*u, p + 3, e, false);
+		n = slp_unescape(*u, p + 3, e, ATTR_UNESCAPED_NEVER, false);
 		if (n < 0)
 			return EBADMSG;
 		v->type = SLP_T_OPAQUE;
@@ -158,7 +113,7 @@ static int decode_val(struct slp_val *v, const char *p, const char *e,
 		*u += n;
 		return 0;
 	}
-	n = unescape(*u, p, e, true);
+	n = slp_unescape(*u, p, e, ATTR_UNESCAPED_NEVER, true);
 	if (n < 0)
 		return EBADMSG;
 	s.p = *u;
@@ -176,7 +131,7 @@ static int decode_tag(struct slp_attr *a, const char *p, const char *e,
 	trim(&p, &e);
 	a->rawtag.p = p;
 	a->rawtag.l = (size_t)(e - p);
-	n = unescape(*u, p, e, false);
+	n = slp_unescape(*u, p, e, ATTR_UNESCAPED_NEVER, false);
 	if (n <= 0)
 		return EBADMSG;
 	a->tag.p = *u;
@@ -219,7 +174,7 @@ int slp_attrs_decode(struct slp_attrs **ap, const struct pl *list)
 		struct slp_attr *a = &m->a.v[m->a.n];
 		const char *q, *vend;
 
-		while (p < end && is_ws(*p))
+		while (p < end && slp_is_ws(*p))
 			p++;
 		if (p == end)
 			break;
@@ -276,7 +231,7 @@ int slp_attrs_decode(struct slp_attrs **ap, const struct pl *list)
 			p = q;
 		}
 		m->a.n++;
-		while (p < end && is_ws(*p))
+		while (p < end && slp_is_ws(*p))
 			p++;
 		if (p < end) {
 			if (*p != ',' || p + 1 == end) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <re.h>
 #include <sipmob/slp_attr.h>
+#include "slp_priv.h"
 
 enum { SLP_FILTER_DEPTH = 32 };
 
@@ -58,60 +59,29 @@ static void filter_destructor(void *arg)
 	mem_deref(f->parts);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 static void skip_ws(struct parser *ps)
 {
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
 		ps->p++;
 }
 
-/* Unescapes [p,e) into the filter's buffer, folding white space. */
+/* Unescapes [p,e), trimmed, into the filter's buffer. */
 static int unescape(struct slp_filter *f, const char *p, const char *e,
 		    struct pl *out, bool fold)
 {
 	char *o = f->buf + f->bufused;
-	size_t n = 0;
-	bool ws = false;
+	long n;
 
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	while (p < e) {
-		char c = *p++;
-
-		if (c == '\\') {
-			int h, l;
-
-			if (e - p < 2 || (h = hexval(p[0])) < 0 ||
-			    (l = hexval(p[1])) < 0)
-				return EBADMSG;
-			o[n++] = (char)(h << 4 | l);
-			p += 2;
-			ws = false;
-			continue;
-		}
-		if (strchr("()<>~=", c) || (unsigned char)c < 0x09)
-			return EBADMSG;
-		if (fold && (c == ' ' || c == '\t')) {
-			if (!ws)
-				o[n++] = ' ';
-			ws = true;
-			continue;
-		}
-		ws = false;
-		o[n++] = c;
-	}
+	n = slp_unescape(o, p, e, "()<>~=", fold);
+	if (n < 0)
+		return EBADMSG;
 	out->p = o;
-	out->l = n;
-	f->bufused += n;
+	out->l = (size_t)n;
+	f->bufused += (size_t)n;
 	return 0;
 }
 

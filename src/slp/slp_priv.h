@@ -32,6 +32,15 @@ int  slp_local_addr(struct sa *addr);
 /** True if addr (an IPv4 address) is in the comma-separated PRList. */
 bool slp_prlist_has(const struct pl *prlist, const struct sa *addr);
 
+/* Escapes (escape.c). slp_unescape() writes [p,e) to out (room for e - p
+ * bytes) with each \HH turned into its byte and, with fold, each run of
+ * white space into one space; returns the length, or -1 on a bad escape, a
+ * control character or a character of `reserved`, which must be escaped
+ * where the text stands. */
+bool slp_is_ws(char c);
+long slp_unescape(char *out, const char *p, const char *e,
+		  const char *reserved, bool fold);
+
 /* "component: message" on stderr when level <= verbose */
 void slp_logf(int verbose, int level, const char *comp, const char *fmt,
 	      ...);
