@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/slp.h>
 
 static void usage(FILE *f)
@@ -39,14 +40,6 @@ static void signal_handler(int sig)
 	re_cancel();
 }
 
-static bool parse_num(const char *s, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	*v = strtoul(s, &end, 10);
-	return *s && !*end && *v <= max;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,7 +61,7 @@ int main(int argc, char **argv)
 	};
 	struct slp_da_conf conf;
 	struct slp_da *da = NULL;
-	unsigned long v;
+	long v;
 	int c, err;
 
 	memset(&conf, 0, sizeof(conf));
@@ -76,41 +69,48 @@ int main(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!parse_num(optarg, 65535, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--port", optarg, 1,
+				     65535, &v))
+				return 2;
 			conf.port = (uint16_t)v;
 			break;
 		case 'l': conf.laddr = optarg; break;
 		case 's': conf.scopes = optarg; break;
 		case 'm':
-			if (!parse_num(optarg, 65535, &v) || v < 576)
-				goto bad;
+			if (cli_long("sipmob-da", "--mtu", optarg, 576,
+				     65535, &v))
+				return 2;
 			conf.mtu = (uint32_t)v;
 			break;
 		case 'a': conf.allow_register = optarg; break;
 		case 'i':
-			if (!parse_num(optarg, 86400 * 7, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--advert-interval", optarg, 1,
+				     604800, &v))
+				return 2;
 			conf.advert_interval = (uint32_t)v;
 			break;
 		case 1:
-			if (!parse_num(optarg, 65535, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--max-url", optarg, 1,
+				     65535, &v))
+				return 2;
 			conf.max_url = v;
 			break;
 		case 2:
-			if (!parse_num(optarg, 65535, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--max-attrs", optarg, 1,
+				     65535, &v))
+				return 2;
 			conf.max_attrs = v;
 			break;
 		case 3:
-			if (!parse_num(optarg, 100000000, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--max-per-source", optarg, 1,
+				     100000000, &v))
+				return 2;
 			conf.max_per_src = v;
 			break;
 		case 4:
-			if (!parse_num(optarg, 100000000, &v) || !v)
-				goto bad;
+			if (cli_long("sipmob-da", "--max-registrations", optarg, 1,
+				     100000000, &v))
+				return 2;
 			conf.max_regs = v;
 			break;
 		case 5: conf.no_mcast = true; break;
@@ -145,10 +145,6 @@ int main(int argc, char **argv)
 	libre_close();
 	return 0;
 
- bad:
-	fprintf(stderr, "sipmob-da: bad value for option: %s\n",
-		optarg ? optarg : "");
-	return 2;
  bad_args:
 	fprintf(stderr, "sipmob-da: unexpected argument: %s\n", argv[optind]);
 	usage(stderr);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libavutil/log.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/device.h>
@@ -102,6 +103,7 @@ int main(int argc, char *argv[])
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
+	long n;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "s:n:m:v:z:c:C:r:R:p:bhV", opts,
@@ -129,7 +131,12 @@ int main(int argc, char *argv[])
 			break;
 		case 'b': conf.basic = true; break;
 		case 1001: conf.room = optarg; break;
-		case 1002: conf.floor = atoi(optarg); break;
+		case 1002:
+			if (cli_long("sipmob-device", "--floor", optarg, -1000,
+				     1000, &n))
+				return 2;
+			conf.floor = (int)n;
+			break;
 		case 1003: conf.building = optarg; break;
 		case 1004: conf.slp_da = optarg; break;
 		case 1201: conf.trace = true; break;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <libavutil/log.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/mn.h>
@@ -94,6 +95,7 @@ int main(int argc, char *argv[])
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
+	long n;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:S:T:p:hV", opts,
@@ -109,8 +111,17 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
-		case 'S': conf.safety_ms = (uint32_t)atoi(optarg); break;
-		case 'T': conf.device_timeout_ms = (uint32_t)atoi(optarg);
+		case 'S':
+			if (cli_long("sipmob-mn", "--safety-ms", optarg, 0,
+				     600000, &n))
+				return 2;
+			conf.safety_ms = (uint32_t)n;
+			break;
+		case 'T':
+			if (cli_long("sipmob-mn", "--device-timeout-ms", optarg,
+				     1, 600000, &n))
+				return 2;
+			conf.device_timeout_ms = (uint32_t)n;
 			break;
 		case 'p':
 			if (media_ports_parse(optarg, &conf.port_min,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/slp.h>
 
 static void usage(FILE *f)
@@ -128,8 +129,8 @@ int main(int argc, char **argv)
 	struct slp_sa_conf conf;
 	struct slp_sa *sa = NULL;
 	const char *type = SLP_TYPE_DEVICE;
-	unsigned long life = 300, v;
-	char *end;
+	unsigned long life = 300;
+	long v;
 	int c, err;
 
 	memset(&conf, 0, sizeof(conf));
@@ -141,15 +142,14 @@ int main(int argc, char **argv)
 		case 's': conf.scopes = optarg; break;
 		case 't': type = optarg; break;
 		case 'l':
-			life = strtoul(optarg, &end, 10);
-			if (*end || !life || life > 65535)
-				goto bad;
+			if (cli_long("sipmob-sa", "--lifetime", optarg, 1, 65535, &v))
+				return 2;
+			life = (unsigned long)v;
 			break;
 		case 'L': conf.laddr = optarg; break;
 		case 'p':
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 65535)
-				goto bad;
+			if (cli_long("sipmob-sa", "--port", optarg, 1, 65535, &v))
+				return 2;
 			conf.port = (uint16_t)v;
 			break;
 		case 1: conf.no_mcast = true; break;
@@ -186,7 +186,4 @@ int main(int argc, char **argv)
 	mem_deref(sa);
 	libre_close();
 	return err ? 1 : 0;
- bad:
-	fprintf(stderr, "sipmob-sa: bad value: %s\n", optarg);
-	return 2;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/slp.h>
 
 struct app {
@@ -210,8 +211,8 @@ int main(int argc, char **argv)
 	struct slp_ua *ua = NULL;
 	struct app app = {false, 0};
 	const char *type = SLP_TYPE_DEVICE, *verb;
-	unsigned long lifetime = 300, v;
-	char *end;
+	unsigned long lifetime = 300;
+	long v;
 	int c, err, nargs;
 
 	memset(&conf, 0, sizeof(conf));
@@ -222,20 +223,18 @@ int main(int argc, char **argv)
 		case 's': conf.scopes = optarg; break;
 		case 't': type = optarg; break;
 		case 'l':
-			lifetime = strtoul(optarg, &end, 10);
-			if (*end || !lifetime || lifetime > 65535)
-				goto bad;
+			if (cli_long("sipmob-slp", "--lifetime", optarg, 1, 65535, &v))
+				return 2;
+			lifetime = (unsigned long)v;
 			break;
 		case 'p':
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 65535)
-				goto bad;
+			if (cli_long("sipmob-slp", "--port", optarg, 1, 65535, &v))
+				return 2;
 			conf.port = (uint16_t)v;
 			break;
 		case 'T':
-			v = strtoul(optarg, &end, 10);
-			if (*end || !v || v > 600000)
-				goto bad;
+			if (cli_long("sipmob-slp", "--timeout", optarg, 1, 600000, &v))
+				return 2;
 			conf.timeout_ms = (uint32_t)v;
 			break;
 		case 'j': app.json = true; break;
@@ -312,8 +311,5 @@ int main(int argc, char **argv)
 	mem_deref(ua);
 	libre_close();
 	usage(stderr);
-	return 2;
- bad:
-	fprintf(stderr, "sipmob-slp: bad value: %s\n", optarg);
 	return 2;
 }

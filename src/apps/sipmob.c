@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/ctl.h>
 
 static void usage(FILE *f)
@@ -107,6 +108,7 @@ int main(int argc, char *argv[])
 	const char *sock = NULL;
 	bool json = false, ok = false;
 	unsigned timeout = 30;
+	long n;
 	struct odict *od = NULL;
 	char line[4096] = "", *reply = NULL;
 	size_t len = 0;
@@ -118,7 +120,11 @@ int main(int argc, char *argv[])
 
 		case 'C': sock = optarg; break;
 		case 'j': json = true; break;
-		case 't': timeout = (unsigned)atoi(optarg); break;
+		case 't':
+			if (cli_long("sipmob", "--timeout", optarg, 1, 3600, &n))
+				return 2;
+			timeout = (unsigned)n;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;

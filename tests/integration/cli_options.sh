@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every program answers --help and --version with exit 0, and refuses a bad
+# number option with exit 2 and a line naming the option and the range it
+# wants, before it opens any socket (no control socket appears).
+. "$SIPMOB_SRC/tests/lib/scenario.sh"
+scenario_init cli_options
+
+# refuses PROG OPTION VALUE [ARGS...]: exit 2, "bad OPTION" on stderr
+refuses() {
+	local prog=$1 opt=$2 val=$3 rc
+	shift 3
+	in_ns timeout 10 "$BIN/$prog" "$opt" "$val" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q -- "bad $opt '$val' (want " "$T/err" || {
+		log "$prog $opt $val: exit $rc: $(cat "$T/err")"
+		return 1
+	}
+}
+
+for p in sipmob-mn sipmob-device sipmob sipmob-da sipmob-sa sipmob-slp; do
+	check "$p --help exits 0" in_ns "$BIN/$p" --help
+	check "$p --version names itself" eval \
+		"in_ns '$BIN/$p' --version | grep -q '^$p '"
+done
+
+MN=(--sip 127.0.0.1:5060 --control "$T/mn.sock")
+DEV=(--sip 127.0.0.1:5071 --control "$T/dev.sock")
+check "sipmob-mn: --safety-ms abc" refuses sipmob-mn --safety-ms abc "${MN[@]}"
+check "sipmob-mn: --safety-ms 12x" refuses sipmob-mn --safety-ms 12x "${MN[@]}"
+check "sipmob-mn: --device-timeout-ms -5" \
+	refuses sipmob-mn --device-timeout-ms -5 "${MN[@]}"
+check "sipmob-mn: --device-timeout-ms 0" \
+	refuses sipmob-mn --device-timeout-ms 0 "${MN[@]}"
+check "sipmob-device: --floor 2nd" refuses sipmob-device --floor 2nd "${DEV[@]}"
+check "sipmob: --timeout 0" refuses sipmob --timeout 0 -C "$T/none.sock" status
+check "sipmob-da: --mtu 100" refuses sipmob-da --mtu 100
+check "sipmob-da: --port 70000" refuses sipmob-da --port 70000
+check "sipmob-sa: --lifetime 0" refuses sipmob-sa --lifetime 0 "$T/devices"
+check "sipmob-slp: --timeout soon" refuses sipmob-slp --timeout soon findsrvs
+check "no control socket was opened" \
+	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ]"
+finish
