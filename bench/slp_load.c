@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <re.h>
+#include <sipmob/cli.h>
 #include <sipmob/slp.h>
 
 enum { MAXFLIGHT = 256 };
@@ -263,6 +264,11 @@ static int probe(const struct cfg *c)
 	return 0;
 }
 
+static int number(const char *opt, long min, long max, long *v)
+{
+	return cli_long("slp_load", opt, optarg, min, max, v);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,6 +291,7 @@ int main(int argc, char **argv)
 	unsigned long nok = 0;
 	int ch, err = 0;
 	struct sa a;
+	long v = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.inflight = 1;
@@ -296,14 +303,21 @@ int main(int argc, char **argv)
 		switch (ch) {
 		case 'd': da = optarg; break;
 		case 'b': c.bind = optarg; break;
-		case 'r': c.reg = strtoul(optarg, NULL, 10); break;
-		case 'q': c.query = strtoul(optarg, NULL, 10); break;
-		case 'k': c.inflight = (unsigned)atoi(optarg); break;
-		case 'R': c.rooms = (unsigned)atoi(optarg); break;
-		case 'l': c.lifetime = (unsigned)atoi(optarg); break;
-		case 't': c.max_seconds = (unsigned)atoi(optarg); break;
+		case 'r': err = number("--register", 0, 10000000, &v);
+			  c.reg = (unsigned long)v; break;
+		case 'q': err = number("--query", 0, 100000000, &v);
+			  c.query = (unsigned long)v; break;
+		case 'k': err = number("--inflight", 1, MAXFLIGHT, &v);
+			  c.inflight = (unsigned)v; break;
+		case 'R': err = number("--rooms", 1, 10000000, &v);
+			  c.rooms = (unsigned)v; break;
+		case 'l': err = number("--lifetime", 1, 65535, &v);
+			  c.lifetime = (unsigned)v; break;
+		case 't': err = number("--max-seconds", 1, 3600, &v);
+			  c.max_seconds = (unsigned)v; break;
 		case 'p': c.probe = true; break;
-		case 'f': c.first = strtoul(optarg, NULL, 10); break;
+		case 'f': err = number("--first", 0, 100000000, &v);
+			  c.first = (unsigned long)v; break;
 		case 'h':
 			printf("usage: slp_load --da A[:P] (--register N | "
 			       "--query N | --probe) [--inflight K] "
@@ -312,10 +326,9 @@ int main(int argc, char **argv)
 			return 0;
 		default: return 2;
 		}
+		if (err)
+			return 2;
 	}
-	if (c.inflight < 1 || c.inflight > MAXFLIGHT || !c.rooms ||
-	    !c.lifetime || c.lifetime > 65535 || !c.max_seconds)
-		return 2;
 	if (sa_decode(&a, da, strlen(da)) && sa_set_str(&a, da, SLP_PORT))
 		return 2;
 	memset(&c.da, 0, sizeof(c.da));
