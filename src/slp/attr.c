@@ -36,14 +36,6 @@ static void attrs_destructor(void *arg)
 /* Characters that end a value or tag in a list: unescaped, they are bad. */
 #define ATTR_UNESCAPED_NEVER "()"
 
-static void trim(const char **p, const char **e)
-{
-	while (*p < *e && slp_is_ws(**p))
-		(*p)++;
-	while (*e > *p && slp_is_ws((*e)[-1]))
-		(*e)--;
-}
-
 void slp_val_type(struct slp_val *v, const struct pl *u)
 {
 	size_t i = 0;
@@ -97,7 +89,7 @@ static int decode_val(struct slp_val *v, const char *p, const char *e,
 	long n;
 	struct pl s;
 
-	trim(&p, &e);
+	slp_trim(&p, &e);
 	if (p == e)
 		return EBADMSG;
 	v->raw.p = p;
@@ -128,7 +120,7 @@ static int decode_tag(struct slp_attr *a, const char *p, const char *e,
 {
 	long n;
 
-	trim(&p, &e);
+	slp_trim(&p, &e);
 	a->rawtag.p = p;
 	a->rawtag.l = (size_t)(e - p);
 	n = slp_unescape(*u, p, e, ATTR_UNESCAPED_NEVER, false);
@@ -193,7 +185,7 @@ int slp_attrs_decode(struct slp_attrs **ap, const struct pl *list)
 			a->val = &m->vals[nv];
 			q = eq + 1;
 			vend = close;
-			trim(&q, &vend);
+			slp_trim(&q, &vend);
 			while (q < vend) {
 				const char *c = memchr(q, ',',
 						       (size_t)(vend - q));
@@ -303,7 +295,7 @@ bool slp_taglist_match(const struct pl *tags, const struct pl *tag)
 		const char *e = c ? c : end;
 		const char *b = p;
 
-		trim(&b, &e);
+		slp_trim(&b, &e);
 		if (b < e && glob_ci(b, e, tag->p, tag->p + tag->l))
 			return true;
 		p = c ? c + 1 : end;

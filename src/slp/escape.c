@@ -20,6 +20,14 @@ bool slp_is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+void slp_trim(const char **p, const char **e)
+{
+	while (*p < *e && slp_is_ws(**p))
+		(*p)++;
+	while (*e > *p && slp_is_ws((*e)[-1]))
+		(*e)--;
+}
+
 long slp_unescape(char *out, const char *p, const char *e,
 		  const char *reserved, bool fold)
 {

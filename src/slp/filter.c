@@ -72,10 +72,7 @@ static int unescape(struct slp_filter *f, const char *p, const char *e,
 	char *o = f->buf + f->bufused;
 	long n;
 
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
+	slp_trim(&p, &e);
 	n = slp_unescape(o, p, e, "()<>~=", fold);
 	if (n < 0)
 		return EBADMSG;

@@ -38,6 +38,8 @@ bool slp_prlist_has(const struct pl *prlist, const struct sa *addr);
  * control character or a character of `reserved`, which must be escaped
  * where the text stands. */
 bool slp_is_ws(char c);
+/** Narrows [*p,*e) to leave out white space at both ends. */
+void slp_trim(const char **p, const char **e);
 long slp_unescape(char *out, const char *p, const char *e,
 		  const char *reserved, bool fold);
 
