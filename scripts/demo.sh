@@ -144,7 +144,7 @@ where; ladder "$t" move-video
 step "split the video: Carol's picture on the display, the room's camera to Carol"
 mn retrieve --media video >/dev/null
 t=$(now)
-feel "$(mn --json move --video-out "$DSP" --video-in "$CAM")"
+feel "$(mn --json move --display "$DSP" --camera "$CAM")"
 wait_stat 10 "$T/carol.sock" '.streams[1].width' eq 352
 jstat "$T/carol.sock" '.streams[1] |
 	"   Carol decodes the camera: \(.width)x\(.height), \(.frames_decoded) frames in all"'

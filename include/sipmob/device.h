@@ -34,7 +34,7 @@ struct device_conf {
 
 int  device_alloc(struct device **devp, const struct device_conf *conf);
 struct sipep *device_sipep(const struct device *dev);
-/** The control-socket commands: status, hangup. */
+/** The control-socket commands: status, playout, dtmf, hangup. */
 int  device_command(struct device *dev, int argc, char *argv[],
 		    struct odict *reply);
 unsigned device_session_count(const struct device *dev);

@@ -15,6 +15,9 @@
  *   media_stream_set_remote(ms, &raddr);
  *   media_stream_start(ms);                          tone every 20 ms
  *   media_stream_stats(ms, &st);
+ *   media_stream_set_dtmf_pt(ms, 101, 101);          telephone-event
+ *   media_stream_dtmf_send(ms, "1#");                RFC 4733 events
+ *   media_stream_dtmf_received(ms);                  "5" (what came in)
  *   mem_deref(ms);
  */
 
@@ -82,5 +85,10 @@ void media_stream_stop(struct media_stream *ms);
 int  media_stream_stats(const struct media_stream *ms,
 			struct media_stats *st);
 const struct meter *media_stream_meter(const struct media_stream *ms);
+
+/* DTMF as RFC 4733 telephone events (media_dtmf.h) */
+void media_stream_set_dtmf_pt(struct media_stream *ms, int tx_pt, int rx_pt);
+int  media_stream_dtmf_send(struct media_stream *ms, const char *digits);
+const char *media_stream_dtmf_received(const struct media_stream *ms);
 
 #endif /* SIPMOB_MEDIA_H */

@@ -59,9 +59,12 @@ int  mset_video_size(const char *name, unsigned *w, unsigned *h, char *err,
  *  role ("both", "display", "camera") into a configuration. */
 int  mset_media_parse(struct mset_conf *conf, const char *media,
 		      const char *video_role, char *err, size_t errsz);
-/** Stops or resumes sending (receiving goes on): the MN's own media after
- *  a transfer, and again on retrieval. */
-void mset_set_sending(struct mset *ms, bool send);
+/** Stops or resumes sending one medium (receiving goes on): the MN's own
+ *  audio or video after it moved to a device, and again on retrieval. The
+ *  other medium is not touched. */
+void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send);
+/** Whether the set sends a medium now (negotiated and not stopped). */
+bool mset_sending(const struct mset *ms, enum sdesc_mtype type);
 /** The played runs since since_ms (wall clock), as a JSON array. */
 int  mset_playout(const struct mset *ms, uint64_t since_ms,
 		  struct odict *array);
@@ -76,3 +79,12 @@ size_t mset_runs(const struct mset *ms, enum sdesc_mtype type,
  *  "video"); played is packets played (audio) or frames decoded (video). */
 void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 		 uint64_t *rx, uint64_t *played);
+/** Sends DTMF digits (0-9 * # A-D) as RFC 4733 telephone events in the
+ *  audio, one after the other (about 240 ms each). EINVAL for a bad digit,
+ *  ENOTCONN when the audio is not sending (moved away, held, none),
+ *  ENOTSUP when the far side did not accept telephone-event/8000 (or the
+ *  codec's clock is not 8000), ENOSPC when too many digits wait. */
+int  mset_dtmf_send(struct mset *ms, const char *digits);
+/** The DTMF digits received in this set's audio, in order ("" when none;
+ *  the latest 256 are kept). */
+const char *mset_dtmf_received(const struct mset *ms);

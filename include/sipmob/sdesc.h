@@ -18,6 +18,9 @@
  *   sdesc_encode(&mb, reoffer);                       // or re_printf("%H", sdesc_print, sd)
  */
 
+#ifndef SIPMOB_SDESC_H
+#define SIPMOB_SDESC_H
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +78,11 @@ const char *sdesc_origin_user(const struct sdesc *sd);
 const char *sdesc_sess_id(const struct sdesc *sd);
 uint64_t    sdesc_sess_version(const struct sdesc *sd);
 int         sdesc_version_bump(struct sdesc *sd, const struct sdesc *prev);
+int         sdesc_version_set(struct sdesc *sd, const struct sdesc *origin,
+			      uint64_t ver);
+bool        sdesc_same_content(const struct sdesc *a, const struct sdesc *b);
+int         sdesc_version_next(struct sdesc *sd, const struct sdesc *last,
+			       uint64_t *counter);
 const char *sdesc_attr(const struct sdesc *sd, const char *name);
 unsigned    sdesc_media_count(const struct sdesc *sd);
 struct sdesc_media *sdesc_media(const struct sdesc *sd, unsigned idx);
@@ -148,3 +156,5 @@ int sdesc_h263_parse(struct sdesc_h263 *h, const char *params);
 int sdesc_h263_intersect(struct sdesc_h263 *out, const struct sdesc_h263 *a,
 			 const struct sdesc_h263 *b);
 int sdesc_h263_print(struct re_printf *pf, const struct sdesc_h263 *h);
+
+#endif /* SIPMOB_SDESC_H */

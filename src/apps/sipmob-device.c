@@ -48,7 +48,14 @@ static void usage(FILE *f)
 "                          multicast; without one, answer multicast queries)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
-"  -V, --version           the version\n");
+"  -V, --version           the version\n"
+"\n"
+"Control commands (sipmob -C SOCK COMMAND):\n"
+"  status                  sessions, streams, dtmf_received\n"
+"  playout [SINCE_MS]      what it played, as runs with times\n"
+"  dtmf DIGITS             send DTMF (0-9 * # A-D) in the latest session,\n"
+"                          as RFC 4733 events\n"
+"  hangup                  end every session\n");
 }
 
 struct app {

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <re.h>
 #include <sipmob/cli.h>
@@ -154,7 +155,16 @@ int main(int argc, char *argv[])
 
 	err = ctl_call(sock, line, &reply, timeout * 1000);
 	if (err) {
-		fprintf(stderr, "sipmob: %s: %s\n", sock, strerror(err));
+		if (err == ETIMEDOUT)
+			fprintf(stderr, "sipmob: the daemon at %s did not"
+				" answer in time (--timeout)\n", sock);
+		else if (err == ENOENT || err == ECONNREFUSED)
+			fprintf(stderr, "sipmob: no daemon listens on %s (is"
+				" it running? is -C right?)\n", sock);
+		else
+			fprintf(stderr, "sipmob: cannot talk to the daemon at"
+				" %s (%s)\n", sock, err == EACCES ?
+				"no permission" : "socket error");
 		return 2;
 	}
 

@@ -16,6 +16,13 @@
  * resets it), written to the WAV recording, and tone-checked. A frame whose
  * tone matches its RTP sequence number counts as played. There is no jitter
  * buffer: a packet is played when it arrives, reordered ones too.
+ *
+ * DTMF (dtmf.c, RFC 4733): packets of the negotiated telephone-event type
+ * go to the DTMF receiver. Digits to send are queued; on each tick the
+ * sender may put an event packet in place of the audio frame, with our
+ * SSRC and the next sequence number, while the timestamp runs on as if
+ * the frame had been sent. Only a codec with an 8000 Hz RTP clock can
+ * carry telephone-event/8000 in the same SSRC (one clock per stream).
  */
 
 #include <errno.h>
@@ -24,6 +31,7 @@
 #include <time.h>
 #include <re.h>
 #include <sipmob/media.h>
+#include <sipmob/media_dtmf.h>
 
 enum {
 	PTIME_MS   = 20,
@@ -59,6 +67,11 @@ struct media_stream {
 	uint32_t ts;
 	uint32_t ssrc;
 
+	struct dtmf_tx *dtmf_tx;
+	struct dtmf_rx *dtmf_rx;
+	int dtmf_tx_pt;           /* -1: the far end takes no events       */
+	int dtmf_rx_pt;           /* -1: we take none                      */
+
 	struct meter *meter;
 	uint32_t last_rx_ssrc;
 	uint64_t decoded;
@@ -83,6 +96,8 @@ static void stream_destructor(void *arg)
 	mem_deref(ms->dec);
 	mem_deref(ms->tone);
 	mem_deref(ms->meter);
+	mem_deref(ms->dtmf_tx);
+	mem_deref(ms->dtmf_rx);
 	mem_deref(ms->wav);
 	mem_deref(ms->wav_path);
 }
@@ -192,7 +207,18 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
 
 	ms->last_rx_ssrc = hdr->ssrc;
 
-	if (rx.dup || !ms->recv || !ms->codec || hdr->pt != ms->rx_pt || !len)
+	if (rx.dup || !ms->recv)
+		return;
+
+	if (ms->dtmf_rx_pt >= 0 && hdr->pt == ms->dtmf_rx_pt) {
+		char digit;
+
+		(void)dtmf_rx_input(ms->dtmf_rx, hdr->ssrc, hdr->ts,
+				    mbuf_buf(mb), len, &digit);
+		return;
+	}
+
+	if (!ms->codec || hdr->pt != ms->rx_pt || !len)
 		return;
 
 	play(ms, hdr, rx.ext, mbuf_buf(mb), len);
@@ -258,13 +284,57 @@ static void send_frame(struct media_stream *ms)
 }
 
 
+/* An event packet in place of this tick's audio frame, if one is due
+ * (dtmf.c); the counters advance as for a frame */
+static bool send_dtmf(struct media_stream *ms)
+{
+	struct dtmf_pkt pkt;
+	struct rtp_header hdr;
+	struct mbuf *mb;
+
+	if (ms->dtmf_tx_pt < 0 ||
+	    !dtmf_tx_tick(ms->dtmf_tx, ms->ts, ms->codec->frame_ts, &pkt))
+		return false;
+
+	mb = mbuf_alloc(RTP_HEADER_SIZE + sizeof(pkt.payload));
+	if (!mb)
+		goto out;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.ver  = RTP_VERSION;
+	hdr.m    = pkt.marker;
+	hdr.pt   = (uint8_t)ms->dtmf_tx_pt;
+	hdr.seq  = ms->seq;
+	hdr.ts   = pkt.ts;
+	hdr.ssrc = ms->ssrc;
+
+	if (rtp_hdr_encode(mb, &hdr) ||
+	    mbuf_write_mem(mb, pkt.payload, sizeof(pkt.payload)))
+		goto out;
+	mb->pos = 0;
+	if (!udp_send(rtp_sock(ms->rtp), &ms->raddr, mb))
+		meter_tx(ms->meter, sizeof(pkt.payload));
+
+ out:
+	++ms->seq;
+	ms->ts += ms->codec->frame_ts;
+	mem_deref(mb);
+	return true;
+}
+
+
 static void tx_timeout(void *arg)
 {
 	struct media_stream *ms = arg;
 	uint64_t now;
 
-	if (ms->send && ms->have_raddr && ms->codec)
-		send_frame(ms);
+	if (ms->send && ms->have_raddr && ms->codec) {
+		if (!send_dtmf(ms))
+			send_frame(ms);
+	}
+	else {
+		dtmf_tx_clear(ms->dtmf_tx);   /* digits are not kept for later */
+	}
 
 	now = tmr_jiffies();
 	ms->next_ms += PTIME_MS;
@@ -303,11 +373,15 @@ int media_stream_alloc_ports(struct media_stream **msp, const char *type,
 
 	ms->send = true;
 	ms->recv = true;
+	ms->dtmf_tx_pt = -1;
+	ms->dtmf_rx_pt = -1;
 	ms->seq = rand_u16();
 	ms->ts = rand_u32();
 	tmr_init(&ms->tmr);
 
 	err = meter_alloc(&ms->meter);
+	err = err ? err : dtmf_tx_alloc(&ms->dtmf_tx);
+	err = err ? err : dtmf_rx_alloc(&ms->dtmf_rx);
 	if (err)
 		goto out;
 
@@ -479,6 +553,7 @@ void media_stream_stop(struct media_stream *ms)
 
 	tmr_cancel(&ms->tmr);
 	ms->running = false;
+	dtmf_tx_clear(ms->dtmf_tx);
 }
 
 
@@ -514,4 +589,48 @@ int media_stream_stats(const struct media_stream *ms, struct media_stats *st)
 const struct meter *media_stream_meter(const struct media_stream *ms)
 {
 	return ms ? ms->meter : NULL;
+}
+
+
+/** The telephone-event payload types: tx_pt the far end's (we send
+ *  events with it), rx_pt ours (we take events of it); -1: none. A new
+ *  tx_pt of -1 drops the digits still waiting. */
+void media_stream_set_dtmf_pt(struct media_stream *ms, int tx_pt, int rx_pt)
+{
+	if (!ms)
+		return;
+
+	ms->dtmf_tx_pt = tx_pt >= 0 && tx_pt <= 127 ? tx_pt : -1;
+	ms->dtmf_rx_pt = rx_pt >= 0 && rx_pt <= 127 ? rx_pt : -1;
+	if (ms->dtmf_tx_pt < 0)
+		dtmf_tx_clear(ms->dtmf_tx);
+}
+
+
+/**
+ * Queues DTMF digits (0-9 * # A-D) to send as RFC 4733 events, one after
+ * the other. EINVAL for a bad digit; ENOTCONN when the stream is not
+ * sending (stopped, direction, no remote address or codec); ENOTSUP when
+ * the far end takes no telephone-event or the codec's clock is not 8000;
+ * ENOSPC when the queue (DTMF_MAX_QUEUE) is full. Nothing is queued on
+ * error.
+ */
+int media_stream_dtmf_send(struct media_stream *ms, const char *digits)
+{
+	if (!ms || !dtmf_digits_valid(digits))
+		return EINVAL;
+	if (!ms->running || !ms->send || !ms->have_raddr || !ms->codec)
+		return ENOTCONN;
+	if (ms->dtmf_tx_pt < 0 || ms->codec->clock != DTMF_CLOCK)
+		return ENOTSUP;
+
+	return dtmf_tx_queue(ms->dtmf_tx, digits);
+}
+
+
+/** The DTMF digits received, oldest first (the latest DTMF_MAX_RX); ""
+ *  when none */
+const char *media_stream_dtmf_received(const struct media_stream *ms)
+{
+	return ms ? dtmf_rx_digits(ms->dtmf_rx) : "";
 }

@@ -7,6 +7,14 @@
  *
  * Unusable SDP is refused, never half-taken: malformed SDP gets 400 with a
  * Warning naming the bad line, SDP without a common codec gets 488.
+ *
+ * DTMF: the user presses keys for an IVR menu while the device holds the
+ * call's audio. The digits come from the control socket (`dtmf DIGITS`,
+ * for the latest session) or from the MN in an INFO with an
+ * application/dtmf-relay body (for that INFO's session), and go to the
+ * far end as RFC 4733 events in the session's media. Digits the far end
+ * sends are reported in `status` (dtmf_received, the latest session's,
+ * kept after it ended until the next one starts).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,8 @@
 #include <sipmob/device.h>
 #include <sipmob/slp.h>
 #include <sipmob/playout.h>
+#include <sipmob/media_dtmf.h>
+#include <sipmob/dtmf_relay.h>
 
 struct device {
 	struct device_conf conf;
@@ -29,6 +39,7 @@ struct device {
 	unsigned nsessions;       /* ever started, names recordings */
 	char *name;
 	char *record_dir;
+	char *last_dtmf;          /* received in the latest ended session */
 };
 
 struct dsession {
@@ -43,6 +54,12 @@ static void session_destructor(void *arg)
 {
 	struct dsession *s = arg;
 
+	/* the latest session's digits outlive it, for status */
+	if (s->dev && s->dev->sessions.tail == &s->le) {
+		s->dev->last_dtmf = mem_deref(s->dev->last_dtmf);
+		(void)str_dup(&s->dev->last_dtmf,
+			      mset_dtmf_received(s->ms));
+	}
 	list_unlink(&s->le);
 	sipleg_set_handlers(s->leg, NULL, NULL);  /* no calls into us now */
 	mem_deref(s->leg);
@@ -59,6 +76,7 @@ static void device_destructor(void *arg)
 	mem_deref(dev->ep);
 	mem_deref(dev->name);
 	mem_deref(dev->record_dir);
+	mem_deref(dev->last_dtmf);
 }
 
 static void media_conf(const struct device *dev, struct mset_conf *mc)
@@ -145,25 +163,13 @@ static void close_handler(struct sipleg *leg, int err,
 }
 
 /* The MN's INFO asking what this session played since a given time. */
-static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
-			    void *arg)
+static void playout_info(struct dsession *s, const struct sip_msg *msg)
 {
-	struct dsession *s = arg;
 	struct sip *sip = sipep_sip(s->dev->ep);
 	struct odict *q = NULL, *reply = NULL, *runs;
 	uint64_t since = 0;
 	char *json = NULL;
-	(void)leg;
 
-	if (pl_strcmp(&msg->met, "INFO"))
-		return false;
-
-	if (!msg_ctype_cmp(&msg->ctyp, "application",
-			   "vnd.sipmob.playout+json")) {
-		(void)sip_treply(NULL, sip, msg, 415,
-				 "Unsupported Media Type");
-		return true;
-	}
 	if (json_decode_odict(&q, 8, (const char *)mbuf_buf(msg->mb),
 			      mbuf_get_left(msg->mb), 4) == 0)
 		(void)odict_get_number(q, &since, "since");
@@ -183,6 +189,79 @@ static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
 	mem_deref(json);
 	mem_deref(reply);
 	mem_deref(q);
+}
+
+/* A readable reason for a digit we cannot send; the SIP status for an
+ * INFO in *scode */
+static const char *dtmf_refusal(int err, uint16_t *scode)
+{
+	switch (err) {
+
+	case EINVAL:
+		*scode = 400;
+		return "bad digit (0-9 * # A-D)";
+	case ENOTCONN:
+		*scode = 488;
+		return "the session's audio is not sending";
+	case ENOTSUP:
+		*scode = 488;
+		return "the far end did not accept telephone-event (RFC 4733)";
+	case ENOSPC:
+		*scode = 503;
+		return "too many digits waiting to be sent";
+	default:
+		*scode = 500;
+		return "cannot send the digits";
+	}
+}
+
+/* An INFO with one digit (application/dtmf-relay): sent on to the far end
+ * as RFC 4733 events in this session's media. */
+static void dtmf_info(struct dsession *s, const struct sip_msg *msg)
+{
+	struct sip *sip = sipep_sip(s->dev->ep);
+	const char *why;
+	uint16_t scode;
+	char digits[2] = "";
+	int err;
+
+	if (dtmf_relay_decode((const char *)mbuf_buf(msg->mb),
+			      mbuf_get_left(msg->mb), &digits[0], NULL)) {
+		re_fprintf(stderr, "device: bad dtmf-relay body from %s\n",
+			   sipleg_remote_uri(s->leg));
+		(void)sip_treply(NULL, sip, msg, 400, "Bad DTMF Relay Body");
+		return;
+	}
+	err = mset_dtmf_send(s->ms, digits);
+	if (err) {
+		why = dtmf_refusal(err, &scode);
+		re_fprintf(stderr, "device: DTMF '%s' from %s not sent: %s\n",
+			   digits, sipleg_remote_uri(s->leg), why);
+		(void)sip_treply(NULL, sip, msg, scode, why);
+		return;
+	}
+	re_fprintf(stderr, "device: DTMF '%s' from %s queued (session %u)\n",
+		   digits, sipleg_remote_uri(s->leg), s->id);
+	(void)sip_treply(NULL, sip, msg, 200, "OK");
+}
+
+static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
+			    void *arg)
+{
+	struct dsession *s = arg;
+	(void)leg;
+
+	if (pl_strcmp(&msg->met, "INFO"))
+		return false;
+
+	if (msg_ctype_cmp(&msg->ctyp, "application",
+			  "vnd.sipmob.playout+json"))
+		playout_info(s, msg);
+	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay"))
+		dtmf_info(s, msg);
+	else
+		(void)sip_treply(NULL, sipep_sip(s->dev->ep), msg, 415,
+				 "Unsupported Media Type");
 	return true;
 }
 
@@ -222,6 +301,7 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 	s->leg = mem_ref(leg);
 	sipleg_set_handlers(leg, &session_handlers, s);
 	list_append(&dev->sessions, &s->le, s);
+	dev->last_dtmf = mem_deref(dev->last_dtmf);
 	re_fprintf(stderr, "device: INVITE from %r (session %u)\n",
 		   &msg->from.auri, s->id);
 
@@ -377,6 +457,10 @@ static int status(struct device *dev, struct odict *reply)
 	err  = ctl_put_str(reply, "name", dev->name);
 	err |= ctl_put_str(reply, "uri", sipep_uri(dev->ep));
 	err |= ctl_put_bool(reply, "basic", dev->conf.basic);
+	err |= ctl_put_str(reply, "dtmf_received", dev->sessions.tail ?
+			   mset_dtmf_received(((struct dsession *)
+					       dev->sessions.tail->data)->ms) :
+			   dev->last_dtmf ? dev->last_dtmf : "");
 	err |= ctl_put_array(reply, "sessions", &sessions);
 	err |= ctl_put_array(reply, "streams", &streams);
 	if (err)
@@ -395,6 +479,50 @@ static int status(struct device *dev, struct odict *reply)
 		err |= mset_status(s->ms, streams);
 	}
 	return err;
+}
+
+/* `dtmf DIGITS...`: to the far end of the latest session */
+static int dtmf_command(struct device *dev, int argc, char *argv[],
+			struct odict *reply)
+{
+	struct dsession *s = dev->sessions.tail ?
+		dev->sessions.tail->data : NULL;
+	char digits[DTMF_MAX_QUEUE + 1] = "", why[128];
+	uint16_t scode;
+	size_t n = 0;
+	int err;
+
+	for (int i = 1; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+
+		if (l > sizeof(digits) - 1 - n) {
+			re_snprintf(why, sizeof(why), "too many digits (at"
+				    " most %d at once)", DTMF_MAX_QUEUE);
+			ctl_put_str(reply, "error", why);
+			return EINVAL;
+		}
+		memcpy(digits + n, argv[i], l + 1);
+		n += l;
+	}
+	if (!n) {
+		ctl_put_str(reply, "error", "usage: dtmf DIGITS (0-9 * # A-D)");
+		return EINVAL;
+	}
+	if (!s) {
+		ctl_put_str(reply, "error", "no session to send the digits in");
+		return ENOENT;
+	}
+	err = mset_dtmf_send(s->ms, digits);
+	if (err) {
+		re_snprintf(why, sizeof(why), "session %u: %s", s->id,
+			    dtmf_refusal(err, &scode));
+		ctl_put_str(reply, "error", why);
+		return err;
+	}
+	re_fprintf(stderr, "device: DTMF '%s' to %s (session %u)\n", digits,
+		   sipleg_remote_uri(s->leg), s->id);
+	return ctl_put_int(reply, "session", s->id) |
+		ctl_put_str(reply, "digits", digits);
 }
 
 int device_command(struct device *dev, int argc, char *argv[],
@@ -417,6 +545,9 @@ int device_command(struct device *dev, int argc, char *argv[],
 		return err;
 	}
 
+	if (!strcmp(argv[0], "dtmf"))
+		return dtmf_command(dev, argc, argv, reply);
+
 	if (!strcmp(argv[0], "hangup")) {
 		int n = (int)list_count(&dev->sessions);
 
@@ -426,7 +557,7 @@ int device_command(struct device *dev, int argc, char *argv[],
 
 	(void)argc;
 	ctl_put_str(reply, "error",
-		    "unknown command (status, playout, hangup)");
+		    "unknown command (status, playout, dtmf, hangup)");
 	return EINVAL;
 }
 

@@ -8,7 +8,6 @@
  */
 #include <string.h>
 #include <re.h>
-#include <sipmob/ctl.h>
 #include <sipmob/slp.h>
 #include "mn_priv.h"
 
@@ -49,140 +48,77 @@ const char *mn_device_uri(const struct mn *mn, const char *name)
 	return NULL;
 }
 
-struct query {
-	struct mn *mn;
-	struct ctl_request *req;
-};
-
-static void query_destructor(void *arg)
+const char *mn_known_name(const struct mn *mn, const char *url)
 {
-	struct query *q = arg;
+	struct le *le;
 
-	mem_deref(q->req);
+	for (le = mn->known.head; le; le = le->next) {
+		const struct known *k = le->data;
+
+		if (!strcmp(k->uri, url))
+			return k->name;
+	}
+	return NULL;
 }
 
-/* One device of the answer: its URL, its name, its attributes. */
-static int put_device(struct odict *array, const struct slp_device *d,
-		      struct list *known)
+/* Remembers each device of an answer by the user part of its URL. */
+void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n)
 {
-	struct odict *o, *attrs;
-	struct known *k;
-	struct pl user;
-	char *url = NULL;
-	int err;
+	list_flush(&mn->known);
+	for (size_t i = 0; i < n; i++) {
+		struct known *k = mem_zalloc(sizeof(*k), known_destructor);
+		struct pl user;
 
-	err  = pl_strdup(&url, &d->url);
-	err |= ctl_array_obj(array, &o);
-	if (err)
-		goto out;
-	if (re_regex(url, strlen(url), "sip[s]*:[^@]+@", NULL, &user))
-		pl_set_str(&user, url);
-
-	k = mem_zalloc(sizeof(*k), known_destructor);
-	if (k && !pl_strdup(&k->name, &user) && !str_dup(&k->uri, url))
-		list_append(known, &k->le, k);
-	else
-		mem_deref(k);
-
-	err |= ctl_put_str(o, "name", k ? k->name : url);
-	err |= ctl_put_str(o, "url", url);
-	err |= ctl_put_int(o, "lifetime", d->lifetime);
-	err |= ctl_put_obj(o, "attrs", &attrs);
-	for (size_t i = 0; d->parsed && i < d->parsed->n && !err; i++) {
-		const struct slp_attr *a = &d->parsed->v[i];
-		char tag[64], val[256] = "";
-		size_t l = 0;
-
-		pl_strcpy(&a->tag, tag, sizeof(tag));
-		if (!a->nval) {   /* a keyword: present */
-			err |= ctl_put_bool(attrs, tag, true);
+		if (!k || pl_strdup(&k->uri, &v[i].url)) {
+			mem_deref(k);
 			continue;
 		}
-		for (size_t j = 0; j < a->nval && l < sizeof(val) - 1; j++) {
-			const struct pl *v = pl_isset(&a->val[j].s) ?
-				&a->val[j].s : &a->val[j].raw;
-
-			l += re_snprintf(val + l, sizeof(val) - l, "%s%r",
-					 j ? "," : "", v);
-		}
-		err |= ctl_put_str(attrs, tag, val);
+		if (re_regex(k->uri, strlen(k->uri), "sip[s]*:[^@]+@", NULL,
+			     &user))
+			pl_set_str(&user, k->uri);
+		if (pl_strdup(&k->name, &user))
+			mem_deref(k);
+		else
+			list_append(&mn->known, &k->le, k);
 	}
- out:
-	mem_deref(url);
-	return err;
 }
+
+struct query {
+	struct mn *mn;
+	mn_devices_h *h;
+	void *arg;
+};
 
 static void devices_handler(int err, const struct slp_device *v, size_t n,
 			    void *arg)
 {
 	struct query *q = arg;
-	struct odict *reply = ctl_request_reply(q->req), *array;
 
 	if (!err) {
-		list_flush(&q->mn->known);
-		err = ctl_put_array(reply, "devices", &array);
-		for (size_t i = 0; i < n && !err; i++)
-			err = put_device(array, &v[i], &q->mn->known);
+		mn_known_set(q->mn, v, n);
 		re_fprintf(stderr, "mn: %zu device(s) found (DA %s)\n", n,
 			   slp_ua_da(q->mn->ua)[0] ? slp_ua_da(q->mn->ua) :
 			   "none: multicast");
 	}
-	else {
-		ctl_put_str(reply, "error", err == ETIMEDOUT ?
-			    "no answer from SLP (no DA, no device)" :
-			    "SLP query failed");
-	}
-	ctl_request_done(q->req, err);
+	q->h(err, v, n, q->arg);
 	mem_deref(q);
 }
 
-/* devices [--room R] [--floor N] [--media M] [--predicate LDAP] */
-int mn_devices(struct mn *mn, struct ctl_request *req, int argc,
-	       char *argv[], struct odict *reply)
+/* Spec Figure 1: SrvRqst by the predicate, then AttrRqst per URL. */
+int mn_devices_query(struct mn *mn, const char *pred, mn_devices_h *h,
+		     void *arg)
 {
-	char pred[512] = "", terms[448] = "";
 	struct query *q;
-	size_t nterms = 0, l = 0;
-	int i, err;
+	int err;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *tag = !strcmp(argv[i], "--room") ? "room" :
-			!strcmp(argv[i], "--floor") ? "floor" :
-			!strcmp(argv[i], "--media") ? "media" :
-			!strcmp(argv[i], "--building") ? "building" : NULL;
-
-		if (!strcmp(argv[i], "--predicate")) {
-			l += re_snprintf(terms + l, sizeof(terms) - l, "%s",
-					 argv[i + 1]);
-			nterms++;
-			continue;
-		}
-		if (!tag)
-			break;
-		l += re_snprintf(terms + l, sizeof(terms) - l, "(%s=%H)", tag,
-				 slp_attr_escape, argv[i + 1]);
-		nterms++;
-	}
-	if (i != argc) {
-		ctl_put_str(reply, "error", "usage: devices [--room R]"
-			    " [--floor N] [--building B] [--media M]"
-			    " [--predicate LDAP]");
-		return EINVAL;
-	}
-	if (nterms > 1)
-		re_snprintf(pred, sizeof(pred), "(&%s)", terms);
-	else
-		str_ncpy(pred, terms, sizeof(pred));
-
-	q = mem_zalloc(sizeof(*q), query_destructor);
+	q = mem_zalloc(sizeof(*q), NULL);
 	if (!q)
 		return ENOMEM;
 	q->mn = mn;
-	q->req = mem_ref(req);
+	q->h = h;
+	q->arg = arg;
 	err = slp_ua_find_devices(mn->ua, pred, devices_handler, q);
-	if (err) {
+	if (err)
 		mem_deref(q);
-		return err;
-	}
-	return EINPROGRESS;
+	return err;
 }

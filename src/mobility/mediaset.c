@@ -13,6 +13,13 @@
  * arrives on its port and sends to the line that wants our video, so an
  * answer may give the same port to both lines.
  *
+ * DTMF (RFC 4733): telephone-event/8000 is offered after the audio codecs
+ * and answered when the other side offered it. Its payload type is ours
+ * (DTMF_PT) in a first offer, the offerer's in an answer, and then stays
+ * what our last description said for the rest of the session (RFC 3264
+ * §8.3.2), through every move. Events go out with the far side's number
+ * and come in with ours.
+ *
  * Limits: one audio and one video stream per set; the video size is set
  * locally (capability reconciliation of H.263+ sizes is the caps layer's).
  */
@@ -20,6 +27,7 @@
 #include <re.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/media.h>
+#include <sipmob/media_dtmf.h>
 #include <sipmob/media_playlog.h>
 #include <sipmob/media_video.h>
 #include <sipmob/ctl.h>
@@ -34,12 +42,13 @@ struct mset {
 	enum mset_video vrole;
 	enum sdesc_dir vdir;              /* video: what we do now          */
 	struct sdesc_codec vcodec;
-	struct sdesc_codec codecv[MSET_MAX_CODECS];
-	size_t codecc;
+	struct sdesc_codec codecv[MSET_MAX_CODECS + 1]; /* + telephone-event */
+	size_t codecc;             /* telephone-event included, the last */
 	struct sdesc *local;       /* our last description (o= version)   */
 	struct sdesc *remote;      /* theirs                              */
 	enum sdesc_dir dir;        /* what we do now                      */
-	bool mute;                 /* sending stopped by mset_set_sending */
+	bool mute;                 /* audio sending stopped by the MN    */
+	bool vmute;                /* video sending stopped by the MN    */
 	struct playlog *playlog;   /* audio packets we played, when        */
 	struct playlog *vplaylog;  /* marked video frames we decoded, when */
 	char *user;
@@ -121,6 +130,66 @@ static int add_codec(const char *name, void *arg)
 	return 0;
 }
 
+/* The payload type of telephone-event/8000 on a media line, or -1 */
+static int dtmf_pt(const struct sdesc_media *m)
+{
+	for (unsigned i = 0; m && i < sdesc_media_fmtc(m); i++) {
+		struct sdesc_codec c;
+
+		if (!sdesc_media_codec(m, i, &c) &&
+		    !str_casecmp(c.name, DTMF_SDP_NAME) &&
+		    c.srate == DTMF_CLOCK)
+			return c.pt;
+	}
+	return -1;
+}
+
+/* Whether one of our codecs other than telephone-event (the last) has pt */
+static bool codec_pt_used(const struct mset *ms, int pt)
+{
+	for (size_t i = 0; i + 1 < ms->codecc; i++) {
+		if (ms->codecv[i].pt == pt)
+			return true;
+	}
+	return false;
+}
+
+/* telephone-event after the codecs, on the first free number from
+ * DTMF_PT */
+static void add_dtmf(struct mset *ms)
+{
+	struct sdesc_codec *c = &ms->codecv[ms->codecc++];
+	int pt = DTMF_PT;
+
+	while (codec_pt_used(ms, pt))
+		pt++;
+	c->name = DTMF_SDP_NAME;
+	c->pt = pt;
+	c->srate = DTMF_CLOCK;
+	c->ch = 0;
+	c->fmtp = DTMF_FMTP;
+}
+
+/* A re-offer keeps the number our last description gave telephone-event
+ * (an answer's is the offerer's), unless one of our codecs has it. */
+static void keep_dtmf_pt(struct mset *ms)
+{
+	struct sdesc_codec *c = &ms->codecv[ms->codecc - 1];
+
+	for (unsigned i = 0; ms->audio && i < sdesc_media_count(ms->local);
+	     i++) {
+		const struct sdesc_media *m = sdesc_media(ms->local, i);
+		int pt = dtmf_pt(m);
+
+		if (sdesc_media_type(m) != SDESC_AUDIO ||
+		    !sdesc_media_port(m) || pt < 0)
+			continue;
+		if (!codec_pt_used(ms, pt))
+			c->pt = pt;
+		return;
+	}
+}
+
 static int check_codec(const char *name, void *arg)
 {
 	char *bad = arg;
@@ -163,6 +232,7 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 		err = EINVAL;
 	if (err)
 		goto out;
+	add_dtmf(ms);
 
 	err = str_dup(&ms->user, conf->user ? conf->user : "sipmob");
 	if (err)
@@ -281,6 +351,7 @@ int mset_offer(struct mset *ms, struct mbuf **mbp)
 	if (!ms || !mbp)
 		return EINVAL;
 
+	keep_dtmf_pt(ms);
 	n = local_media(ms, lm, false);
 	err = sdesc_offer(&sd, ms->local, ms->user, lm, n);
 	if (err)
@@ -310,11 +381,29 @@ static const struct codec_desc *find_codec(const struct sdesc_codec *c)
 	return cd && cd->clock == c->srate ? cd : NULL;
 }
 
+/* The telephone-event numbers of a negotiated audio line: we send with
+ * theirs, and take ours (the answer's when we have none on record); none
+ * when the answer left telephone-event out. */
+static void apply_dtmf(struct mset *ms, const struct sdesc_media *am,
+		       const struct sdesc_media *tm,
+		       const struct sdesc_media *om)
+{
+	int apt = dtmf_pt(am), opt = dtmf_pt(om);
+
+	if (apt < 0)
+		media_stream_set_dtmf_pt(ms->audio, -1, -1);
+	else
+		media_stream_set_dtmf_pt(ms->audio, dtmf_pt(tm),
+					 opt >= 0 ? opt : apt);
+}
+
 /* Applies the first active audio line of a negotiated pair: the codec
  * from the answer (theirs or ours), the far side's address from their
- * description, and the direction mirrored from theirs. */
+ * description, and the direction mirrored from theirs; telephone-event
+ * from all three (ours: our description of the line, or NULL). */
 static int apply_audio(struct mset *ms, const struct sdesc *answer,
-		       const struct sdesc *theirs, char *err, size_t errsz)
+		       const struct sdesc *theirs, const struct sdesc *ours,
+		       char *err, size_t errsz)
 {
 	const struct sdesc_media *am = NULL, *tm = NULL;
 	const struct codec_desc *cd;
@@ -332,6 +421,7 @@ static int apply_audio(struct mset *ms, const struct sdesc *answer,
 	}
 	if (i == sdesc_media_count(answer)) {
 		media_stream_stop(ms->audio);
+		media_stream_set_dtmf_pt(ms->audio, -1, -1);
 		ms->dir = SDESC_INACTIVE;
 		return 0;   /* no audio in this session (any more) */
 	}
@@ -348,6 +438,7 @@ static int apply_audio(struct mset *ms, const struct sdesc *answer,
 	dir = sdesc_dir_flip(sdesc_media_dir(tm)) & SDESC_SENDRECV;
 
 	media_stream_set_codec(ms->audio, cd, (uint8_t)codec.pt);
+	apply_dtmf(ms, am, tm, ours ? sdesc_media(ours, i) : NULL);
 	media_stream_set_remote(ms->audio, &raddr);
 	media_stream_set_dir(ms->audio, (dir & SDESC_SENDONLY) && !ms->mute,
 			     dir & SDESC_RECVONLY);
@@ -403,7 +494,7 @@ static int apply_video(struct mset *ms, const struct sdesc *answer,
 	if (have_send)
 		media_vstream_set_remote(ms->video, &send_to);
 	media_vstream_set_dir(ms->video,
-			      (ms->vdir & SDESC_SENDONLY) && !ms->mute,
+			      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
 			      ms->vdir & SDESC_RECVONLY);
 	return media_vstream_start(ms->video);
 }
@@ -418,7 +509,8 @@ static unsigned active_lines(const struct sdesc *sd)
 }
 
 static int apply(struct mset *ms, const struct sdesc *answer,
-		 const struct sdesc *theirs, char *err, size_t errsz)
+		 const struct sdesc *theirs, const struct sdesc *ours,
+		 char *err, size_t errsz)
 {
 	int e = 0;
 
@@ -432,7 +524,7 @@ static int apply(struct mset *ms, const struct sdesc *answer,
 		return EPROTO;
 	}
 	if (ms->audio)
-		e = apply_audio(ms, answer, theirs, err, errsz);
+		e = apply_audio(ms, answer, theirs, ours, err, errsz);
 	if (!e && ms->video)
 		e = apply_video(ms, answer, theirs, err, errsz);
 	return e;
@@ -465,7 +557,7 @@ int mset_answer(struct mset *ms, const struct mbuf *offer,
 		re_snprintf(err, errsz, "cannot answer: %m", e);
 		goto out;
 	}
-	e = apply(ms, ans, theirs, err, errsz);
+	e = apply(ms, ans, theirs, ans, err, errsz);
 	if (e)
 		goto out;
 	e = keep_local(ms, ans, mbp);
@@ -490,7 +582,7 @@ int mset_accept_answer(struct mset *ms, const struct mbuf *answer,
 	e = parse(&theirs, answer, err, errsz);
 	if (e)
 		return e;
-	e = apply(ms, theirs, theirs, err, errsz);
+	e = apply(ms, theirs, theirs, ms->local, err, errsz);
 	if (!e) {
 		mem_deref(ms->remote);
 		ms->remote = mem_ref(theirs);
@@ -641,19 +733,31 @@ int mset_media_parse(struct mset_conf *conf, const char *media,
 	return 0;
 }
 
-void mset_set_sending(struct mset *ms, bool send)
+void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)
 {
 	if (!ms)
 		return;
-	ms->mute = !send;
-	if (ms->audio)
+	if (type == SDESC_AUDIO && ms->audio) {
+		ms->mute = !send;
 		media_stream_set_dir(ms->audio,
 				     (ms->dir & SDESC_SENDONLY) && send,
 				     ms->dir & SDESC_RECVONLY);
-	if (ms->video)
+	}
+	if (type == SDESC_VIDEO && ms->video) {
+		ms->vmute = !send;
 		media_vstream_set_dir(ms->video,
 				      (ms->vdir & SDESC_SENDONLY) && send,
 				      ms->vdir & SDESC_RECVONLY);
+	}
+}
+
+bool mset_sending(const struct mset *ms, enum sdesc_mtype type)
+{
+	if (!ms)
+		return false;
+	if (type == SDESC_AUDIO)
+		return ms->audio && !ms->mute && (ms->dir & SDESC_SENDONLY);
+	return ms->video && !ms->vmute && (ms->vdir & SDESC_SENDONLY);
 }
 
 static const struct playlog *mset_playlog(const struct mset *ms,
@@ -737,4 +841,19 @@ void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 		*rx = r;
 	if (played)
 		*played = p;
+}
+
+/* DTMF: sent as RFC 4733 events in this set's audio, to the far side */
+int mset_dtmf_send(struct mset *ms, const char *digits)
+{
+	if (!ms || !dtmf_digits_valid(digits))
+		return EINVAL;
+	if (!mset_sending(ms, SDESC_AUDIO))
+		return ENOTCONN;
+	return media_stream_dtmf_send(ms->audio, digits);
+}
+
+const char *mset_dtmf_received(const struct mset *ms)
+{
+	return ms && ms->audio ? media_stream_dtmf_received(ms->audio) : "";
 }

@@ -1,12 +1,16 @@
 /*
- * The mobile node's private state, shared by mn.c (the call, commands,
- * status, device liveness) and mnc.c (Mobile Node Control transfers).
+ * The mobile node's private state, shared by the files of src/mobility/
+ * that make it up. Calls point one way:
  *
- * The call with the CN is one SIP leg. What the CN knows of us is
- * cn_local (the last description we gave it); what we know of the CN is
- * cn_remote. Each m-line of cn_local has a placement: the MN itself or a
- * device that we keep a dialog with (3PCC) and that exchanges the medium
- * with the CN directly.
+ *   cmd.c     the control protocol (the only file that speaks it)
+ *    └ mnc.c  Mobile Node Control plans: what a command asks to move
+ *       └ xfer.c   the phases of one transfer, rollback, last_transfer
+ *          ├ report.c  playout reports and metrics
+ *          └ call.c    the CN dialog; CN and device re-INVITEs forwarded
+ *             ├ devleg.c  a device leg: invite, update, liveness
+ *             └ place.c   where each line is; the SDP it composes (pure)
+ *
+ * Upward news (a transfer's end, the call's end) travels by callbacks.
  */
 #include <re.h>
 #include <sipmob/sipua.h>
@@ -14,46 +18,68 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/metrics.h>
 #include <sipmob/mn.h>
+#include "place.h"
 
 enum mn_state { MN_IDLE = 0, MN_CALLING, MN_ESTABLISHED };
 
-enum { MN_MAX_LINES = 8 };
+/* ---- devleg.c: a device leg -------------------------------------------- */
 
-/** What a device does with one m-line of the call (spec §5.2.2) */
-enum line_role {
-	ROLE_WHOLE = 0,   /* both directions                            */
-	ROLE_OUT,         /* it receives the CN's stream (a display)   */
-	ROLE_IN,          /* it sends to the CN (a camera)             */
+struct devleg;
+
+/** Final outcome of an INVITE or re-INVITE to a device: err (errno) or the
+ *  status code; on success the device's SDP is in d->answer. */
+typedef void (devleg_done_h)(struct devleg *d, int err, uint16_t scode,
+			     const char *reason, void *arg);
+
+struct devleg_owner {
+	void (*losth)(struct devleg *d, const char *why, void *arg);
+	/** The device re-INVITEs: answer with devleg_reply() */
+	void (*offerh)(struct devleg *d, const struct sip_msg *msg,
+		       void *arg);
+	void *arg;
 };
 
-/** A local device holding media of the call, in Mobile Node Control */
-struct mdev {
+struct devleg {
 	struct le le;
-	struct mn *mn;
+	struct sipep *ep;
 	char *uri;
 	struct sipleg *leg;
-	struct sdesc *offer;      /* the CN's media as we offered them     */
-	struct sdesc *answer;     /* the device's media                    */
-	int src;                  /* its id in playout metrics (MN = 0)   */
+	struct sdesc *offer;      /* the CN's media as the device has them */
+	struct sdesc *answer;     /* the device's own media                */
+	struct sdesc *pending;    /* our offer in flight                   */
+	uint64_t ver;             /* o= version of what we send it         */
+	int src;                  /* its id in playout metrics (MN = 0)    */
 	char lost[128];           /* why it was lost; "" while it is fine */
 	unsigned ping_fails;
 	bool ping_out;
 	struct tmr tmr_ping;
+	unsigned tries;           /* 491s of the re-INVITE in flight       */
+	struct tmr tmr_retry;
+	devleg_done_h *doneh;
+	void *done_arg;
+	struct devleg_owner owner;
 };
 
-struct placement {
-	struct mdev *dev;         /* NULL: the MN itself                   */
-	enum line_role role;
-	unsigned dev_line;        /* the line's index in the device's own
-				     session (a display's appended line is
-				     the old video line there)            */
-};
+struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src,
+			    const struct devleg_owner *owner);
+int  devleg_invite(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
+		   void *arg);
+int  devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
+		   void *arg);
+void devleg_ack(struct devleg *d);
+void devleg_watch(struct devleg *d);
+int  devleg_reply(struct devleg *d, uint16_t scode, const char *reason,
+		  struct sdesc *sdp);
+int  devleg_stamp(struct devleg *d, struct sdesc *sd);
+bool devleg_busy(const struct devleg *d);
+
+/* ---- the mobile node ---------------------------------------------------- */
 
 struct last_transfer {
 	bool valid;
 	bool ok;
 	const char *mode;         /* "transfer" or "retrieve"              */
-	char error[192];
+	char error[256];
 	bool metrics_known;       /* audio: m                              */
 	char metrics_note[128];
 	struct transfer_metrics m;
@@ -64,8 +90,16 @@ struct last_transfer {
 	uint64_t signaling_ms;    /* command to the CN's 200               */
 };
 
-struct mnc_xfer;
+struct xfer;
+struct fwd;
 struct slp_ua;
+
+/** A re-INVITE we sent the CN: its final outcome */
+typedef void (call_resp_h)(struct mn *mn, int err, uint16_t scode,
+			   const struct sip_msg *msg, void *arg);
+typedef void (mn_hook_h)(struct mn *mn, void *arg);
+
+enum { DTMF_MAX = 256 };
 
 struct mn {
 	struct mn_conf conf;
@@ -81,50 +115,90 @@ struct mn {
 	char *codecs;
 	char last_error[160];
 
-	struct sdesc *cn_local;
-	struct sdesc *cn_remote;
-	struct placement place[MN_MAX_LINES];
-	struct list devs;          /* struct mdev holding media           */
+	struct sdesc *cn_local;    /* what the CN has from us             */
+	struct sdesc *cn_remote;   /* what we have from the CN            */
+	uint64_t cn_ver;           /* o= version counter of the CN leg    */
+	struct place place;
+	struct list devs;          /* struct devleg holding media         */
 	int next_src;
-	struct mnc_xfer *xfer;     /* the transfer in progress, if any    */
+
+	struct fwd *fwd;           /* a re-INVITE being forwarded         */
+	call_resp_h *cn_resph;     /* owner of our re-INVITE to the CN    */
+	void *cn_resp_arg;
+	mn_hook_h *idleh;          /* the CN leg is free again            */
+	void *idle_arg;
+
+	struct xfer *xfer;         /* the transfer in progress, if any    */
 	struct last_transfer last;
 
 	struct slp_ua *ua;         /* device discovery (discover.c)       */
 	struct list known;         /* devices of the last query, by name  */
 };
 
-/* mn.c */
-void mn_log_result(struct mn *mn);
-int  mn_put_last_transfer(struct odict *od, const struct last_transfer *lt);
-struct mdev *mdev_alloc(struct mn *mn, const char *uri);
-void mdev_watch(struct mdev *d);
-void mn_device_lost(struct mdev *d, const char *why);
-bool mn_media_elsewhere(const struct mn *mn);
-int  mn_cn_sdp_changed(struct mn *mn, const struct sip_msg *msg);
+/* call.c */
+int  call_caps(struct mn *mn);
+void call_incoming(struct mn *mn, struct sipleg *leg,
+		   const struct sip_msg *msg);
+void call_join(struct mn *mn, struct devleg *d);
+int  call_place(struct mn *mn, const char *uri, char *why, size_t whysz);
+void call_end(struct mn *mn);
+void call_setup(struct mn *mn);
+bool call_busy(const struct mn *mn);
+int  call_reinvite(struct mn *mn, struct sdesc *offer, call_resp_h *h,
+		   void *arg);
+void call_ack(struct mn *mn);
+void call_when_idle(struct mn *mn, mn_hook_h *h, void *arg);
+int  call_stamp(struct mn *mn, struct sdesc *sd);
+struct devleg *call_devleg(struct mn *mn, const char *uri);
+void call_apply_self(struct mn *mn);
+void call_update_devices(struct mn *mn);
+int  call_dtmf(struct mn *mn, const char *digits, char *why, size_t whysz);
+const char *call_dtmf_received(const struct mn *mn);
 
-/* discover.c */
-int  mn_discover_alloc(struct mn *mn);
-int  mn_devices(struct mn *mn, struct ctl_request *req, int argc,
-		char *argv[], struct odict *reply);
-const char *mn_device_uri(const struct mn *mn, const char *name);
+/* report.c: the playout runs of the MN and of devices since a time */
+struct report;
+typedef void (report_done_h)(struct report *r, void *arg);
+int  report_collect(struct report **rp, struct mn *mn, struct list *extra,
+		    uint64_t since_ms, report_done_h *h, void *arg);
+void report_metrics(const struct report *r, uint64_t from_ms,
+		    uint64_t cmd_ms, int target_src, int vtarget_src,
+		    bool video_moved, struct last_transfer *lt);
 
-/* mnc.c */
+/* xfer.c */
+typedef void (xfer_done_h)(int err, const struct last_transfer *lt,
+			   void *arg);
 struct mnc_plan {
 	unsigned n;
 	struct {
-		int line;             /* m-line of cn_remote                  */
+		unsigned line;        /* m-line of cn_remote                  */
 		enum line_role role;
 		const char *uri;
 	} item[MN_MAX_LINES];
 };
+int  xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
+	       void *arg, char *why, size_t whysz);
+int  xfer_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
+		   void *arg, char *why, size_t whysz);
+void xfer_abort(struct mn *mn, const char *why);
 
-int  mnc_move(struct mn *mn, struct ctl_request *req,
-	      const struct mnc_plan *plan, struct odict *reply);
-int  mnc_retrieve(struct mn *mn, struct ctl_request *req,
-		  const char *media, struct odict *reply);
-bool mnc_cn_response(struct mn *mn, int err, uint16_t scode,
-		     const struct sip_msg *msg);
-void mnc_abort(struct mn *mn, const char *why);
-void mnc_update_devices(struct mn *mn);
-int  mnc_restricted_offer(struct sdesc **offerp, const struct sdesc *cn,
-			  const bool *lines, const enum line_role *roles);
+/* mnc.c: what a move asks for */
+struct mnc_request {
+	const char *audio, *video;       /* a device for the whole medium */
+	const char *display, *camera;    /* video split by direction      */
+	const char *to;                  /* everything still here         */
+};
+int  mnc_move(struct mn *mn, const struct mnc_request *rq, xfer_done_h *h,
+	      void *arg, char *why, size_t whysz);
+int  mnc_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
+		  void *arg, char *why, size_t whysz);
+
+/* discover.c */
+int  mn_discover_alloc(struct mn *mn);
+const char *mn_device_uri(const struct mn *mn, const char *name);
+struct slp_device;
+typedef void (mn_devices_h)(int err, const struct slp_device *v, size_t n,
+			    void *arg);
+int  mn_devices_query(struct mn *mn, const char *pred, mn_devices_h *h,
+		      void *arg);
+const char *mn_known_name(const struct mn *mn, const char *url);
+void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n);

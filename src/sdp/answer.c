@@ -3,9 +3,12 @@
  * same order. An offered RTP/AVP audio or video stream with a non-zero port
  * is accepted when a local medium of its type is still free and one of the
  * offered codecs is ours: the first offered one (the offerer's preference,
- * §6.1) that matches a local codec by name, clock rate and channels; the
- * answer carries it alone, under the offerer's payload type, with our fmtp,
- * our address and port, and the offered direction mirrored and narrowed to
+ * §6.1) that matches a local codec by name, clock rate and channels, the
+ * auxiliary formats (telephone-event, CN, ...) aside, which can never be
+ * the codec of a line. The answer carries that codec, then the auxiliary
+ * formats both sides list (telephone-event for DTMF, RFC 4733), each under
+ * the offerer's payload type (§6.1) with our fmtp; then our address and
+ * port, and the offered direction mirrored and narrowed to
  * what we can do (sendonly -> recvonly, recvonly -> sendonly, inactive
  * stays). Every other stream is rejected: port 0 and the offered formats
  * (§6). The t= lines of the offer are repeated (§6).
@@ -13,20 +16,24 @@
 #include <string.h>
 #include "sdesc_priv.h"
 
+enum { MAX_AUX = 3 };   /* auxiliary formats answered next to the codec */
+
 static bool is_avp(const char *proto)
 {
 	return !str_casecmp(proto, "RTP/AVP");
 }
 
-/* The first offered codec that lm supports: the offer's codec (its pt and
- * name) with lm's fmtp */
+/* The first offered codec that lm supports (aux: an auxiliary format
+ * instead): the offer's codec (its pt and name) with lm's fmtp */
 static bool choose(struct sdesc_codec *out, const struct sdesc_media *om,
-		   const struct sdesc_lmedia *lm)
+		   const struct sdesc_lmedia *lm, unsigned from, bool aux,
+		   unsigned *at)
 {
-	for (unsigned i = 0; i < om->fmtc; i++) {
+	for (unsigned i = from; i < om->fmtc; i++) {
 		struct sdesc_codec oc;
 
-		if (sdesc_media_codec(om, i, &oc))
+		if (sdesc_media_codec(om, i, &oc) ||
+		    sdesc_codec_auxiliary(oc.name) != aux)
 			continue;
 
 		for (size_t k = 0; k < lm->codecc; k++) {
@@ -35,11 +42,30 @@ static bool choose(struct sdesc_codec *out, const struct sdesc_media *om,
 			*out = oc;
 			out->ch = lm->codecv[k].ch;
 			out->fmtp = lm->codecv[k].fmtp;
+			if (at)
+				*at = i;
 			return true;
 		}
 	}
 
 	return false;
+}
+
+/* The codec to answer with in c[0], then the auxiliary formats; returns
+ * how many, 0 when no codec is in common */
+static size_t choose_all(struct sdesc_codec *c, const struct sdesc_media *om,
+			 const struct sdesc_lmedia *lm)
+{
+	unsigned at = 0;
+	size_t n = 1;
+
+	if (!choose(&c[0], om, lm, 0, false, NULL))
+		return 0;
+	while (n < 1 + MAX_AUX && choose(&c[n], om, lm, at, true, &at)) {
+		at++;
+		n++;
+	}
+	return n;
 }
 
 static int reject(struct sdesc *sd, const struct sdesc_media *om)
@@ -109,14 +135,14 @@ int sdesc_answer(struct sdesc **answerp, const struct sdesc *offer,
 
 	LIST_FOREACH(&offer->medial, le) {
 		const struct sdesc_media *om = le->data;
-		struct sdesc_codec c;
+		struct sdesc_codec c[1 + MAX_AUX];
 		enum sdesc_dir dir;
-		size_t i = lmc;
+		size_t i = lmc, n = 0;
 
 		if (om->port && is_avp(om->proto) && om->type != SDESC_OTHER) {
 			for (i = 0; i < lmc; i++) {
 				if (!used[i] && lmv[i].type == om->type
-				    && choose(&c, om, &lmv[i]))
+				    && (n = choose_all(c, om, &lmv[i])))
 					break;
 			}
 		}
@@ -130,7 +156,7 @@ int sdesc_answer(struct sdesc **answerp, const struct sdesc *offer,
 
 		used[i] = true;
 		dir = sdesc_dir_flip(sdesc_media_dir(om)) & lmv[i].dir;
-		err = sdesc_media_build(NULL, sd, &lmv[i], &c, 1, dir);
+		err = sdesc_media_build(NULL, sd, &lmv[i], c, n, dir);
 		if (err)
 			goto out;
 	}

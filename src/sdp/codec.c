@@ -89,7 +89,8 @@ int sdesc_media_codec(const struct sdesc_media *m, unsigned i,
 	return 0;
 }
 
-static bool is_auxiliary(const char *name)
+/** Formats that go with a codec and never are the codec of a line */
+bool sdesc_codec_auxiliary(const char *name)
 {
 	return !str_casecmp(name, "telephone-event") ||
 		!str_casecmp(name, "CN") || !str_casecmp(name, "red") ||
@@ -110,7 +111,8 @@ int sdesc_media_negotiated(const struct sdesc_media *m,
 	for (unsigned i = 0; i < m->fmtc; i++) {
 		struct sdesc_codec c;
 
-		if (sdesc_media_codec(m, i, &c) || is_auxiliary(c.name))
+		if (sdesc_media_codec(m, i, &c) ||
+		    sdesc_codec_auxiliary(c.name))
 			continue;
 
 		*codec = c;

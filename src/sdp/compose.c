@@ -240,3 +240,71 @@ int sdesc_merge(struct sdesc **outp, const struct sdesc *cur,
 
 	return err;
 }
+
+/** Give sd the origin of `origin` (user, session id, address) with o= version
+ *  ver: the controller stamps what it sends on one leg with that leg's own
+ *  counter (RFC 3264 §8: one version sequence per session). */
+int sdesc_version_set(struct sdesc *sd, const struct sdesc *origin,
+		      uint64_t ver)
+{
+	int err;
+
+	if (!sd || !origin || !origin->has_origin || !ver)
+		return EINVAL;
+	err = sdesc_version_bump(sd, origin);
+	if (!err)
+		sd->o_ver = ver;
+	return err;
+}
+
+static bool print_equal(const struct sdesc *a, const struct sdesc *b)
+{
+	char *sa = NULL, *sb = NULL;
+	bool eq;
+
+	if (re_sdprintf(&sa, "%H", sdesc_print, a) ||
+	    re_sdprintf(&sb, "%H", sdesc_print, b))
+		eq = false;
+	else
+		eq = !strcmp(sa, sb);
+	mem_deref(sa);
+	mem_deref(sb);
+	return eq;
+}
+
+/** Whether a and b say the same but for the o= version (RFC 3264 §8: an
+ *  unchanged description keeps its version). */
+bool sdesc_same_content(const struct sdesc *a, const struct sdesc *b)
+{
+	struct sdesc *d = NULL;
+	bool eq;
+
+	if (!a || !b)
+		return a == b;
+	if (sdesc_dup(&d, a))
+		return false;
+	d->o_ver = b->o_ver;
+	eq = print_equal(d, b);
+	mem_deref(d);
+	return eq;
+}
+
+/** Stamps sd, about to be sent on a leg whose last accepted description is
+ *  last, with its o= version: last's when the content is the same, else
+ *  the next value of the leg's counter, which only goes up, so a refused
+ *  offer's version is never used again (RFC 3264 §8). */
+int sdesc_version_next(struct sdesc *sd, const struct sdesc *last,
+		       uint64_t *counter)
+{
+	if (!sd || !counter)
+		return EINVAL;
+	if (!last)
+		return 0;
+	if (sdesc_same_content(sd, last))
+		return sdesc_version_set(sd, last, last->o_ver);
+	if (*counter < last->o_ver)
+		*counter = last->o_ver;
+	if (*counter == UINT64_MAX)
+		return EOVERFLOW;
+	return sdesc_version_set(sd, last, ++*counter);
+}

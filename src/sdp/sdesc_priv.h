@@ -115,3 +115,4 @@ int  sdesc_media_build(struct sdesc_media **mp, struct sdesc *sd,
 
 /* codec.c */
 bool sdesc_static_codec(struct sdesc_codec *c, int pt);
+bool sdesc_codec_auxiliary(const char *name);

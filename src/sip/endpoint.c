@@ -168,7 +168,48 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	return true;
 }
 
-/* A 2xx retransmitted by the far side after our ACK was lost. */
+static void stray_bye_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	(void)err;
+	(void)msg;
+	(void)arg;
+}
+
+/* A 2xx to an INVITE we gave up on (CANCELed or hung up while it crossed
+ * our CANCEL): RFC 3261 §13.2.2.4 says to ACK it, then send BYE, or the
+ * far side retransmits it for 32 s and holds a half-open session. */
+static void end_stray_2xx(struct sipep *ep, const struct sip_msg *msg)
+{
+	const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr contact;
+	char *target = NULL;
+	int err;
+
+	if (!ch || sip_addr_decode(&contact, &ch->val) ||
+	    pl_strdup(&target, &contact.auri))
+		return;
+	re_fprintf(stderr, "sip: 2xx from %r to an INVITE given up: ACK and"
+		   " BYE\n", &msg->to.auri);
+	err = sip_requestf(NULL, ep->sip, false, "ACK", target, NULL, NULL,
+			   NULL, NULL, NULL,
+			   "Max-Forwards: 70\r\nTo: %r\r\nFrom: %r\r\n"
+			   "Call-ID: %r\r\nCSeq: %u ACK\r\n"
+			   "Content-Length: 0\r\n\r\n", &msg->to.val,
+			   &msg->from.val, &msg->callid, msg->cseq.num);
+	err |= sip_requestf(NULL, ep->sip, true, "BYE", target, NULL, NULL,
+			    NULL, stray_bye_handler, NULL,
+			    "Max-Forwards: 70\r\nTo: %r\r\nFrom: %r\r\n"
+			    "Call-ID: %r\r\nCSeq: %u BYE\r\n"
+			    "Content-Length: 0\r\n\r\n", &msg->to.val,
+			    &msg->from.val, &msg->callid, msg->cseq.num + 1);
+	if (err)
+		re_fprintf(stderr, "sip: cannot end the stray call: %m\n",
+			   err);
+	mem_deref(target);
+}
+
+/* A 2xx retransmitted by the far side after our ACK was lost, or one to
+ * an INVITE we no longer have. */
 static bool response_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipep *ep = arg;
@@ -179,8 +220,12 @@ static bool response_handler(const struct sip_msg *msg, void *arg)
 		return false;
 
 	leg = sipep_find_leg(ep, msg);
-	if (!leg)
-		return false;
+	if (!leg || leg->state == SIPLEG_CLOSED) {
+		if (!pl_isset(&msg->to.tag) || !pl_isset(&msg->callid))
+			return false;
+		end_stray_2xx(ep, msg);
+		return true;
+	}
 
 	sipleg_response_retransmit(leg, msg);
 	return true;

@@ -70,7 +70,7 @@ int sipep_register(struct sipep *ep, const char *registrar,
 	err  = user ? str_dup(&ep->reg_user, user) : 0;
 	err |= password ? str_dup(&ep->reg_pass, password) : 0;
 	if (err)
-		return err;
+		goto out;
 
 	ep->regh = regh;
 	ep->regarg = arg;
@@ -79,7 +79,8 @@ int sipep_register(struct sipep *ep, const char *registrar,
 			      ep->display, aor, expires ? expires : 3600,
 			      ep->user, NULL, 0, 0, auth_handler, ep, false,
 			      reg_resp_handler, ep, NULL, NULL);
-	mem_deref(own_aor);
+ out:
+	mem_deref(own_aor);   /* sipreg keeps its own copies */
 	return err;
 }
 

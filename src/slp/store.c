@@ -438,6 +438,13 @@ static int merge_attrs(struct mbuf *mb, const struct slp_attrs *old,
 	return err;
 }
 
+/* The SLP error for an attribute list that did not decode: running out
+ * of memory is ours, not the sender's */
+static uint16_t decode_error(int err)
+{
+	return err == ENOMEM ? SLP_INTERNAL_ERROR : SLP_PARSE_ERROR;
+}
+
 int slp_store_register(struct slp_store *st, const struct pl *url,
 		       uint16_t lifetime, const struct pl *type,
 		       const struct pl *scopes, const struct pl *attrs,
@@ -461,7 +468,7 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 	}
 	err = slp_attrs_decode(&pa, attrs);
 	if (err) {
-		e = SLP_PARSE_ERROR;
+		e = decode_error(err);
 		goto out;
 	}
 
@@ -494,7 +501,7 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 		pa = NULL;
 		err = slp_attrs_decode(&pa, &al);
 		if (err) {
-			e = SLP_PARSE_ERROR;
+			e = decode_error(err);
 			goto out;
 		}
 	}
@@ -512,7 +519,7 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 	pa = NULL;
 	err = slp_attrs_decode(&r->attrs, &r->rawattrs);
 	if (err) {
-		e = SLP_PARSE_ERROR;
+		e = decode_error(err);
 		goto out;
 	}
 	r->e.attrs = r->attrs;
@@ -525,9 +532,9 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 	r->e.scopes.p = r->ss->s;
 	r->e.scopes.l = r->ss->l;
 
-	if (old)
-		reg_remove(st, old);
-
+	/* The old registration goes only once the new one is indexed and
+	 * typed: a failure up to here must leave it as it was. Until then
+	 * both are in the index, which is harmless: no lookup runs between. */
 	err = index_reg(st, r);
 	if (err) {
 		unindex_reg(r);
@@ -546,8 +553,13 @@ int slp_store_register(struct slp_store *st, const struct pl *url,
 		hash_append(st->by_type, hash_joaat_pl_ci(&abs), &r->tl->he,
 			    r->tl);
 	}
-	r->tl->n++;
+	r->tl->n++;   /* before the old one leaves a type list it shares */
 	list_append(&r->tl->regs, &r->le_type, r);
+
+	/* nothing fails from here on */
+	if (old)
+		reg_remove(st, old);
+
 	list_append(&st->all, &r->le_all, r);
 	hash_append(st->by_url, hash_joaat_pl(&r->e.url), &r->le_url, r);
 	if (src) {

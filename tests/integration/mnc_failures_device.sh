@@ -54,6 +54,11 @@ sipp_uas ring 5092 uas_noanswer.xml
 failed_move "device never answers" sip:ring@127.0.0.1:5092 "did not answer"
 check "device never answers: it got a CANCEL" sipp_wait ring 10
 
+# its 200 crosses the MN's CANCEL: the MN ACKs it, then BYEs it
+sipp_uas late 5094 uas_answer_after_cancel.xml
+failed_move "device answers after the CANCEL" sip:late@127.0.0.1:5094 "did not answer"
+check "device answers after the CANCEL: its 200 got ACK and BYE" sipp_wait late 10
+
 sipp_uas port0 5093 uas_port0.xml
 failed_move "device refuses the medium" sip:port0@127.0.0.1:5093 "unusable"
 check "device refuses the medium: it got a BYE" sipp_wait port0 10

@@ -351,6 +351,43 @@ static void dir_helpers(void **s)
 	assert_string_equal(sdesc_dir_name(SDESC_RECVONLY), "recvonly");
 }
 
+/* One counter per leg: unchanged content keeps its version, changed
+ * content takes the next one, and a refused offer's number is skipped. */
+static void version_next_never_reuses_a_refused_version(void **s)
+{
+	struct sdesc *last = parse_ok("v=0\r\no=mn 7 4 IN IP4 10.0.0.1\r\n"
+				      "s=-\r\nt=0 0\r\n"
+				      "m=audio 4000 RTP/AVP 0\r\n");
+	struct sdesc *same = parse_ok("v=0\r\no=mn 7 9 IN IP4 10.0.0.1\r\n"
+				      "s=-\r\nt=0 0\r\n"
+				      "m=audio 4000 RTP/AVP 0\r\n");
+	struct sdesc *moved = parse_ok("v=0\r\no=x 1 1 IN IP4 10.0.0.2\r\n"
+				       "s=-\r\nt=0 0\r\n"
+				       "m=audio 5000 RTP/AVP 0\r\n");
+	struct sdesc *other = NULL;
+	uint64_t counter = 0;
+	(void)s;
+
+	assert_int_equal(sdesc_version_next(same, last, &counter), 0);
+	assert_int_equal(sdesc_sess_version(same), 4);
+	assert_true(sdesc_same_content(same, last));
+
+	assert_int_equal(sdesc_dup(&other, moved), 0);
+	assert_int_equal(sdesc_version_next(moved, last, &counter), 0);
+	assert_int_equal(sdesc_sess_version(moved), 5);
+	assert_string_equal(sdesc_sess_id(moved), "7");   /* the leg's o= */
+	/* refused: last stays; the next offer, even with the same content,
+	 * does not take 5 again */
+	assert_int_equal(sdesc_version_next(other, last, &counter), 0);
+	assert_int_equal(sdesc_sess_version(other), 6);
+	assert_false(sdesc_same_content(other, last));
+
+	mem_deref(other);
+	mem_deref(moved);
+	mem_deref(same);
+	mem_deref(last);
+}
+
 static void h263_parse_intersect_print(void **s)
 {
 	struct sdesc_h263 disp, mn, r;
@@ -411,6 +448,7 @@ int main(void)
 		cmocka_unit_test(version_bump_continues_prev_origin),
 		cmocka_unit_test(dir_helpers),
 		cmocka_unit_test(h263_parse_intersect_print),
+		cmocka_unit_test(version_next_never_reuses_a_refused_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,6 +268,83 @@ static void answer_needs_same_clock_rate_and_channels(void **state)
 	mem_deref(offer);
 }
 
+/* PCMU and telephone-event (RFC 4733), as a phone with DTMF offers them */
+static const struct sdesc_codec dtmf_codecs[] = {
+	{"PCMU", 0, 8000, 0, NULL},
+	{"telephone-event", 101, 8000, 0, "0-16"},
+};
+
+static struct sdesc *answer_dtmf(const char *mline)
+{
+	struct sa sa;
+	struct sdesc_lmedia lm = {SDESC_AUDIO, &sa, SDESC_SENDRECV,
+				  dtmf_codecs, 2};
+	struct sdesc *offer, *a = NULL;
+	char *s = NULL;
+
+	assert_int_equal(0, re_sdprintf(&s, "v=0\r\no=cn 1 1 IN IP4 192.0.2.5"
+					"\r\ns=-\r\nc=IN IP4 192.0.2.5\r\n"
+					"t=0 0\r\n%s", mline));
+	offer = parse_ok(s);
+	sa_set_str(&sa, "10.0.0.1", 4000);
+	assert_int_equal(sdesc_answer(&a, offer, NULL, NULL, &lm, 1), 0);
+	mem_deref(offer);
+	mem_deref(s);
+	return a;
+}
+
+static void answer_adds_telephone_event_under_offered_pt(void **state)
+{
+	struct sdesc *a = answer_dtmf("m=audio 30000 RTP/AVP 8 0 96\r\n"
+				      "a=rtpmap:96 telephone-event/8000\r\n"
+				      "a=fmtp:96 0-15\r\n");
+	struct sdesc_codec c;
+
+	(void)state;
+	assert_sdp(a, "v=0\r\no=X\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		   "m=audio 4000 RTP/AVP 0 96\r\n"
+		   "a=rtpmap:0 PCMU/8000\r\n"
+		   "a=rtpmap:96 telephone-event/8000\r\n"
+		   "a=fmtp:96 0-16\r\n"
+		   "a=sendrecv\r\n");
+	assert_int_equal(sdesc_media_negotiated(sdesc_media(a, 0), &c), 0);
+	assert_string_equal(c.name, "PCMU");
+	mem_deref(a);
+}
+
+static void answer_never_takes_telephone_event_for_the_codec(void **state)
+{
+	/* listed first, and a second time at another rate */
+	struct sdesc *a = answer_dtmf("m=audio 30000 RTP/AVP 101 102 0\r\n"
+				      "a=rtpmap:101 telephone-event/8000\r\n"
+				      "a=rtpmap:102 telephone-event/16000"
+				      "\r\n");
+	struct sdesc_codec c;
+
+	(void)state;
+	assert_int_equal(sdesc_media_negotiated(sdesc_media(a, 0), &c), 0);
+	assert_string_equal(c.name, "PCMU");
+	assert_int_equal(sdesc_media_fmtc(sdesc_media(a, 0)), 2);
+	assert_string_equal(sdesc_media_fmt(sdesc_media(a, 0), 0), "0");
+	assert_string_equal(sdesc_media_fmt(sdesc_media(a, 0), 1), "101");
+	mem_deref(a);
+}
+
+static void answer_has_no_telephone_event_unless_offered(void **state)
+{
+	struct sdesc *a = answer_dtmf("m=audio 30000 RTP/AVP 0\r\n");
+
+	(void)state;
+	assert_int_equal(sdesc_media_fmtc(sdesc_media(a, 0)), 1);
+	mem_deref(a);
+
+	/* telephone-event alone is no codec in common */
+	a = answer_dtmf("m=audio 30000 RTP/AVP 101\r\n"
+			"a=rtpmap:101 telephone-event/8000\r\n");
+	assert_int_equal(sdesc_media_port(sdesc_media(a, 0)), 0);
+	mem_deref(a);
+}
+
 static void answer_rejects_port_zero_and_unknown_proto(void **state)
 {
 	struct local l;
@@ -436,6 +513,9 @@ int main(void)
 		cmocka_unit_test(answer_repeats_offer_timing_and_continues_prev),
 		cmocka_unit_test(answer_uses_each_local_medium_once),
 		cmocka_unit_test(answer_reparses_as_valid_sdp),
+		cmocka_unit_test(answer_adds_telephone_event_under_offered_pt),
+		cmocka_unit_test(answer_never_takes_telephone_event_for_the_codec),
+		cmocka_unit_test(answer_has_no_telephone_event_unless_offered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
