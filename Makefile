@@ -31,8 +31,9 @@ demo: deps build
 check: deps build fuzz-smoke
 	cd $(BUILD) && ctest $(CTEST_FLAGS)
 
+# Every test under ASan + UBSan, the fuzz corpus replays included.
 check-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DSIPMOB_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -DSIPMOB_SANITIZE=ON -DBUILD_TESTING=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

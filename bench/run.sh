@@ -11,5 +11,9 @@ shopt -s nullglob
 for b in "$here"/*.sh; do
 	[ "$(basename "$b")" = run.sh ] && continue
 	echo "== $(basename "$b" .sh)"
-	bash "$b"
+	rc=0
+	bash "$b" || rc=$?
+	# 77: a peer it needs is missing (as in the tests); anything else fails
+	[ $rc -eq 77 ] && { echo "(skipped: a peer is missing)"; continue; }
+	[ $rc -eq 0 ] || exit $rc
 done

@@ -2,9 +2,12 @@
 # Mobile Node Control with our own devices (spec §5.2): the MN calls a CN
 # (an ordinary phone: sipmob-device --basic), moves its audio to a
 # speakerphone, on to a second one, and retrieves it. After each step the
-# medium is where status says, the new place really plays the CN's stream,
-# the CN hears the new place, no CN packet went unplayed (lapse 0), and the
-# device left behind was hung up.
+# medium is where status says; both ends of the moved stream play: the new
+# place plays the CN's stream (its receive SSRC is the CN's, its played
+# count grows) and the CN plays the new place's (the same, the other way);
+# the place left behind sends no more (the MN's tx count stands still, a
+# device is hung up, and the CN hears no other SSRC meanwhile); no CN packet
+# went unplayed (lapse 0).
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init mnc_transfer
 
@@ -25,8 +28,33 @@ need "daemons up" wait_until 10 test -S "$T/cn.sock" -a -S "$T/sp1.sock" \
 ctl "$T/mn.sock" call sip:cn@127.0.0.1:5080 >/dev/null
 need "call established" wait_stat 10 "$T/mn.sock" .call.state eq established
 need "MN hears the CN" wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25
+need "the CN hears the MN" wait_stat 10 "$T/cn.sock" '.streams[0].played_packets' ge 25
+# The MN's status has no SSRCs: the MN's is what the CN receives before any
+# move (the MN is its only sender then).
+cn_ssrc=$(jstat "$T/cn.sock" '.streams[0].tx_ssrc')
+mn_ssrc=$(jstat "$T/cn.sock" '.streams[0].rx_ssrc')
+log "the CN sends SSRC $cn_ssrc, the MN $mn_ssrc"
 
-# transfer (Figure 2): the move command answers when the metrics are in
+# the CN's stream reaches DEV (a device's control socket): its current
+# sender is the CN and it plays 50 more packets
+plays_cn() {
+	check "$1 plays the CN's stream (rx_ssrc)" \
+		wait_stat 10 "$2" '.streams[0].rx_ssrc' eq "$cn_ssrc"
+	check "...and keeps playing it (50 more)" \
+		grows 10 "$2" '.streams[0].played_packets' 50
+}
+# the CN's current sender is SSRC, and stays it while the CN plays 50 more
+# packets (the place left behind sends nothing in between)
+cn_hears() {
+	check "the CN hears $1 (rx_ssrc)" \
+		wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' eq "$2"
+	check "...only $1, while it plays 50 more" \
+		keeps "$T/cn.sock" '.streams[0].rx_ssrc' "$2" \
+		"$T/cn.sock" '.streams[0].played_packets' 50
+}
+
+# transfer (Figure 2): the move command answers when the metrics are in,
+# which is after the MN's safety interval
 r=$(ctl "$T/mn.sock" --json move --audio "$SP1")
 log "move to speaker1: $(jq -c .last_transfer <<<"$r")"
 check "transfer ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
@@ -34,27 +62,28 @@ check "transfer: lapse 0" eq "$(jq -r .last_transfer.lapse_packets <<<"$r")" 0
 check "transfer: latency measured" ge "$(jq -r .last_transfer.latency_ms <<<"$r")" 0
 check "status: audio is at speaker1" \
 	eq "$(jstat "$T/mn.sock" '.call.media[0].at')" "$SP1"
-check "speaker1 plays the CN's stream" \
-	wait_stat 10 "$T/sp1.sock" '.streams[0].played_packets' ge 50
+plays_cn speaker1 "$T/sp1.sock"
 sp1_ssrc=$(jstat "$T/sp1.sock" '.streams[0].tx_ssrc')
-check "the CN hears speaker1" \
-	wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' eq "$sp1_ssrc"
-mn_tx=$(jstat "$T/mn.sock" '.call.media[0].tx_packets')
-check "the MN stopped sending after its safety interval" \
-	wait_stat 5 "$T/cn.sock" '.streams[0].played_packets' ge \
-	$(( $(jstat "$T/cn.sock" '.streams[0].played_packets') + 25 ))
-check "...and sends no more" \
-	eq "$(jstat "$T/mn.sock" '.call.media[0].tx_packets')" "$mn_tx"
+cn_hears speaker1 "$sp1_ssrc"
+check "the MN sends no more after its safety interval (tx_packets still)" \
+	keeps "$T/mn.sock" '.call.media[0].tx_packets' \
+	"$(jstat "$T/mn.sock" '.call.media[0].tx_packets')" \
+	"$T/cn.sock" '.streams[0].played_packets' 50
 
 # move on, device to device
 r=$(ctl "$T/mn.sock" --json move --audio "$SP2")
 log "move to speaker2: $(jq -c .last_transfer <<<"$r")"
 check "second transfer ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
 check "second transfer: lapse 0" eq "$(jq -r .last_transfer.lapse_packets <<<"$r")" 0
-check "speaker2 plays the CN's stream" \
-	wait_stat 10 "$T/sp2.sock" '.streams[0].played_packets' ge 50
-check "speaker1 was hung up" \
-	wait_stat 10 "$T/sp1.sock" '.sessions | length' eq 0
+check "status: audio is at speaker2" \
+	eq "$(jstat "$T/mn.sock" '.call.media[0].at')" "$SP2"
+plays_cn speaker2 "$T/sp2.sock"
+sp2_ssrc=$(jstat "$T/sp2.sock" '.streams[0].tx_ssrc')
+check "speaker2 sends another SSRC than speaker1" \
+	eval '[ "$sp2_ssrc" != "$sp1_ssrc" ]'
+check "speaker1 was hung up (no session, no stream)" \
+	wait_stat 10 "$T/sp1.sock" '(.sessions | length) + (.streams | length)' eq 0
+cn_hears speaker2 "$sp2_ssrc"
 
 # retrieval (§5.2.3)
 played=$(jstat "$T/mn.sock" '.call.media[0].played_packets')
@@ -66,10 +95,9 @@ check "status: audio is back at self" \
 	eq "$(jstat "$T/mn.sock" '.call.media[0].at')" self
 check "the MN plays the CN again" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge $((played + 50))
-check "speaker2 was hung up" \
-	wait_stat 10 "$T/sp2.sock" '.sessions | length' eq 0
-check "the CN hears the MN again" \
-	wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrcs' ge 2
+check "speaker2 was hung up (no session, no stream)" \
+	wait_stat 10 "$T/sp2.sock" '(.sessions | length) + (.streams | length)' eq 0
+cn_hears "the MN again" "$mn_ssrc"
 
 # the far end saw one call throughout
 check "the CN had one session all along" \

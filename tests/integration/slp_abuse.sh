@@ -5,7 +5,8 @@
 # outside the allowed networks cannot get more bytes back than it sends.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init slp_abuse
-need "tshark installed" command -v tshark
+. "$SIPMOB_SRC/tests/lib/peers.sh"
+peers_require tshark
 in_ns ip link set lo multicast on
 in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
 
@@ -20,8 +21,13 @@ start evil "$BIN/sipmob-sa" -v --da 127.0.0.1 -L 127.0.0.66 "$T/evil.txt"
 check "SA outside --allow-register is refused" \
 	wait_log evil 'refused by DA 127.0.0.1:427: AUTHENTICATION_ABSENT'
 check "DA logs the refusal" grep -q 'SrvReg from 127.0.0.66.* refused: not in --allow-register' "$T/da.log"
-check "refused service is not listed" \
-	eq "$(SLP findsrvs service:sip-device '(room=123)')" ""
+# one query for the room, in which an allowed registration must show: the
+# DA answered, and the intruder is not in its answer
+check "an allowed source registers" \
+	SLP register sip:allowed@example.com '(room=123)' --lifetime 60
+check "refused service is not listed (the allowed one is)" \
+	eq "$(SLP findsrvs service:sip-device '(room=123)' | cut -d, -f1)" sip:allowed@example.com
+SLP deregister sip:allowed@example.com
 stop evil
 
 # size limits

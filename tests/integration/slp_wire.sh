@@ -4,7 +4,8 @@
 # packet, and the fields tshark reads are the ones we meant.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init slp_wire
-need "tshark installed" command -v tshark
+. "$SIPMOB_SRC/tests/lib/peers.sh"
+peers_require tshark
 in_ns ip link set lo multicast on
 in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The WAN emulator (tests/tools/wire, tests/lib/wan.sh) does what scenarios
 # rely on: at 0 ms it passes UDP both ways; at 100 ms one way a UDP echo
-# measures a round trip of 200 ms (within [195, 300]); with --loss 0.5 about
+# never comes back in less than 200 ms (195: clock grain); with --loss 0.5 about
 # half of 200 datagrams arrive and the wire's own counters agree; jitter
 # never reorders; the wire exits 0 with counters on SIGTERM and by itself
 # after --duration-s. (No ping in the image: a small python3 UDP probe.)
+# Upper bounds of time are no test's business (a loaded machine is slow, not
+# wrong): bench/wire.sh prints the round trips.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"
 scenario_init wire_selftest
@@ -84,7 +86,6 @@ need "near echo listening" wait_log echo_near '^echo: listening' 10
 r=$(in_ns python3 "$T/udp.py" rtt "$FAR_IP" 7000 5 0.05)
 log "near -> far at 0 ms: $r"
 check "0 ms: near reaches far and back (5/5)" eq "$(field "$r" recv)" 5
-check "0 ms: round trip under 100 ms" le "$(field "$r" max)" 100
 r=$(in_far python3 "$T/udp.py" rtt "$NEAR_IP" 7000 5 0.05)
 log "far -> near at 0 ms: $r"
 check "0 ms: far reaches near and back (5/5)" eq "$(field "$r" recv)" 5
@@ -95,7 +96,6 @@ r=$(in_ns python3 "$T/udp.py" rtt "$FAR_IP" 7000 5 0.2)
 log "near -> far at 100 ms: $r"
 check "100 ms: all 5 probes answered" eq "$(field "$r" recv)" 5
 check "100 ms: min RTT >= 195 ms ($(field "$r" min))" ge "$(field "$r" min)" 195
-check "100 ms: max RTT <= 300 ms ($(field "$r" max))" le "$(field "$r" max)" 300
 c=$(wan_counters)
 log "counters: $c"
 check "100 ms: counters show frames both ways" \

@@ -43,7 +43,17 @@ call_works() {
 	check "$label: BYE ends the MN's call" \
 		wait_stat 5 "$T/mn.sock" .call.state eq idle
 	check "$label: ...and the device's session" \
-		wait_until 10 eval '[ -z "$(dev_stream alice codec)" ]'
+		wait_until 10 dev_answers_without alice
+}
+
+# dev_answers_without REGEX: the device's status came (it names the device:
+# an empty answer from a dead device does not pass) and no session's remote
+# matches REGEX
+dev_answers_without() {
+	local st
+	st=$(ctl "$T/dev.sock" status --json) || return 1
+	[ "$(jq -r .name <<<"$st")" = speaker ] || return 1
+	! jq -r '.sessions[].remote' <<<"$st" | grep -Eq -- "$1"
 }
 
 # 1. the burst
@@ -65,6 +75,8 @@ call_works "after the burst"
 
 # 1b. one INVITE of each kind RFC 3261 calls malformed, alone, so each answer
 # is known: none may be taken as a call (2xx); 400 or silence is right.
+# Silence counts only if the device then answers a well-formed OPTIONS (a
+# dead device is silent too): the probe prints "dead" when it does not.
 #  - Content-Length beyond the datagram (§18.3: a request SHOULD get 400)
 #  - Content-Length -1 and 2^42 (not a 1*DIGIT that fits)
 #  - CSeq number 2^32 and more (§8.1.1.5: less than 2^31)
@@ -104,6 +116,19 @@ probe_invite() {   # KIND: prints the final answer's code, or "none"
 	            break
 	except socket.timeout:
 	    pass
+	if code == "none":
+	    opt = ("OPTIONS %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-o%s\r\n"
+	           "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1:%d>;tag=o1\r\nTo: <%s>\r\n"
+	           "Call-ID: alive-%s@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	           ) % (ruri, lp, kind, lp, ruri, kind)
+	    s.sendto(opt.encode(), ("127.0.0.1", port))
+	    code = "dead"
+	    try:
+	        while code == "dead":
+	            if b"CSeq: 1 OPTIONS" in s.recv(65536):
+	                code = "none"
+	    except socket.timeout:
+	        pass
 	print(code)
 	PY
 }
@@ -130,8 +155,10 @@ check "G.729 only: sipp got the 488 it expects (exit 0)" sipp_wait bad2 10
 check "G.729 only: a 488 on the wire" \
 	capture_wait cap "sip.Status-Code == 488 && udp.dstport == $UAC" 5
 need "capture stops" capture_stop cap
-check "no session was left by the refused INVITEs" \
-	eval '! jstat "$T/dev.sock" ".sessions[].remote" | grep -q sipp'
+check "no session was left by the refused INVITEs" dev_answers_without sipp
 check "the device is still running" alive dev
 call_works "after bad SDP"
+check "the device is still running after its last call" alive dev
+check "...and answers its control socket" \
+	eq "$(jstat "$T/dev.sock" .name)" speaker
 finish

@@ -5,7 +5,8 @@
 # audio to a sipmob-device (INVITE without SDP to the device, re-INVITE to
 # baresip, held ACKs), a retrieve (re-INVITE back), BYE; then sipmob-mn
 # calling sipmob-device directly. No malformed packet; SIP and RTP decoded;
-# every SIP message that went out is one tshark parsed as SIP.
+# every SIP message that went out is one tshark parsed as SIP; the RTP of
+# each call carries the payload type of the codec its offer/answer chose.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 scenario_init interop_wire_check
@@ -29,6 +30,8 @@ need "call 1 (to baresip) established" \
 	wait_stat 10 "$T/mn.sock" .call.state eq established
 check "call 1: the MN plays baresip" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25
+codec1=$(jstat "$T/mn.sock" '.call.media[0].codec')
+log "call 1: negotiated codec $codec1"
 r=$(ctl "$T/mn.sock" -t 30 --json move --audio "$SP")
 log "move: $(jq -c .last_transfer <<<"$r")"
 check "call 1: move to the device ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
@@ -54,6 +57,11 @@ check "call 2: the MN plays the device" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25
 check "call 2: the device plays the MN" \
 	wait_stat 10 "$T/sp.sock" '.streams[0].played_packets' ge 25
+codec2=$(jstat "$T/mn.sock" '.call.media[0].codec')
+dcodec2=$(jstat "$T/sp.sock" '.streams[0].codec')
+dport2=$(jstat "$T/sp.sock" '.streams[0].local'); dport2=${dport2##*:}
+log "call 2: the MN's codec $codec2, the device's $dcodec2 (RTP port $dport2)"
+check "call 2: both ends use one codec" eq "$dcodec2" "$codec2"
 ctl "$T/mn.sock" hangup >/dev/null
 check "call 2 ends" wait_stat 10 "$T/sp.sock" '.sessions | length' eq 0
 
@@ -84,6 +92,32 @@ check "re-INVITEs to baresip (move and retrieve) are on the wire" \
 check "RTP in both directions with baresip" \
 	eval 'ge "$(tshark_count "$P" "rtp && udp.srcport >= 40000 && udp.srcport < 40100")" 25 &&
 	      ge "$(tshark_count "$P" "rtp && udp.dstport >= 40000 && udp.dstport < 40100")" 25'
-check "RTP payload type PCMU/PCMA or the device's codec decoded" \
-	ge "$(tshark_count "$P" 'rtp.p_type')" 1
+# pt_of SIPPORT CODEC: the payload type the last SDP answer (a 200) sent
+# from SIPPORT gives CODEC (its rtpmap; the static number if it has none)
+pt_of() {
+	local pt
+	pt=$(tshark -r "$P" -Y "sip.Status-Code == 200 && sdp && udp.srcport == $1" \
+		-T fields -e sdp.media_attr 2>/dev/null | tail -1 | tr ',' '\n' |
+		sed -n "s|^rtpmap:\([0-9]*\) $2/.*|\1|p" | head -1)
+	[ -z "$pt" ] && case $2 in PCMU) pt=0 ;; PCMA) pt=8 ;; G722) pt=9 ;; esac
+	echo "${pt:-none}"
+}
+pt1=$(pt_of $BS "$codec1")
+pt2=$(pt_of 5071 "$codec2")
+log "negotiated payload types: call 1 $codec1 = $pt1, call 2 $codec2 = $pt2"
+bs_rtp="rtp && !icmp && ((udp.srcport >= 40000 && udp.srcport < 40100) || (udp.dstport >= 40000 && udp.dstport < 40100))"
+dev_rtp="rtp && !icmp && udp.port == $dport2"
+pts() {   # FILTER: "PT xCOUNT ..." of the matching RTP
+	tshark -r "$P" "${TSHARK_OPTS[@]}" -Y "$1" -T fields -e rtp.p_type 2>/dev/null |
+		sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }'
+}
+log "payload types on the wire: call 1: $(pts "$bs_rtp"); call 2: $(pts "$dev_rtp")"
+check "call 1: RTP with baresip carries the negotiated payload type ($pt1)" \
+	ge "$(tshark_count "$P" "$bs_rtp && rtp.p_type == ${pt1/none/-1}")" 50
+check "call 1: ...and no other" \
+	eq "$(tshark_count "$P" "$bs_rtp && rtp.p_type != ${pt1/none/-1}")" 0
+check "call 2: RTP with the device carries the negotiated payload type ($pt2)" \
+	ge "$(tshark_count "$P" "$dev_rtp && rtp.p_type == ${pt2/none/-1}")" 25
+check "call 2: ...and no other" \
+	eq "$(tshark_count "$P" "$dev_rtp && rtp.p_type != ${pt2/none/-1}")" 0
 finish

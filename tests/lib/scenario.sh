@@ -11,6 +11,10 @@
 #   wait_stat SECS SOCK FILTER TEST VALUE
 #                               # wait until `TEST "$(jstat SOCK FILTER)" VALUE`
 #                               # holds (TEST: eq, ge, le), re-read each time
+#   grows SECS SOCK FILTER N    # FILTER (a count) rises by N from now
+#   keeps SOCK FILTER VALUE CSOCK CFILTER N [SECS]
+#                               # FILTER reads VALUE at every look until the
+#                               # count CFILTER at CSOCK has risen by N
 #   check DESCRIPTION CMD...    # one assertion: CMD must succeed
 #   finish                      # prints "N passed, M failed", exit status
 #
@@ -146,6 +150,44 @@ _stat_holds() { local v; v=$(jstat "$1" "$2") && "$3" "$v" "$4"; }
 wait_stat() {
 	local secs=$1 sock=$2 filter=$3 op=$4 want=$5
 	wait_until "$secs" _stat_holds "$sock" "$filter" "$op" "$want"
+}
+
+# grows SECS SOCK FILTER N: the count FILTER rises by N from its value now
+# (a stream that plays, not one that once played).
+grows() {
+	local v
+	v=$(jstat "$2" "$3") || return 1
+	ge "$v" 0 || return 1
+	wait_stat "$1" "$2" "$3" ge $((v + $4))
+}
+
+# keeps SOCK FILTER VALUE CSOCK CFILTER N [SECS]: FILTER reads VALUE at every
+# look (every 50 ms) until the count CFILTER at CSOCK has risen by N (within
+# SECS, default 10). An absence (a sender that stopped, a stream nobody else
+# sends into) can only be shown over a window; counting media that really
+# flow as the window's clock keeps it from passing on a frozen call.
+keeps() {
+	local sock=$1 filter=$2 want=$3 csock=$4 cfilter=$5 n=$6 secs=${7:-10}
+	local c0 c v end=$((SECONDS + secs))
+	if [ -z "$want" ] || [ "$want" = null ]; then
+		log "keeps: no value to compare $filter with"
+		return 1
+	fi
+	c0=$(jstat "$csock" "$cfilter") && ge "$c0" 0 || return 1
+	while :; do
+		v=$(jstat "$sock" "$filter")
+		if [ "$v" != "$want" ]; then
+			log "$filter at $(basename "$sock") is ${v:-(none)}, not $want"
+			return 1
+		fi
+		c=$(jstat "$csock" "$cfilter")
+		ge "$c" $((c0 + n)) && return 0
+		if [ $SECONDS -ge $end ]; then
+			log "$cfilter at $(basename "$csock") rose $c0 -> $c, not by $n, in ${secs}s"
+			return 1
+		fi
+		sleep 0.05
+	done
 }
 
 check() {

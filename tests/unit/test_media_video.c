@@ -3,7 +3,8 @@
  * pattern reads back its frame number and seed, the real H.263+ encoder's
  * output survives the RFC 4629 packetizer and depacketizer byte for byte
  * and decodes at its size, a lost or broken payload costs only its own
- * picture, garbage never crashes, and what a frame costs in CPU.
+ * picture, and garbage never crashes. What a frame costs in CPU is a figure
+ * of bench/units.sh, not a test.
  */
 
 #include <stdarg.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <cmocka.h>
 #include <re.h>
 #include <libavutil/log.h>
@@ -486,79 +486,6 @@ static void garbage_never_crashes(void **state)
 }
 
 
-static double cpu_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-
-static int count_h(const uint8_t *buf, size_t len, bool key, void *arg)
-{
-	size_t *total = arg;
-	(void)buf;
-	(void)key;
-
-	*total += len;
-
-	return 0;
-}
-
-
-/* What one frame costs to draw and encode, and to decode, on one core */
-static void frame_cost_fits_one_core(void **state)
-{
-	static const unsigned sizes[][2] = {{176, 144}, {352, 288}};
-	(void)state;
-
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		unsigned w = sizes[i][0], h = sizes[i][1], n = 60;
-		struct video_pattern *vp = NULL;
-		struct video_enc *ve = NULL;
-		struct video_dec *vd = NULL;
-		struct capture c;
-		size_t bytes = 0;
-		double t0, enc_ms, dec_ms;
-
-		assert_int_equal(0, video_pattern_alloc(&vp, w, h, 1));
-		assert_int_equal(0, video_enc_alloc(&ve, w, h, VIDEO_FPS, 0));
-
-		t0 = cpu_ms();
-		for (unsigned f = 0; f < n; f++)
-			assert_int_equal(0, video_enc_encode(ve,
-				video_pattern_draw(vp, (uint16_t)f),
-				count_h, &bytes));
-		enc_ms = (cpu_ms() - t0) / n;
-
-		encode_and_packetize(&c, w, h, n < MAX_FRAMES ? n : 60, 99);
-		assert_int_equal(0, video_dec_alloc(&vd));
-		t0 = cpu_ms();
-		for (unsigned f = 0; f < c.nframes; f++) {
-			struct vidpic pic;
-
-			assert_int_equal(0, video_dec_decode(vd,
-				c.frames[f].buf, c.frames[f].len, &pic));
-		}
-		dec_ms = (cpu_ms() - t0) / c.nframes;
-
-		printf("  %ux%u: draw+encode %.2f ms/frame, decode %.2f "
-		       "ms/frame, %.0f kbit/s at %u fps\n", w, h, enc_ms,
-		       dec_ms, bytes * 8.0 * VIDEO_FPS / n / 1000, VIDEO_FPS);
-
-		/* a 15 fps frame interval is 66 ms: use under half of it */
-		assert_true(enc_ms + dec_ms < 33.0);
-
-		capture_free(&c);
-		mem_deref(vd);
-		mem_deref(ve);
-		mem_deref(vp);
-	}
-}
-
-
 static void packetize_checks_its_arguments(void **state)
 {
 	uint8_t f[16] = {0, 0, 0x80};
@@ -583,7 +510,6 @@ int main(void)
 		cmocka_unit_test(cif_keyframe_spans_several_gob_payloads),
 		cmocka_unit_test(lost_or_broken_payload_costs_only_its_frame),
 		cmocka_unit_test(garbage_never_crashes),
-		cmocka_unit_test(frame_cost_fits_one_core),
 		cmocka_unit_test(packetize_checks_its_arguments),
 	};
 
