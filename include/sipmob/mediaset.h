@@ -77,6 +77,10 @@ size_t mset_runs(const struct mset *ms, enum sdesc_mtype type,
 		 uint64_t since_ms, struct playlog_run *v, size_t max);
 /** Packets sent and received by the stream of one medium ("audio",
  *  "video"); played is packets played (audio) or frames decoded (video). */
+/** The SSRC a medium's stream sends with, and the latest one it received
+ *  (0: none). */
+void mset_ssrcs(const struct mset *ms, enum sdesc_mtype type, uint32_t *tx,
+		uint32_t *rx);
 void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 		 uint64_t *rx, uint64_t *played);
 /** Sends DTMF digits (0-9 * # A-D) as RFC 4733 telephone events in the

@@ -594,7 +594,8 @@ void call_end(struct mn *mn)
 		struct devleg *d = mn->devs.head->data;
 
 		list_unlink(&d->le);
-		mem_deref(d);   /* BYE */
+		devleg_close(d);   /* BYE now, even if a ping holds it */
+		mem_deref(d);
 	}
 	sipleg_set_handlers(mn->leg, NULL, NULL);
 	mn->leg = mem_deref(mn->leg);

@@ -359,6 +359,7 @@ static const char *line_codec(const struct mn *mn, unsigned i,
 static int put_media(const struct mn *mn, struct odict *media)
 {
 	uint64_t tx = 0, rx = 0, played = 0;
+	uint32_t txs, rxs;
 	struct odict *o;
 	unsigned i;
 	int err = 0;
@@ -375,6 +376,7 @@ static int put_media(const struct mn *mn, struct odict *media)
 		if (!sdesc_media_port(m) || !p)
 			continue;
 		mset_counts(mn->ms, sdesc_media_name(m), &tx, &rx, &played);
+		mset_ssrcs(mn->ms, sdesc_media_type(m), &txs, &rxs);
 		err |= ctl_array_obj(media, &o);
 		err |= ctl_put_int(o, "line", i);
 		err |= ctl_put_str(o, "type", sdesc_media_name(m));
@@ -391,6 +393,8 @@ static int put_media(const struct mn *mn, struct odict *media)
 		err |= ctl_put_int(o, "tx_packets", (int64_t)tx);
 		err |= ctl_put_int(o, "rx_packets", (int64_t)rx);
 		err |= ctl_put_int(o, "played_packets", (int64_t)played);
+		err |= ctl_put_int(o, "tx_ssrc", txs);
+		err |= ctl_put_int(o, "rx_ssrc", rxs);
 	}
 	return err;
 }

@@ -215,6 +215,22 @@ int devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 	return err;
 }
 
+/* Ends the device's dialog now (BYE, or CANCEL while it rings), whoever
+ * still holds a reference to the leg: a pending OPTIONS or playout report
+ * must not keep a device in a call that is over. */
+void devleg_close(struct devleg *d)
+{
+	if (!d || d->closed)
+		return;
+	d->closed = true;
+	tmr_cancel(&d->tmr_ping);
+	tmr_cancel(&d->tmr_retry);
+	d->doneh = NULL;
+	d->pending = mem_deref(d->pending);
+	sipleg_set_handlers(d->leg, NULL, NULL);
+	sipleg_hangup(d->leg);
+}
+
 bool devleg_busy(const struct devleg *d)
 {
 	return d && (d->pending || sipleg_busy(d->leg));
@@ -255,7 +271,9 @@ static void pong_handler(int err, const struct sip_msg *msg, void *arg)
 	struct devleg *d = arg;
 
 	d->ping_out = false;
-	if (!err && msg && msg->scode < 500)
+	if (d->closed)
+		;   /* the call is over: nothing to watch */
+	else if (!err && msg && msg->scode < 500)
 		d->ping_fails = 0;
 	else if (++d->ping_fails >= PING_LOST_AFTER)
 		set_lost(d, "it stopped answering OPTIONS");
@@ -266,7 +284,7 @@ static void ping_handler(void *arg)
 {
 	struct devleg *d = arg;
 
-	if (d->lost[0])
+	if (d->lost[0] || d->closed)
 		return;
 	/* A ping still unanswered after a whole interval counts as missed:
 	 * waiting for its Timer F (32 s) would hide a dead device. */

@@ -857,3 +857,26 @@ const char *mset_dtmf_received(const struct mset *ms)
 {
 	return ms && ms->audio ? media_stream_dtmf_received(ms->audio) : "";
 }
+
+void mset_ssrcs(const struct mset *ms, enum sdesc_mtype type, uint32_t *tx,
+		uint32_t *rx)
+{
+	uint32_t t = 0, r = 0;
+
+	if (ms && ms->audio && type == SDESC_AUDIO) {
+		struct media_stats st;
+
+		(void)media_stream_stats(ms->audio, &st);
+		t = st.tx_ssrc;
+		r = st.rx_ssrc;
+	}
+	else if (ms && ms->video && type == SDESC_VIDEO) {
+		struct media_vstats st;
+
+		(void)media_vstream_stats(ms->video, &st);
+		t = st.tx_ssrc;
+		r = st.rx_ssrc;
+	}
+	*tx = t;
+	*rx = r;
+}

@@ -53,6 +53,7 @@ struct devleg {
 	unsigned ping_fails;
 	bool ping_out;
 	struct tmr tmr_ping;
+	bool closed;              /* hung up by us (devleg_close)          */
 	unsigned tries;           /* 491s of the re-INVITE in flight       */
 	struct tmr tmr_retry;
 	devleg_done_h *doneh;
@@ -67,6 +68,7 @@ int  devleg_invite(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 int  devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 		   void *arg);
 void devleg_ack(struct devleg *d);
+void devleg_close(struct devleg *d);
 void devleg_watch(struct devleg *d);
 int  devleg_reply(struct devleg *d, uint16_t scode, const char *reason,
 		  struct sdesc *sdp);

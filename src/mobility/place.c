@@ -65,7 +65,8 @@ int place_restrict(struct sdesc **outp, const struct sdesc *sd,
 
 	err = sdesc_dup(&out, sd);
 	for (unsigned i = 0; !err && i < sdesc_media_count(out); i++) {
-		if (i >= MN_MAX_LINES || holder_of(p, i) != holder)
+		/* lines past the model's end stay with the MN */
+		if (holder_of(p, i) != holder)
 			err = sdesc_media_disable(sdesc_media(out, i));
 	}
 	if (err)
@@ -381,7 +382,7 @@ int place_answer_cn(struct sdesc **ansp, const struct sdesc *offer,
 		const struct devleg *d = holder_of(p, i);
 		const struct sdesc_media *src = NULL;
 
-		if (sdesc_media_port(om) && i < MN_MAX_LINES) {
+		if (sdesc_media_port(om)) {
 			if (d)
 				src = sdesc_media(ansh(d, arg),
 						  p->line[i].dev_line);

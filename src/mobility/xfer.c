@@ -75,9 +75,8 @@ static void target_destructor(void *arg)
 	struct target *t = arg;
 
 	list_unlink(&t->le);
-	if (t->d && t->d->done_arg == t)
-		t->d->doneh = NULL;
-	mem_deref(t->d);   /* a device that did not join: BYE/CANCEL */
+	devleg_close(t->d);   /* a device that did not join: BYE/CANCEL */
+	mem_deref(t->d);
 }
 
 static void retiring_flush(struct list *l)
@@ -86,6 +85,7 @@ static void retiring_flush(struct list *l)
 		struct devleg *d = l->head->data;
 
 		list_unlink(&d->le);
+		devleg_close(d);
 		mem_deref(d);
 	}
 }
