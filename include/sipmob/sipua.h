@@ -122,6 +122,10 @@ int  sipleg_connect(struct sipleg **legp, struct sipep *ep,
 		    struct mbuf *offer, bool hold_ack,
 		    const struct sipleg_handlers *h, void *arg);
 int  sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack);
+/** A re-INVITE whose responses go to resph (not the leg's handler), so
+ *  that each request a controller sends has its own owner. */
+int  sipleg_reinvite_h(struct sipleg *leg, struct mbuf *offer, bool hold_ack,
+		       sipleg_resp_h *resph, void *arg);
 int  sipleg_ack(struct sipleg *leg, struct mbuf *body);
 int  sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
 		  struct mbuf *body);

@@ -635,13 +635,6 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 
 	if (!err && scode < 200)
 		return;
-	if (mn->cn_resph) {
-		call_resp_h *h = mn->cn_resph;
-
-		mn->cn_resph = NULL;
-		h(mn, err, scode, msg, mn->cn_resp_arg);
-		return;
-	}
 	if (!err && scode < 300)
 		(void)sipleg_ack(leg, NULL);   /* one nobody held for a body */
 	if (mn->state == MN_ESTABLISHED)
@@ -815,6 +808,24 @@ bool call_busy(const struct mn *mn)
 	return mn->fwd || mn->cn_resph || sipleg_busy(mn->leg);
 }
 
+/* The outcome of our re-INVITE reaches whoever sent it (a transfer, a
+ * device's forwarded re-offer), unless it gave up meanwhile. */
+static void reinvite_resp(struct sipleg *leg, int err, uint16_t scode,
+			  const struct sip_msg *msg, void *arg)
+{
+	struct mn *mn = arg;
+	call_resp_h *h = mn->cn_resph;
+	(void)leg;
+
+	if (!err && scode < 200)
+		return;
+	mn->cn_resph = NULL;
+	if (h)
+		h(mn, err, scode, msg, mn->cn_resp_arg);
+	else if (!err && scode < 300)
+		call_ack(mn);   /* its owner is gone: the dialog goes on */
+}
+
 int call_reinvite(struct mn *mn, struct sdesc *offer, call_resp_h *h,
 		  void *arg)
 {
@@ -825,7 +836,8 @@ int call_reinvite(struct mn *mn, struct sdesc *offer, call_resp_h *h,
 		return EBUSY;
 	err = call_stamp(mn, offer);
 	err = err ? err : sdesc_encode(&mb, offer);
-	err = err ? err : sipleg_reinvite(mn->leg, mb, true);
+	err = err ? err : sipleg_reinvite_h(mn->leg, mb, true, reinvite_resp,
+					    mn);
 	mem_deref(mb);
 	if (!err) {
 		mn->cn_resph = h;

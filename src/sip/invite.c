@@ -53,6 +53,22 @@ void sipleg_response_retransmit(struct sipleg *leg, const struct sip_msg *m)
 		       leg->ackmb);
 }
 
+/* The response goes to the request's own handler when it has one (a
+ * re-INVITE sent with sipleg_reinvite_h), else to the leg's. */
+static void report(struct sipleg *leg, int err, uint16_t scode,
+		   const struct sip_msg *msg)
+{
+	sipleg_resp_h *h = leg->req_resph ? leg->req_resph : leg->h.resph;
+	void *arg = leg->req_resph ? leg->req_arg : leg->arg;
+
+	if (err || scode >= 200) {
+		leg->req_resph = NULL;
+		leg->req_arg = NULL;
+	}
+	if (h)
+		h(leg, err, scode, msg, arg);
+}
+
 static void record_dialog(struct sipleg *leg, const struct sip_msg *msg)
 {
 	mem_deref(leg->ltag);
@@ -72,9 +88,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		re_fprintf(stderr, "sip: INVITE to %s: %m\n", leg->ruri,
 			   err ? err : ETIMEDOUT);
 		mem_ref(leg);
-		if (leg->h.resph)
-			leg->h.resph(leg, err ? err : ETIMEDOUT, 0, NULL,
-				     leg->arg);
+		report(leg, err ? err : ETIMEDOUT, 0, NULL);
 		if (initial)
 			sipleg_closed(leg, err ? err : ETIMEDOUT, NULL);
 		mem_deref(leg);
@@ -82,8 +96,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 	}
 
 	if (scode < 200) {
-		if (leg->h.resph)
-			leg->h.resph(leg, 0, scode, msg, leg->arg);
+		report(leg, 0, scode, msg);
 		return;
 	}
 
@@ -104,8 +117,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		leg->ack_due = true;
 		leg->ack_cseq = msg->cseq.num;
 
-		if (leg->h.resph)
-			leg->h.resph(leg, 0, scode, msg, leg->arg);
+		report(leg, 0, scode, msg);
 
 		/* Not held: ACK now (unless the owner already did). */
 		if (leg->ack_due && !leg->hold_ack)
@@ -115,8 +127,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		re_fprintf(stderr, "sip: %s to %s failed: %u %r\n",
 			   initial ? "INVITE" : "re-INVITE", leg->ruri,
 			   scode, &msg->reason);
-		if (leg->h.resph)
-			leg->h.resph(leg, 0, scode, msg, leg->arg);
+		report(leg, 0, scode, msg);
 		if (initial)
 			sipleg_closed(leg, EPROTO, msg);
 	}
@@ -186,8 +197,11 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 	return err;
 }
 
-int sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack)
+int sipleg_reinvite_h(struct sipleg *leg, struct mbuf *offer, bool hold_ack,
+		      sipleg_resp_h *resph, void *arg)
 {
+	int err;
+
 	if (!leg)
 		return EINVAL;
 	if (leg->state != SIPLEG_ESTABLISHED)
@@ -198,5 +212,15 @@ int sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack)
 	leg->hold_ack = hold_ack;
 	leg->hdrs = mem_deref(leg->hdrs);
 
-	return send_invite(leg, offer);
+	err = send_invite(leg, offer);
+	if (!err) {
+		leg->req_resph = resph;
+		leg->req_arg = arg;
+	}
+	return err;
+}
+
+int sipleg_reinvite(struct sipleg *leg, struct mbuf *offer, bool hold_ack)
+{
+	return sipleg_reinvite_h(leg, offer, hold_ack, NULL, NULL);
 }

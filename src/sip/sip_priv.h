@@ -43,6 +43,8 @@ struct sipleg {
 
 	/* client side: our INVITE or re-INVITE */
 	struct sip_request *req;
+	sipleg_resp_h *req_resph;   /* this re-INVITE's own handler, or NULL */
+	void *req_arg;
 	char *hdrs;                 /* extra headers of the first INVITE     */
 	bool hold_ack;
 	bool ack_due;               /* 2xx received, ACK not sent yet        */

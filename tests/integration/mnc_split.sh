@@ -46,11 +46,13 @@ need "the CN plays the MN's audio" \
 	wait_stat 10 "$T/cn.sock" '.streams[0].played_packets' ge 25
 cn_assrc=$(jstat "$T/cn.sock" '.streams[0].tx_ssrc')
 cn_vssrc=$(jstat "$T/cn.sock" '.streams[1].tx_ssrc')
-# The MN's status has no SSRCs: the MN's are what the CN receives before any
-# move (the MN is its only sender then).
-mn_assrc=$(jstat "$T/cn.sock" '.streams[0].rx_ssrc')
-mn_vssrc=$(jstat "$T/cn.sock" '.streams[1].rx_ssrc')
+mn_assrc=$(jstat "$T/mn.sock" '.call.media[0].tx_ssrc')
+mn_vssrc=$(jstat "$T/mn.sock" '.call.media[1].tx_ssrc')
 log "the CN sends SSRCs $cn_assrc (audio) $cn_vssrc (video); the MN $mn_assrc $mn_vssrc"
+need "the CN receives the audio SSRC the MN's status gives" \
+	wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' eq "$mn_assrc"
+need "the CN receives the video SSRC the MN's status gives" \
+	wait_stat 10 "$T/cn.sock" '.streams[1].rx_ssrc' eq "$mn_vssrc"
 
 # An SSRC filter and a count filter per stream kind: audio plays packets,
 # video decodes frames. 50 packets and 15 frames are a second each.
@@ -71,6 +73,18 @@ cn_gets() {       # LABEL SSRC audio|video: the CN plays only SSRC's stream
 	check "...only $1's, while it plays $n more $count" \
 		keeps "$T/cn.sock" ".streams[$i].rx_ssrc" "$2" \
 		"$T/cn.sock" ".streams[$i].$count" $n
+}
+# LINE audio|video: the MN plays the CN's stream of that kind again: its
+# latest receive SSRC on LINE is the CN's and stays it while its played (or
+# decoded) count rises (the SSRC alone may be left over from before a move)
+mn_gets_cn() {
+	local want=$cn_assrc n=50 what=plays
+	[ "$2" = video ] && want=$cn_vssrc n=15 what=decodes
+	check "the MN gets the CN's $2 (rx_ssrc)" \
+		wait_stat 10 "$T/mn.sock" ".call.media[$1].rx_ssrc" eq "$want"
+	check "...only the CN's, while it $what $n more" \
+		keeps "$T/mn.sock" ".call.media[$1].rx_ssrc" "$want" \
+		"$T/mn.sock" ".call.media[$1].played_packets" $n
 }
 # LINE KIND CLOCK N: the MN's tx count of LINE stands still while the CN's
 # count CLOCK (a moved stream's) rises by N
@@ -124,6 +138,7 @@ check "audio is back at self" eq "$(jstat "$T/mn.sock" '.call.media[0].at')" sel
 check "video stays at the display" eq "$(jstat "$T/mn.sock" '.call.media[1].at')" "$DSP"
 check "the MN plays the CN's audio again" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge $((played + 50))
+mn_gets_cn 0 audio
 hung_up "the speaker" "$T/spk.sock"
 cn_gets "the MN" "$mn_assrc" audio
 f=$(jstat "$T/dsp.sock" '.streams[0].frames_decoded')
@@ -140,6 +155,7 @@ check "video is back at self" eq "$(jstat "$T/mn.sock" '.call.media[1].at')" sel
 hung_up "the display" "$T/dsp.sock"
 check "the MN decodes the CN's video again" \
 	grows 10 "$T/mn.sock" '.call.media[1].played_packets' 10
+mn_gets_cn 1 video
 cn_gets "the MN" "$mn_vssrc" video
 check "...the MN's picture" \
 	eq "$(jstat "$T/cn.sock" '.streams[1].pattern_seed')" "$(seed_of "$mn_vssrc")"
@@ -172,6 +188,7 @@ hung_up "the camera" "$T/cam.sock"
 hung_up "the display" "$T/dsp.sock"
 check "the MN decodes the CN's video again" \
 	grows 10 "$T/mn.sock" '.call.media[1].played_packets' 10
+mn_gets_cn 1 video
 cn_gets "the MN" "$mn_vssrc" video
 check "the CN decodes QCIF again (the MN's picture)" \
 	wait_stat 10 "$T/cn.sock" '.streams[1].width' eq 176

@@ -29,11 +29,11 @@ ctl "$T/mn.sock" call sip:cn@127.0.0.1:5080 >/dev/null
 need "call established" wait_stat 10 "$T/mn.sock" .call.state eq established
 need "MN hears the CN" wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25
 need "the CN hears the MN" wait_stat 10 "$T/cn.sock" '.streams[0].played_packets' ge 25
-# The MN's status has no SSRCs: the MN's is what the CN receives before any
-# move (the MN is its only sender then).
 cn_ssrc=$(jstat "$T/cn.sock" '.streams[0].tx_ssrc')
-mn_ssrc=$(jstat "$T/cn.sock" '.streams[0].rx_ssrc')
+mn_ssrc=$(jstat "$T/mn.sock" '.call.media[0].tx_ssrc')
 log "the CN sends SSRC $cn_ssrc, the MN $mn_ssrc"
+need "the CN receives the SSRC the MN's status gives" \
+	wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' eq "$mn_ssrc"
 
 # the CN's stream reaches DEV (a device's control socket): its current
 # sender is the CN and it plays 50 more packets
@@ -42,6 +42,16 @@ plays_cn() {
 		wait_stat 10 "$2" '.streams[0].rx_ssrc' eq "$cn_ssrc"
 	check "...and keeps playing it (50 more)" \
 		grows 10 "$2" '.streams[0].played_packets' 50
+}
+# the MN plays the CN's stream: its latest receive SSRC is the CN's and
+# stays it while its played count rises by 50 (the SSRC alone may be left
+# over from before a move)
+mn_plays_cn() {
+	check "the MN plays the CN's stream (rx_ssrc)" \
+		wait_stat 10 "$T/mn.sock" '.call.media[0].rx_ssrc' eq "$cn_ssrc"
+	check "...only the CN's, while it plays 50 more" \
+		keeps "$T/mn.sock" '.call.media[0].rx_ssrc' "$cn_ssrc" \
+		"$T/mn.sock" '.call.media[0].played_packets' 50
 }
 # the CN's current sender is SSRC, and stays it while the CN plays 50 more
 # packets (the place left behind sends nothing in between)
@@ -95,6 +105,7 @@ check "status: audio is back at self" \
 	eq "$(jstat "$T/mn.sock" '.call.media[0].at')" self
 check "the MN plays the CN again" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge $((played + 50))
+mn_plays_cn
 check "speaker2 was hung up (no session, no stream)" \
 	wait_stat 10 "$T/sp2.sock" '(.sessions | length) + (.streams | length)' eq 0
 cn_hears "the MN again" "$mn_ssrc"

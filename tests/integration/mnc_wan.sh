@@ -26,10 +26,10 @@ need "call established across the WAN" \
 	wait_stat 10 "$T/mn.sock" .call.state eq established
 need "MN hears the CN" wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25
 need "the CN hears the MN" wait_stat 10 "$T/cn.sock" '.streams[0].played_packets' ge 25
-# The MN's status has no SSRCs: the MN's is what the CN receives before the
-# move (the MN is its only sender then).
 cn_ssrc=$(jstat "$T/cn.sock" '.streams[0].tx_ssrc')
-mn_ssrc=$(jstat "$T/cn.sock" '.streams[0].rx_ssrc')
+mn_ssrc=$(jstat "$T/mn.sock" '.call.media[0].tx_ssrc')
+need "the CN receives the SSRC the MN's status gives" \
+	wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' eq "$mn_ssrc"
 
 # the CN's current sender is SSRC, and stays it while the CN plays 50 more
 cn_hears() {
@@ -65,6 +65,11 @@ check "retrieve ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
 check "retrieve: lapse 0" eq "$(jq -r .last_transfer.lapse_packets <<<"$r")" 0
 check "the MN plays the CN again" \
 	wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge $((played + 50))
+check "the MN plays the CN's stream (rx_ssrc)" \
+	wait_stat 10 "$T/mn.sock" '.call.media[0].rx_ssrc' eq "$cn_ssrc"
+check "...only the CN's, while it plays 50 more" \
+	keeps "$T/mn.sock" '.call.media[0].rx_ssrc' "$cn_ssrc" \
+	"$T/mn.sock" '.call.media[0].played_packets' 50
 check "the speaker was hung up (no session, no stream)" \
 	wait_stat 10 "$T/spk.sock" '(.sessions | length) + (.streams | length)' eq 0
 cn_hears "the MN again" "$mn_ssrc"

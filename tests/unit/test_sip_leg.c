@@ -298,6 +298,53 @@ static void rejected_reinvite_reaches_the_sender(void **state)
 	assert_false(sipleg_busy(w->a.leg));
 }
 
+static unsigned own_resp_calls;
+static uint16_t own_resp_scode;
+
+static void own_resp(struct sipleg *leg, int err, uint16_t scode,
+		     const struct sip_msg *msg, void *arg)
+{
+	(void)leg;
+	(void)err;
+	(void)msg;
+	(void)arg;
+	if (scode && scode < 200)
+		return;
+	own_resp_calls++;
+	own_resp_scode = scode;
+	re_cancel();
+}
+
+/* A re-INVITE sent with its own handler: its answer goes there, not to
+ * the leg's handler; the next one without goes to the leg's again. */
+static void reinvite_answer_reaches_its_own_handler(void **state)
+{
+	struct world *w = *state;
+	struct mbuf *offer = body("offer-a3");
+	unsigned leg_resps;
+
+	connect_a_to_b(w, false);
+	run(w);
+	leg_resps = w->a.n_resp;
+
+	w->stage = 1;
+	w->b.answer_reinvite_488 = true;
+	own_resp_calls = 0;
+	assert_int_equal(sipleg_reinvite_h(w->a.leg, offer, false, own_resp,
+					   NULL), 0);
+	run(w);
+	assert_int_equal(own_resp_calls, 1);
+	assert_int_equal(own_resp_scode, 488);
+	assert_int_equal(w->a.n_resp, leg_resps);   /* not the leg's */
+
+	assert_int_equal(sipleg_reinvite(w->a.leg, offer, false), 0);
+	mem_deref(offer);
+	run(w);
+	assert_int_equal(own_resp_calls, 1);
+	assert_int_equal(w->a.n_resp, leg_resps + 1);
+	assert_int_equal(w->a.last_scode, 488);
+}
+
 static void reinvite_from_callee_is_answered(void **state)
 {
 	struct world *w = *state;
@@ -416,6 +463,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			rejected_reinvite_reaches_the_sender, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			reinvite_answer_reaches_its_own_handler, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			reinvite_from_callee_is_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(
