@@ -215,6 +215,10 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
 
 		(void)dtmf_rx_input(ms->dtmf_rx, hdr->ssrc, hdr->ts,
 				    mbuf_buf(mb), len, &digit);
+		/* An event stands in for the audio of its time (RFC 4733
+		 * §2.5.1.1): it is played, not a gap in the far end's
+		 * stream. */
+		played(ms, hdr->ssrc, hdr->seq, rx.ext, wall_ms());
 		return;
 	}
 

@@ -324,7 +324,7 @@ static void cn_offer(struct mn *mn, const struct sip_msg *msg)
 		if (!place_dev_holds(&mn->place, d) ||
 		    place_device_view(&view, d->offer, offer, &mn->place, d))
 			continue;
-		if (sdesc_same_content(view, d->offer)) {
+		if (!place_view_differs(view, d->offer)) {
 			mem_deref(view);
 			continue;
 		}
@@ -426,7 +426,7 @@ void call_update_devices(struct mn *mn)
 		    place_device_view(&view, d->offer, mn->cn_remote,
 				      &mn->place, d))
 			continue;
-		if (!sdesc_same_content(view, d->offer)) {
+		if (place_view_differs(view, d->offer)) {
 			re_fprintf(stderr, "mn: CN's media changed; updating"
 				   " %s\n", d->uri);
 			(void)devleg_update(d, view, update_done, NULL);

@@ -405,3 +405,55 @@ int place_answer_cn(struct sdesc **ansp, const struct sdesc *offer,
 		*ansp = sd;
 	return err;
 }
+
+/* The telephone-event payload type of a line, or -1. */
+static int event_pt(const struct sdesc_media *m)
+{
+	struct sdesc_codec c;
+
+	for (unsigned i = 0; i < sdesc_media_fmtc(m); i++) {
+		if (!sdesc_media_codec(m, i, &c) && c.name &&
+		    !str_casecmp(c.name, "telephone-event"))
+			return c.pt;
+	}
+	return -1;
+}
+
+static bool line_differs(const struct sdesc_media *a,
+			 const struct sdesc_media *b)
+{
+	struct sdesc_codec ca, cb;
+	struct sa sa, sb;
+	bool na, nb;
+
+	if (!a || !b)
+		return a != b;
+	if (sdesc_media_port(a) != sdesc_media_port(b))
+		return true;
+	if (!sdesc_media_port(a))
+		return false;   /* both off */
+	if (sdesc_media_raddr(a, &sa) || sdesc_media_raddr(b, &sb) ||
+	    !sa_cmp(&sa, &sb, SA_ALL))
+		return true;
+	if (sdesc_media_dir(a) != sdesc_media_dir(b))
+		return true;
+	na = !sdesc_media_negotiated(a, &ca);
+	nb = !sdesc_media_negotiated(b, &cb);
+	if (na != nb || (na && (!sdesc_codec_match(&ca, &cb) ||
+				ca.pt != cb.pt)))
+		return true;
+	return event_pt(a) != event_pt(b);
+}
+
+bool place_view_differs(const struct sdesc *a, const struct sdesc *b)
+{
+	unsigned i, n = sdesc_media_count(a);
+
+	if (n != sdesc_media_count(b))
+		return true;
+	for (i = 0; i < n; i++) {
+		if (line_differs(sdesc_media(a, i), sdesc_media(b, i)))
+			return true;
+	}
+	return false;
+}

@@ -82,6 +82,11 @@ int place_invite_offer(struct sdesc **offerp, const struct sdesc *cn,
 int place_device_view(struct sdesc **outp, const struct sdesc *dev_sdp,
 		      const struct sdesc *cn, const struct place *p,
 		      const struct devleg *d);
+/** Whether two descriptions of a device's session differ in what its media
+ *  do: a line's address, port, direction, codec in use or telephone-event
+ *  type (a peer that rewrites its SDP text without changing those needs no
+ *  re-INVITE of the device). */
+bool place_view_differs(const struct sdesc *a, const struct sdesc *b);
 /** cn_local with d's lines taken from d's description (its re-offer) */
 int place_from_device(struct sdesc **outp, const struct sdesc *cn_local,
 		      const struct place *p, const struct devleg *d,
