@@ -317,6 +317,51 @@ static void display_updated_in_its_own_layout(void **state)
 	mem_deref(cam);
 }
 
+/* A rewritten SDP text with the same media is no change for a device;
+ * another address, direction or codec is. */
+static void view_differs_on_what_the_media_do(void **state)
+{
+	static const char base[] =
+		"v=0\r\no=cn 7 9 IN IP4 127.0.0.9\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+		"m=audio 9000 RTP/AVP 0 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+	static const char rewritten[] =
+		"v=0\r\no=cn 7 10 IN IP4 127.0.0.9\r\ns=-\r\nt=0 0\r\n"
+		"m=audio 9000 RTP/AVP 0 8 101\r\nc=IN IP4 127.0.0.9\r\n"
+		"a=ptime:20\r\na=rtpmap:101 telephone-event/8000\r\n";
+	static const char held[] =
+		"v=0\r\no=cn 7 11 IN IP4 127.0.0.9\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+		"m=audio 9000 RTP/AVP 0 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\na=sendonly\r\n";
+	static const char pcma[] =
+		"v=0\r\no=cn 7 12 IN IP4 127.0.0.9\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+		"m=audio 9000 RTP/AVP 8 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	static const char moved[] =
+		"v=0\r\no=cn 7 13 IN IP4 127.0.0.9\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.8\r\nt=0 0\r\n"
+		"m=audio 9000 RTP/AVP 0 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	struct sdesc *a = parse(base), *b = parse(rewritten);
+	struct sdesc *h = parse(held), *c = parse(pcma), *m = parse(moved);
+	(void)state;
+
+	assert_false(place_view_differs(a, b));
+	assert_false(place_view_differs(a, a));
+	assert_true(place_view_differs(a, h));
+	assert_true(place_view_differs(a, c));
+	assert_true(place_view_differs(a, m));
+
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(h);
+	mem_deref(c);
+	mem_deref(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +371,7 @@ int main(void)
 		cmocka_unit_test(retrieve_takes_only_what_it_names),
 		cmocka_unit_test(cn_offer_answered_by_each_holder),
 		cmocka_unit_test(display_updated_in_its_own_layout),
+		cmocka_unit_test(view_differs_on_what_the_media_do),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
