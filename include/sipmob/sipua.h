@@ -129,6 +129,10 @@ int  sipleg_reinvite_h(struct sipleg *leg, struct mbuf *offer, bool hold_ack,
 int  sipleg_ack(struct sipleg *leg, struct mbuf *body);
 int  sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
 		  struct mbuf *body);
+/** The same with a body of another content type than application/sdp */
+int  sipleg_reply_typed(struct sipleg *leg, uint16_t scode,
+			const char *reason, const char *ctype,
+			struct mbuf *body);
 void sipleg_set_handlers(struct sipleg *leg, const struct sipleg_handlers *h,
 			 void *arg);
 /** Ends the leg now: BYE if established, CANCEL if calling, 480/487 to a

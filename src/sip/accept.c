@@ -57,6 +57,14 @@ static void noack_handler(void *arg)
 int sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
 		 struct mbuf *body)
 {
+	return sipleg_reply_typed(leg, scode, reason, SIPLEG_SDP, body);
+}
+
+int sipleg_reply_typed(struct sipleg *leg, uint16_t scode,
+		       const char *reason, const char *ctype,
+		       struct mbuf *body)
+{
+	const struct sipleg_body b = {ctype, body};
 	struct sip_contact contact;
 	const struct sip_msg *msg;
 	int err;
@@ -97,7 +105,7 @@ int sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
 			  "Supported: \r\n"
 			  "%H",
 			  sip_contact_print, &contact,
-			  sipleg_body_printf, body);
+			  sipleg_body_printf, &b);
 	if (err)
 		return err;
 
@@ -111,6 +119,22 @@ int sipleg_reply(struct sipleg *leg, uint16_t scode, const char *reason,
 	tmr_start(&leg->tmr_noack, 64 * SIP_T1, noack_handler, leg);
 
 	return 0;
+}
+
+/* An INVITE whose body is not SDP (the only type we take in one) gets 415
+ * with what we accept (RFC 3261 §21.4.16); true when it was refused. */
+static bool refuse_body_type(struct sip *sip, const struct sip_msg *msg)
+{
+	if (!mbuf_get_left(msg->mb) ||
+	    msg_ctype_cmp(&msg->ctyp, "application", "sdp"))
+		return false;
+	re_fprintf(stderr, "sip: INVITE from %J with a %r body: 415\n",
+		   &msg->src, &msg->ctyp.type);
+	(void)sip_treplyf(NULL, NULL, sip, msg, false, 415,
+			  "Unsupported Media Type",
+			  "Accept: " SIPLEG_SDP "\r\n"
+			  "Content-Length: 0\r\n\r\n");
+	return true;
 }
 
 static int server_transaction(struct sipleg *leg, const struct sip_msg *msg)
@@ -139,6 +163,8 @@ void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
 				 "Temporarily Unavailable");
 		return;
 	}
+	if (refuse_body_type(ep->sip, msg))
+		return;
 
 	err = sipleg_alloc(&leg, ep, false);
 	if (err)
@@ -194,6 +220,8 @@ void sipleg_incoming_reinvite(struct sipleg *leg, const struct sip_msg *msg)
 		(void)sip_treply(NULL, sip, msg, 488, "Not Acceptable Here");
 		return;
 	}
+	if (refuse_body_type(sip, msg))
+		return;
 
 	(void)sip_dialog_update(leg->dlg, msg);
 	if (server_transaction(leg, msg)) {

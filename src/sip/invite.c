@@ -37,7 +37,8 @@ int sipleg_ack(struct sipleg *leg, struct mbuf *body)
 	leg->ack_due = false;
 	err = sip_drequestf(NULL, leg->ep->sip, false, "ACK", leg->dlg,
 			    leg->ack_cseq, NULL, ack_send_handler, NULL, leg,
-			    "%H", sipleg_body_printf, body);
+			    "%H", sipleg_body_printf,
+			    &(struct sipleg_body){SIPLEG_SDP, body});
 	if (err)
 		re_fprintf(stderr, "sip: ACK to %s failed: %m\n", leg->ruri,
 			   err);
@@ -154,7 +155,8 @@ static int send_invite(struct sipleg *leg, struct mbuf *offer)
 			     "%s"
 			     "%H",
 			     leg->hdrs ? leg->hdrs : "",
-			     sipleg_body_printf, offer);
+			     sipleg_body_printf,
+			     &(struct sipleg_body){SIPLEG_SDP, offer});
 }
 
 int sipleg_connect(struct sipleg **legp, struct sipep *ep,

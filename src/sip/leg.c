@@ -141,16 +141,18 @@ void sipleg_closed(struct sipleg *leg, int err, const struct sip_msg *msg)
 		leg->h.closeh(leg, err, msg, leg->arg);
 }
 
-int sipleg_body_printf(struct re_printf *pf, const struct mbuf *body)
+/* Content-Type (when there is a body) and Content-Length, then the body. */
+int sipleg_body_printf(struct re_printf *pf, const struct sipleg_body *b)
 {
-	size_t n = body ? mbuf_get_left(body) : 0;
+	size_t n = b && b->mb ? mbuf_get_left(b->mb) : 0;
 
 	if (!n)
 		return re_hprintf(pf, "Content-Length: 0\r\n\r\n");
 
-	return re_hprintf(pf, "Content-Type: application/sdp\r\n"
-			  "Content-Length: %zu\r\n\r\n%b", n,
-			  mbuf_buf(body), n);
+	return re_hprintf(pf, "Content-Type: %s\r\n"
+			  "Content-Length: %zu\r\n\r\n%b",
+			  b->ctype ? b->ctype : SIPLEG_SDP, n,
+			  mbuf_buf(b->mb), n);
 }
 
 struct leg_request {
@@ -189,12 +191,14 @@ int sipleg_request(struct sipleg *leg, const char *method,
 	r->h = h;
 	r->arg = arg;
 
+	if (n && !ctype) {
+		mem_deref(r);
+		return EINVAL;   /* every body says what it is */
+	}
 	err = sip_drequestf(NULL, leg->ep->sip, true, method, leg->dlg, 0,
-			    NULL, NULL, request_resp_handler, r,
-			    "%s%s%s"
-			    "Content-Length: %zu\r\n\r\n%b",
-			    n ? "Content-Type: " : "", n ? ctype : "",
-			    n ? "\r\n" : "", n, n ? mbuf_buf(body) : NULL, n);
+			    NULL, NULL, request_resp_handler, r, "%H",
+			    sipleg_body_printf,
+			    &(struct sipleg_body){ctype, body});
 	if (err)
 		mem_deref(r);
 	return err;

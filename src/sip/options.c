@@ -24,7 +24,8 @@ void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg)
 			  "Supported: \r\n"
 			  "%H",
 			  sip_contact_print, &contact,
-			  sipleg_body_printf, desc);
+			  sipleg_body_printf,
+			  &(struct sipleg_body){SIPLEG_SDP, desc});
 	mem_deref(desc);
 }
 

@@ -74,7 +74,13 @@ void sipleg_index(struct sipleg *leg);
 void sipleg_keep_sdp(struct sipleg *leg, const struct sip_msg *msg);
 void sipleg_send_bye(struct sipleg *leg);
 void sipleg_closed(struct sipleg *leg, int err, const struct sip_msg *msg);
-int  sipleg_body_printf(struct re_printf *pf, const struct mbuf *body);
+/** A body and its content type (NULL: SDP) */
+struct sipleg_body {
+	const char *ctype;
+	const struct mbuf *mb;
+};
+#define SIPLEG_SDP "application/sdp"
+int  sipleg_body_printf(struct re_printf *pf, const struct sipleg_body *b);
 
 /* invite.c (client) */
 void sipleg_response_retransmit(struct sipleg *leg, const struct sip_msg *m);

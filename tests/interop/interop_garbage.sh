@@ -97,13 +97,14 @@ probe_invite() {   # KIND: prints the final answer's code, or "none"
 	if kind == "clen_huge": clen = "4398046511104"
 	if kind == "cseq_huge": cseq = "4294967297"
 	if kind == "nul_byte": mf = "7\x000"
+	ctype = "text/plain" if kind == "text_body" else "application/sdp"
 	ruri = "sip:speaker@127.0.0.1:%d" % port
 	msg = ("INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s\r\n"
 	       "Max-Forwards: %s\r\nFrom: <sip:probe@127.0.0.1:%d>;tag=p1\r\nTo: <%s>\r\n"
 	       "Call-ID: probe-%s@127.0.0.1\r\nCSeq: %s INVITE\r\n"
-	       "Contact: <sip:probe@127.0.0.1:%d>\r\nContent-Type: application/sdp\r\n"
+	       "Contact: <sip:probe@127.0.0.1:%d>\r\nContent-Type: %s\r\n"
 	       "Content-Length: %s\r\n\r\n%s") % (ruri, lp, kind, mf, lp, ruri, kind,
-	                                             cseq, lp, clen, sdp)
+	                                             cseq, lp, ctype, clen, sdp)
 	s.sendto(msg.encode("latin-1"), ("127.0.0.1", port))
 	code = "none"
 	try:
@@ -138,6 +139,9 @@ for kind in clen_beyond clen_negative clen_huge cseq_huge nul_byte; do
 	check "malformed INVITE ($kind) gets 400 or is dropped, not taken (got $code)" \
 		eval '[ "$code" = 400 ] || [ "$code" = none ]'
 done
+# a well-formed INVITE whose body is not SDP: 415, with what we accept
+code=$(probe_invite text_body)
+check "an INVITE with a text/plain body gets 415 (got $code)" eq "$code" 415
 check "the device is still running after the probes" alive dev
 
 # 2. bad SDP
