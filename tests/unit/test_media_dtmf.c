@@ -15,6 +15,7 @@
 #include <re.h>
 #include <sipmob/media.h>
 #include <sipmob/media_dtmf.h>
+#include "run_loop.h"
 
 
 static void digits_map_to_event_codes(void **state)
@@ -228,21 +229,6 @@ static void receiver_keeps_the_latest_digits(void **state)
 
 /* ---- two streams on loopback ---- */
 
-static void cancel_h(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-static void run_for(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, cancel_h, NULL);
-	assert_int_equal(0, re_main(NULL));
-	tmr_cancel(&t);
-}
 
 static struct media_stream *stream(const char *codec, uint8_t pt)
 {

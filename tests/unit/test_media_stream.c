@@ -18,25 +18,9 @@
 #include <cmocka.h>
 #include <re.h>
 #include <sipmob/media.h>
+#include "run_loop.h"
 
 
-static void cancel_h(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* Run the event loop for ms milliseconds */
-static void run_for(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, cancel_h, NULL);
-	assert_int_equal(0, re_main(NULL));
-	tmr_cancel(&t);
-}
 
 
 static int group_setup(void **state)

@@ -20,6 +20,7 @@
 #include <libavutil/log.h>
 #include <sipmob/media.h>
 #include <sipmob/media_video.h>
+#include "run_loop.h"
 
 /* What a display saw, and when to stop waiting */
 struct display {
@@ -34,25 +35,6 @@ struct display {
 	unsigned mark_steps;       /* ...whose mark followed the last by one */
 	uint16_t last_mark;
 };
-
-
-static void cancel_h(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* Run the event loop until something calls re_cancel(), at most ms */
-static void run_for(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, cancel_h, NULL);
-	assert_int_equal(0, re_main(NULL));
-	tmr_cancel(&t);
-}
 
 
 static void frame_h(const struct media_vframe *f, void *arg)

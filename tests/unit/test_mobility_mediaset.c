@@ -14,6 +14,7 @@
 #include <re.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
+#include "run_loop.h"
 
 static struct sa addr;
 
@@ -144,21 +145,6 @@ static void no_telephone_event_unless_offered(void **state)
 
 /* ---- two sets on loopback ---- */
 
-static void cancel_h(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-static void run_for(uint64_t ms)
-{
-	struct tmr t;
-
-	tmr_init(&t);
-	tmr_start(&t, ms, cancel_h, NULL);
-	assert_int_equal(0, re_main(NULL));
-	tmr_cancel(&t);
-}
 
 static void sets_exchange_digits(void **state)
 {

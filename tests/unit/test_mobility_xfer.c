@@ -550,6 +550,18 @@ static void assert_rolled_back(struct world *w, const char *reason)
 	assert_int_equal(sipleg_state(w->dev.leg), SIPLEG_CLOSED);
 }
 
+/* One scripted refusal: a peer answers the `step`th INVITE it gets with
+ * `ans`; the move must fail, saying `reason`, and change nothing. */
+static void move_refused(struct world *w, struct peer *p, unsigned step,
+			 enum answer ans, const char *reason)
+{
+	p->script[step] = ans;
+	call_cn(w);
+	start_move(w);
+	assert_true(run(w, ended_and_dev_gone, 3000));
+	assert_rolled_back(w, reason);
+}
+
 /* ---- the scenarios ------------------------------------------------------- */
 
 static void transfer_moves_the_audio_and_retrieve_brings_it_back(
@@ -590,12 +602,7 @@ static void transfer_rolls_back_when_the_device_declines(void **state)
 {
 	struct world *w = *state;
 
-	w->dev.script[0] = ANS_603;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, DEV_URI " answered 603");
+	move_refused(w, &w->dev, 0, ANS_603, DEV_URI " answered 603");
 	assert_int_equal(w->cn.n_reinvite, 0);
 	assert_int_equal(w->dev.n_refused, 1);   /* its own 603 ended it */
 	assert_int_equal(w->dev.n_ack, 0);
@@ -605,12 +612,7 @@ static void transfer_rolls_back_when_the_device_answers_488(void **state)
 {
 	struct world *w = *state;
 
-	w->dev.script[0] = ANS_488;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, DEV_URI " answered 488");
+	move_refused(w, &w->dev, 0, ANS_488, DEV_URI " answered 488");
 	assert_int_equal(w->cn.n_reinvite, 0);
 	assert_int_equal(w->dev.n_refused, 1);
 }
@@ -620,12 +622,7 @@ static void transfer_rolls_back_when_the_device_refuses_the_audio(
 {
 	struct world *w = *state;
 
-	w->dev.script[0] = ANS_PORT0;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, "unusable");
+	move_refused(w, &w->dev, 0, ANS_PORT0, "unusable");
 	assert_non_null(strstr(w->lt.error, DEV_URI));
 	assert_non_null(strstr(w->lt.error, "port 0"));
 	assert_int_equal(w->cn.n_reinvite, 0);
@@ -638,12 +635,7 @@ static void transfer_rolls_back_when_the_device_answers_bad_sdp(
 {
 	struct world *w = *state;
 
-	w->dev.script[0] = ANS_BAD_SDP;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, DEV_URI " answered bad SDP");
+	move_refused(w, &w->dev, 0, ANS_BAD_SDP, DEV_URI " answered bad SDP");
 	assert_int_equal(w->cn.n_reinvite, 0);
 	assert_int_equal(w->dev.n_bye, 1);
 	assert_true(w->dev.ack_before_bye);
@@ -654,12 +646,7 @@ static void transfer_rolls_back_when_the_device_does_not_answer(
 {
 	struct world *w = *state;
 
-	w->dev.script[0] = ANS_RING;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, "did not answer");
+	move_refused(w, &w->dev, 0, ANS_RING, "did not answer");
 	assert_non_null(strstr(w->lt.error, DEV_URI));
 	assert_int_equal(w->cn.n_reinvite, 0);
 	assert_int_equal(w->dev.n_cancel, 1);
@@ -670,12 +657,7 @@ static void transfer_rolls_back_when_the_cn_answers_488(void **state)
 {
 	struct world *w = *state;
 
-	w->cn.script[1] = ANS_488;
-	call_cn(w);
-	start_move(w);
-	assert_true(run(w, ended_and_dev_gone, 3000));
-
-	assert_rolled_back(w, "488");
+	move_refused(w, &w->cn, 1, ANS_488, "488");
 	assert_int_equal(w->cn.n_reinvite, 1);      /* the one refused */
 	assert_int_equal(w->dev.n_ack, 1);
 	assert_int_equal(w->dev.n_bye, 1);
