@@ -10,6 +10,7 @@
 #include <string.h>
 #include <re.h>
 #include <sipmob/dtmf_relay.h>
+#include <sipmob/media_dtmf.h>
 #include "mn_priv.h"
 
 /* ---- SDP versions on the CN leg ------------------------------------------ */
@@ -49,7 +50,7 @@ static void device_offer(struct devleg *d, const struct sip_msg *msg,
 
 struct devleg *call_devleg(struct mn *mn, const char *uri)
 {
-	return devleg_alloc(mn->ep, uri, ++mn->next_src, NULL);
+	return devleg_alloc(mn->ep, uri, ++mn->next_src);
 }
 
 /* ---- forwarding a re-INVITE to the devices --------------------------------- */
@@ -535,20 +536,10 @@ static void device_offer(struct devleg *d, const struct sip_msg *msg,
 	}
 }
 
-static const struct devleg_owner *owner_of(struct mn *mn)
-{
-	static struct devleg_owner o;
-
-	o.losth = device_lost;
-	o.offerh = device_offer;
-	o.arg = mn;
-	return &o;
-}
-
 /* A device joins the call: its events reach us from now on. */
 void call_join(struct mn *mn, struct devleg *d)
 {
-	d->owner = *owner_of(mn);
+	d->owner = (struct devleg_owner){device_lost, device_offer, mn};
 	list_append(&mn->devs, &d->le, mem_ref(d));
 	devleg_watch(d);
 }
@@ -861,7 +852,7 @@ void call_when_idle(struct mn *mn, mn_hook_h *h, void *arg)
 
 struct dtmf_chain {
 	struct devleg *d;
-	char digits[64];
+	char digits[DTMF_MAX_QUEUE + 1];
 	size_t next;
 };
 
@@ -916,8 +907,8 @@ int call_dtmf(struct mn *mn, const char *digits, char *why, size_t whysz)
 		re_snprintf(why, whysz, "no established call");
 		return ENOTCONN;
 	}
-	if (!digits[0] || strspn(digits, "0123456789*#ABCDabcd") !=
-	    strlen(digits) || strlen(digits) >= sizeof(c->digits)) {
+	if (!dtmf_digits_valid(digits) ||
+	    strlen(digits) >= sizeof(c->digits)) {
 		re_snprintf(why, whysz, "'%s': DTMF digits are 0-9 * # A-D"
 			    " (at most %zu)", digits, sizeof(c->digits) - 1);
 		return EINVAL;

@@ -31,8 +31,9 @@ static void destructor(void *arg)
 	mem_deref(d->ep);
 }
 
-struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src,
-			    const struct devleg_owner *owner)
+/* A device leg has no owner until it joins the call (call_join): a
+ * device that fails its transfer reports nothing. */
+struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src)
 {
 	struct devleg *d = mem_zalloc(sizeof(*d), destructor);
 
@@ -40,8 +41,6 @@ struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src,
 		return NULL;
 	d->ep = mem_ref(ep);
 	d->src = src;
-	if (owner)
-		d->owner = *owner;
 	tmr_init(&d->tmr_ping);
 	tmr_init(&d->tmr_retry);
 	if (str_dup(&d->uri, uri))
@@ -229,11 +228,6 @@ void devleg_close(struct devleg *d)
 	d->pending = mem_deref(d->pending);
 	sipleg_set_handlers(d->leg, NULL, NULL);
 	sipleg_hangup(d->leg);
-}
-
-bool devleg_busy(const struct devleg *d)
-{
-	return d && (d->pending || sipleg_busy(d->leg));
 }
 
 void devleg_ack(struct devleg *d)

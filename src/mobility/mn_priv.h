@@ -61,8 +61,7 @@ struct devleg {
 	struct devleg_owner owner;
 };
 
-struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src,
-			    const struct devleg_owner *owner);
+struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src);
 int  devleg_invite(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 		   void *arg);
 int  devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
@@ -73,7 +72,6 @@ void devleg_watch(struct devleg *d);
 int  devleg_reply(struct devleg *d, uint16_t scode, const char *reason,
 		  struct sdesc *sdp);
 int  devleg_stamp(struct devleg *d, struct sdesc *sd);
-bool devleg_busy(const struct devleg *d);
 
 /* ---- the mobile node ---------------------------------------------------- */
 
@@ -100,8 +98,6 @@ struct slp_ua;
 typedef void (call_resp_h)(struct mn *mn, int err, uint16_t scode,
 			   const struct sip_msg *msg, void *arg);
 typedef void (mn_hook_h)(struct mn *mn, void *arg);
-
-enum { DTMF_MAX = 256 };
 
 struct mn {
 	struct mn_conf conf;

@@ -126,14 +126,13 @@ int mnc_move(struct mn *mn, const struct mnc_request *rq, xfer_done_h *h,
 int mnc_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
 		 void *arg, char *why, size_t whysz)
 {
+	struct mset_conf mc;
+
+	if (media && mset_media_parse(&mc, media, NULL, why, whysz))
+		return EINVAL;   /* why names the unknown medium */
 	if (mn->state != MN_ESTABLISHED) {
 		re_snprintf(why, whysz, "no established call");
 		return ENOTCONN;
-	}
-	if (media && strspn(media, "audiovdeo,") != strlen(media)) {
-		re_snprintf(why, whysz, "unknown media '%s' (audio, video)",
-			    media);
-		return EINVAL;
 	}
 	return xfer_retrieve(mn, media, h, arg, why, whysz);
 }

@@ -35,8 +35,6 @@ enum {
 				     * transfer's hand-over stays out      */
 };
 
-enum phase { X_INVITING, X_WAITING, X_REINVITING, X_SAFETY, X_REPORTING };
-
 struct target {
 	struct le le;
 	struct xfer *x;
@@ -52,7 +50,6 @@ struct xfer {
 	void *arg;
 	bool retrieve;
 	char *media;                /* retrieve: which (NULL: all)         */
-	enum phase phase;
 	struct list targets;        /* devices being invited              */
 	struct list retiring;       /* devices to hang up after reports   */
 	struct sdesc *cn_offer;
@@ -271,7 +268,6 @@ static void send_cn(struct xfer *x)
 	int err;
 
 	if (call_busy(mn)) {   /* the CN's own re-INVITE goes first */
-		x->phase = X_WAITING;
 		call_when_idle(mn, send_when_idle, x);
 		return;
 	}
@@ -293,7 +289,6 @@ static void send_cn(struct xfer *x)
 			mset_set_sending(mn->ms, k, true);
 	}
 
-	x->phase = X_REINVITING;
 	err = call_reinvite(mn, x->cn_offer, cn_response, x);
 	if (err) {
 		re_snprintf(why, sizeof(why), "cannot re-INVITE the CN (%m)",
@@ -316,7 +311,6 @@ static void safety_over(void *arg)
 	struct xfer *x = arg;
 
 	self_sending(x->mn, &x->mn->place, x->mn->cn_local);
-	x->phase = X_REPORTING;
 	collect_reports(x);
 }
 
@@ -375,7 +369,6 @@ static void cn_accepted(struct xfer *x, const struct sip_msg *msg)
 	}
 	call_update_devices(mn);
 
-	x->phase = X_SAFETY;
 	tmr_start(&x->tmr, (leaves ? mn->conf.safety_ms : 0) + SETTLE_MS,
 		  safety_over, x);
 }
@@ -403,7 +396,6 @@ static void cn_response(struct mn *mn, int err, uint16_t scode,
 
 		re_fprintf(stderr, "mn: CN answered 491; retrying in %u ms\n",
 			   ms);
-		x->phase = X_WAITING;
 		tmr_start(&x->tmr, ms, retry_cn, x);
 		return;
 	}
@@ -560,7 +552,6 @@ int xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	}
 
 	mn->xfer = x;
-	x->phase = X_INVITING;
 	re_fprintf(stderr, "mn: transfer to %u device(s)\n",
 		   list_count(&x->targets));
 	for (le = x->targets.head; le && !err; le = le->next) {
