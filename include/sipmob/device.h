@@ -24,6 +24,9 @@ struct device_conf {
 	int video;                /**< enum mset_video                     */
 	unsigned video_width, video_height;
 	bool basic;               /**< an ordinary phone: no mobility      */
+	const char *owner;        /**< URI that may always REFER us and see
+				       our dialogs; NULL: anyone may hand us
+				       a call, nobody may see our dialogs   */
 	/* SLP (spec §4): with a room, the device registers itself as a
 	 * service:sip-device at the DA (or answers multicast without one) */
 	const char *room;

@@ -35,10 +35,17 @@ struct metrics_window {
 			     *   15 fps) came just before it                */
 	uint64_t cmd_ms;    /**< the command: latency counts from here    */
 	uint64_t to_ms;
+	bool across_streams; /**< a handoff: the far end may play to the new
+			      *   place a new stream (a new dialog's RTP
+			      *   session, another SSRC). Lapse is then the
+			      *   holes inside each stream, packets all of
+			      *   them, disruption and latency over all;
+			      *   otherwise only the main SSRC counts      */
 };
 
 /** Computes the metrics over the window for the SSRC that played the most
- *  in it; target_src names the new place (for latency; -1: none).
+ *  in it (or all, see across_streams); target_src names the new place (for
+ *  latency; -1: none).
  *  ENOENT when nothing was played. */
 int metrics_compute(const struct metrics_run *v, size_t n,
 		    const struct metrics_window *w, int target_src,

@@ -23,6 +23,7 @@ struct sipep;
 struct sipleg;
 struct sip_msg;
 struct mbuf;
+struct pl;
 
 /** What a leg is doing */
 enum sipleg_state {
@@ -144,6 +145,10 @@ const char *sipleg_state_name(enum sipleg_state st);
 bool sipleg_is_uac(const struct sipleg *leg);
 bool sipleg_busy(const struct sipleg *leg);  /**< an INVITE is in progress */
 const char *sipleg_remote_uri(const struct sipleg *leg);
+/** Where the far side is reached: its Contact, else its URI */
+const char *sipleg_remote_target(const struct sipleg *leg);
+/** Its INVITE or 2xx said Supported (or Require): replaces */
+bool sipleg_peer_supports_replaces(const struct sipleg *leg);
 const char *sipleg_callid(const struct sipleg *leg);
 const char *sipleg_local_tag(const struct sipleg *leg);
 const char *sipleg_remote_tag(const struct sipleg *leg);
@@ -153,6 +158,86 @@ typedef void (sipleg_info_h)(int err, const struct sip_msg *msg, void *arg);
 int  sipleg_request(struct sipleg *leg, const char *method,
 		    const char *ctype, const struct mbuf *body,
 		    sipleg_info_h *h, void *arg);
+
+/* The Replaces this incoming INVITE carried (RFC 3891), already checked by
+ * the endpoint: it names an established dialog of ours, and the INVITE's
+ * From or Referred-By is that dialog's far side (else 481 or 403 was sent
+ * and no leg was made). NULL for an ordinary INVITE. The handler answers
+ * the new leg and, once it is established, hangs the replaced one up. */
+struct sipleg *sipleg_replaced(const struct sipleg *leg);
+
+/** True when a and b name the same party: same scheme, user, host and
+ *  port (parameters and headers ignored). */
+bool sip_uri_same_party(const struct pl *a, const struct pl *b);
+
+
+/* REFER (RFC 3515) and event subscriptions (RFC 6665), over libre's
+ * sipevent: the implicit subscription of a REFER reports the referred
+ * request's progress in NOTIFYs whose bodies are message/sipfrag. */
+
+struct siprefer;      /* a REFER we sent, and its subscription          */
+struct sipnotifier;   /* a subscription we accepted: we send NOTIFYs     */
+struct sipsubscr;     /* a subscription we made (SUBSCRIBE)              */
+
+/**
+ * A REFER for us, in the INVITE dialog leg or (leg NULL) outside any
+ * dialog. Accept it with siprefer_accept() or refuse it with
+ * sip_treply(NULL, sipep_sip(ep), msg, 403, ...), now.
+ */
+typedef void (sipep_refer_h)(struct sipep *ep, struct sipleg *leg,
+			     const struct sip_msg *msg, void *arg);
+void sipep_set_refer_handler(struct sipep *ep, sipep_refer_h *h, void *arg);
+
+/**
+ * News of a REFER we sent. refused: the REFER itself failed (scode is its
+ * response, or 0 with err set: ETIMEDOUT...). Otherwise scode is the status
+ * line of a NOTIFY's sipfrag (100, 180, 200, 4xx...), frag the whole
+ * sipfrag (headers and any body the referee added) and notify the NOTIFY.
+ * final: the last call for this REFER (a final status or the end of the
+ * subscription); the siprefer may then be freed.
+ */
+typedef void (siprefer_h)(int err, bool refused, uint16_t scode,
+			  const struct pl *frag, const struct sip_msg *notify,
+			  bool final, void *arg);
+/** Sends REFER to uri (outside any dialog) or inside leg. hdrs: the
+ *  Refer-To and Referred-By lines ("Name: value\r\n" each). */
+int siprefer_send(struct siprefer **rp, struct sipep *ep,
+		  struct sipleg *leg, const char *uri, const char *hdrs,
+		  siprefer_h *h, void *arg);
+/** Answers the REFER 202 and sends the first NOTIFY (100 Trying). */
+int siprefer_accept(struct sipnotifier **np, struct sipep *ep,
+		    struct sipleg *leg, const struct sip_msg *msg);
+/** Reports the referred request's status: a sipfrag of the status line
+ *  followed by more (sipfrag header lines, each ending CRLF, and then
+ *  optionally CRLF and a body), or NULL. final: the last report; the
+ *  subscription ends with it. */
+int siprefer_notify(struct sipnotifier *n, uint16_t scode,
+		    const char *reason, const char *more, bool final);
+
+/** A SUBSCRIBE outside any dialog (event: its Event package). Accept it
+ *  with sipnotifier_accept() or refuse it with sip_treply(), now. */
+typedef void (sipep_subscribe_h)(struct sipep *ep, const struct sip_msg *msg,
+				 const struct pl *event, void *arg);
+void sipep_set_subscribe_handler(struct sipep *ep, sipep_subscribe_h *h,
+				 void *arg);
+/** Answers the SUBSCRIBE 200; then send the state with
+ *  sipnotifier_notify(). closeh: the subscription ended (expired,
+ *  unsubscribed, or the NOTIFY failed). */
+typedef void (sipnotifier_close_h)(int err, void *arg);
+int sipnotifier_accept(struct sipnotifier **np, struct sipep *ep,
+		       const struct sip_msg *msg, const char *ctype,
+		       sipnotifier_close_h *closeh, void *arg);
+int sipnotifier_notify(struct sipnotifier *n, struct mbuf *body, bool final);
+
+/** A NOTIFY of a subscription we made (msg), or its end (msg NULL, err or
+ *  a refused SUBSCRIBE's scode). final: no more calls. */
+typedef void (sipsubscr_h)(int err, uint16_t scode, const struct sip_msg *msg,
+			   bool final, void *arg);
+/** SUBSCRIBE to uri's event package (e.g. "dialog"), with an Accept of
+ *  accept_ctype. Freeing the sipsubscr unsubscribes. */
+int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
+		   const char *event, const char *accept_ctype,
+		   uint32_t expires, sipsubscr_h *h, void *arg);
 
 /** The last SDP the far side sent us (offer or answer), or NULL. */
 const struct mbuf *sipleg_remote_sdp(const struct sipleg *leg);

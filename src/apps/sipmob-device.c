@@ -41,7 +41,12 @@ static void usage(FILE *f)
 "      --auth-user NAME, --password PASS\n"
 "                          credentials for the registrar's Digest challenge\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
-"  -b, --basic             an ordinary phone: no mobility features\n"
+"  -b, --basic             an ordinary phone: no mobility features (no\n"
+"                          REFER; still accepts INVITE with Replaces)\n"
+"      --owner URI         the device's owner: may always REFER it and see\n"
+"                          its dialogs (dialog events, RFC 4235). Without\n"
+"                          one, anyone may hand it a call, nobody may\n"
+"                          subscribe to its dialogs\n"
 "      --room ROOM         register in SLP as a service:sip-device in ROOM\n"
 "      --floor N, --building NAME   more of its location, for SLP\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
@@ -99,6 +104,7 @@ int main(int argc, char *argv[])
 		{"floor",     required_argument, NULL, 1002},
 		{"building",  required_argument, NULL, 1003},
 		{"slp-da",    required_argument, NULL, 1004},
+		{"owner",     required_argument, NULL, 1005},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -146,6 +152,7 @@ int main(int argc, char *argv[])
 			break;
 		case 1003: conf.building = optarg; break;
 		case 1004: conf.slp_da = optarg; break;
+		case 1005: conf.owner = optarg; break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");

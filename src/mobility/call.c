@@ -577,6 +577,7 @@ int call_caps(struct mn *mn)
 
 void call_end(struct mn *mn)
 {
+	handoff_call_ending(mn);   /* a handoff keeps what we played */
 	xfer_abort(mn, "the call ended");
 	mn->fwd = mem_deref(mn->fwd);
 	mn->cn_resph = NULL;
@@ -595,6 +596,53 @@ void call_end(struct mn *mn)
 	mn->cn_remote = mem_deref(mn->cn_remote);
 	memset(&mn->place, 0, sizeof(mn->place));
 	mn->state = MN_IDLE;
+	mn->cn_replaces = -1;
+}
+
+struct replaces_query {
+	struct mn *mn;
+	struct sipleg *leg;   /* the call it was asked for */
+};
+
+static void replaces_query_destructor(void *arg)
+{
+	mem_deref(((struct replaces_query *)arg)->leg);
+}
+
+static void options_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct replaces_query *q = arg;
+	struct mn *mn = q->mn;
+
+	if (q->leg == mn->leg && mn->cn_replaces < 0) {
+		mn->cn_replaces = !err && msg && msg->scode < 300 &&
+			sip_msg_hdr_has_value(msg, SIP_HDR_SUPPORTED,
+					      "replaces");
+		re_fprintf(stderr, "mn: the CN %s Replaces (its OPTIONS"
+			   " answer)\n", mn->cn_replaces ? "takes" :
+			   "does not say it takes");
+	}
+	mem_deref(q);
+}
+
+/* Session Handoff needs a CN that takes Replaces (RFC 3891 §5): its
+ * INVITE or 2xx said so in Supported, or else its answer to one OPTIONS
+ * per call does. */
+static void learn_cn_replaces(struct mn *mn)
+{
+	struct replaces_query *q;
+
+	mn->cn_replaces = sipleg_peer_supports_replaces(mn->leg) ? 1 : -1;
+	if (mn->cn_replaces > 0)
+		return;
+	q = mem_zalloc(sizeof(*q), replaces_query_destructor);
+	if (!q)
+		return;
+	q->mn = mn;
+	q->leg = mem_ref(mn->leg);
+	if (sipep_options(mn->ep, sipleg_remote_target(mn->leg),
+			  options_handler, q))
+		mem_deref(q);
 }
 
 /* The call is up: what each side said is where transfers start from. */
@@ -610,6 +658,17 @@ static void established(struct mn *mn)
 	memset(&mn->place, 0, sizeof(mn->place));
 	re_fprintf(stderr, "mn: call with %s established\n",
 		   sipleg_remote_uri(mn->leg));
+	learn_cn_replaces(mn);
+}
+
+/* The owner of call_place_h hears how it went, once. */
+static void placed(struct mn *mn, int err, uint16_t scode)
+{
+	call_placed_h *h = mn->placedh;
+
+	mn->placedh = NULL;
+	if (h)
+		h(mn, err, scode, mn->placed_arg);
 }
 
 static void fail(struct mn *mn, const char *why)
@@ -641,6 +700,7 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 				    scode, &msg->reason);
 		fail(mn, why);
 		call_end(mn);
+		placed(mn, err ? err : EPROTO, scode);
 		return;
 	}
 
@@ -651,9 +711,11 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 			    " hanging up", sipleg_remote_uri(mn->leg), why);
 		fail(mn, line);
 		call_end(mn);
+		placed(mn, EPROTO, 488);
 		return;
 	}
 	established(mn);
+	placed(mn, 0, scode);
 }
 
 /* A re-INVITE from the CN. Our own re-INVITE in flight makes the SIP
@@ -722,6 +784,56 @@ static const struct sipleg_handlers call_handlers = {
 	.ackh = ack_handler, .closeh = close_handler,
 };
 
+/* An INVITE that replaces our call (RFC 3891; the SIP layer has checked
+ * that it names it and comes from its far side): someone handed their
+ * end of the call to another device. Our streams go on to the new
+ * party. While our media are on devices the change would have to be
+ * forwarded to each; we refuse it then. */
+static void call_replaced(struct mn *mn, struct sipleg *leg,
+			  const struct sip_msg *msg)
+{
+	struct sipleg *old = mn->leg;
+	struct mbuf *sdp = NULL;
+	char why[128] = "";
+	int e;
+
+	if (sipleg_replaced(leg) != old || mn->state != MN_ESTABLISHED ||
+	    mn->devs.head || call_busy(mn) || mn->xfer || mn->ho) {
+		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
+			   " %s\n", &msg->from.auri,
+			   sipleg_replaced(leg) != old ? "not our call" :
+			   "our media are on devices or moving");
+		(void)sipleg_reply(leg, 503, "Service Unavailable", NULL);
+		return;
+	}
+	if (mbuf_get_left(msg->mb))
+		e = mset_answer(mn->ms, msg->mb, &sdp, why, sizeof(why));
+	else
+		e = mset_offer(mn->ms, &sdp);
+	if (e) {
+		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
+			   " %s\n", &msg->from.auri, why);
+		(void)sipleg_reply(leg, e == EBADMSG ? 400 : 488,
+				   e == EBADMSG ? "Bad SDP" :
+				   "Not Acceptable Here", NULL);
+		return;
+	}
+	re_fprintf(stderr, "mn: %r replaces %s in our call\n",
+		   &msg->from.auri, sipleg_remote_uri(old));
+	mn->leg = mem_ref(leg);
+	mn->call_owner = false;
+	sipleg_set_handlers(leg, &call_handlers, mn);
+	(void)sipleg_reply(leg, 200, "OK", sdp);
+	sipleg_set_handlers(old, NULL, NULL);
+	sipleg_hangup(old);   /* BYE to the party replaced */
+	mem_deref(old);
+	if (mbuf_get_left(msg->mb))
+		established(mn);
+	else
+		mn->state = MN_CALLING;   /* established at the ACK */
+	mem_deref(sdp);
+}
+
 void call_incoming(struct mn *mn, struct sipleg *leg,
 		   const struct sip_msg *msg)
 {
@@ -729,6 +841,10 @@ void call_incoming(struct mn *mn, struct sipleg *leg,
 	char why[128] = "";
 	int e;
 
+	if (sipleg_replaced(leg)) {
+		call_replaced(mn, leg, msg);
+		return;
+	}
 	if (mn->state != MN_IDLE) {
 		(void)sipleg_reply(leg, 486, "Busy Here", NULL);
 		return;
@@ -764,6 +880,12 @@ void call_incoming(struct mn *mn, struct sipleg *leg,
 
 int call_place(struct mn *mn, const char *uri, char *why, size_t whysz)
 {
+	return call_place_h(mn, uri, NULL, NULL, NULL, why, whysz);
+}
+
+int call_place_h(struct mn *mn, const char *uri, const char *hdrs,
+		 call_placed_h *h, void *arg, char *why, size_t whysz)
+{
 	struct mbuf *offer = NULL;
 	int err;
 
@@ -778,7 +900,7 @@ int call_place(struct mn *mn, const char *uri, char *why, size_t whysz)
 
 	err = media_alloc(mn);
 	err = err ? err : mset_offer(mn->ms, &offer);
-	err = err ? err : sipleg_connect(&mn->leg, mn->ep, uri, NULL, offer,
+	err = err ? err : sipleg_connect(&mn->leg, mn->ep, uri, hdrs, offer,
 					 false, &call_handlers, mn);
 	mem_deref(offer);
 	if (err) {
@@ -790,6 +912,8 @@ int call_place(struct mn *mn, const char *uri, char *why, size_t whysz)
 	mn->state = MN_CALLING;
 	mn->call_owner = true;
 	mn->last_error[0] = '\0';
+	mn->placedh = h;
+	mn->placed_arg = arg;
 	re_fprintf(stderr, "mn: calling %s\n", uri);
 	return 0;
 }

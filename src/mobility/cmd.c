@@ -67,6 +67,9 @@ static int put_last_transfer(struct odict *od, const struct last_transfer *lt)
 	if (err)
 		return err;
 	err |= ctl_put_str(o, "mode", lt->mode);
+	err |= ctl_put_str(o, "transfer_mode", lt->how ? lt->how : "mnc");
+	if (lt->why_how[0])
+		err |= ctl_put_str(o, "transfer_mode_why", lt->why_how);
 	err |= ctl_put_bool(o, "ok", lt->ok);
 	if (!lt->ok)
 		err |= ctl_put_str(o, "error", lt->error);
@@ -147,13 +150,14 @@ static int started(struct ctl_request *req, struct odict *reply, int err,
 /* ---- move, retrieve ---------------------------------------------------------- */
 
 static const char move_usage[] = "usage: move [--audio DEV] [--video DEV]"
-	" [--display DEV --camera DEV] [--to DEV]";
+	" [--display DEV --camera DEV] [--to DEV] [--mode mnc|handoff|auto]";
 
 /* move [--audio DEV] [--video DEV] [--display DEV --camera DEV]
  *      [--video-out DEV --video-in DEV] [--to DEV] */
 static int cmd_move(struct mn *mn, struct ctl_request *req, int argc,
 		    char *argv[], struct odict *reply)
 {
+	enum xfer_mode mode = MODE_AUTO;
 	struct mnc_request rq;
 	char why[256] = "";
 	int i, err;
@@ -174,6 +178,11 @@ static int cmd_move(struct mn *mn, struct ctl_request *req, int argc,
 			rq.camera = dev;
 		else if (!strcmp(opt, "--to"))
 			rq.to = dev;
+		else if (!strcmp(opt, "--mode")) {
+			if (mode_parse(dev, &mode))
+				return refuse(reply, EINVAL, "--mode is mnc,"
+					      " handoff or auto");
+		}
 		else {
 			re_snprintf(why, sizeof(why), "unknown option '%s';"
 				    " %s", opt, move_usage);
@@ -184,25 +193,37 @@ static int cmd_move(struct mn *mn, struct ctl_request *req, int argc,
 		return refuse(reply, EINVAL, argc == 1 ? move_usage :
 			      "an option lacks its device");
 
-	err = mnc_move(mn, &rq, xfer_done, mem_ref(req), why, sizeof(why));
+	err = mode_move(mn, &rq, mode, xfer_done, mem_ref(req), why,
+			sizeof(why));
 	return started(req, reply, err, why);
 }
 
-/* retrieve [--media audio,video] */
+/* retrieve [--media audio,video] [--from DEV] [--mode mnc|handoff|auto] */
 static int cmd_retrieve(struct mn *mn, struct ctl_request *req, int argc,
 			char *argv[], struct odict *reply)
 {
-	const char *media = NULL;
+	const char *media = NULL, *from = NULL;
+	enum xfer_mode mode = MODE_AUTO;
 	char why[256] = "";
-	int err;
+	int i, err;
 
-	if (argc == 3 && !strcmp(argv[1], "--media"))
-		media = argv[2];
-	else if (argc != 1)
-		return refuse(reply, EINVAL, "usage: retrieve [--media LIST]");
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--media"))
+			media = argv[i + 1];
+		else if (!strcmp(argv[i], "--from"))
+			from = argv[i + 1];
+		else if (!strcmp(argv[i], "--mode") &&
+			 !mode_parse(argv[i + 1], &mode))
+			continue;
+		else
+			break;
+	}
+	if (i != argc)
+		return refuse(reply, EINVAL, "usage: retrieve [--media LIST]"
+			      " [--from DEV] [--mode mnc|handoff|auto]");
 
-	err = mnc_retrieve(mn, media, xfer_done, mem_ref(req), why,
-			   sizeof(why));
+	err = mode_retrieve(mn, media, from, mode, xfer_done, mem_ref(req),
+			    why, sizeof(why));
 	return started(req, reply, err, why);
 }
 
@@ -399,6 +420,27 @@ static int put_media(const struct mn *mn, struct odict *media)
 	return err;
 }
 
+/* Where a handed-off session is (RFC 5631 §5.4.1) */
+static int put_handoff(const struct mn *mn, struct odict *reply)
+{
+	const struct handed *hd = &mn->handed;
+	struct odict *o;
+	int err;
+
+	err = ctl_put_obj(reply, "handoff", &o);
+	if (err)
+		return err;
+	err |= ctl_put_str(o, "state", handoff_state(mn));
+	if (!hd->valid)
+		return err;
+	err |= ctl_put_str(o, "device", hd->device);
+	err |= ctl_put_str(o, "cn", hd->cn);
+	err |= ctl_put_str(o, "call_id", hd->call_id);
+	err |= ctl_put_str(o, "device_tag", hd->dev_tag);
+	err |= ctl_put_str(o, "cn_tag", hd->cn_tag);
+	return err;
+}
+
 static int status(struct mn *mn, struct odict *reply)
 {
 	struct odict *call, *media, *devs, *own, *o;
@@ -406,6 +448,7 @@ static int status(struct mn *mn, struct odict *reply)
 	int err;
 
 	err  = ctl_put_str(reply, "uri", sipep_uri(mn->ep));
+	err |= put_handoff(mn, reply);
 	err |= ctl_put_str(reply, "dtmf_received", call_dtmf_received(mn));
 	err |= ctl_put_obj(reply, "call", &call);
 	if (err)
@@ -419,7 +462,10 @@ static int status(struct mn *mn, struct odict *reply)
 	err |= ctl_put_array(call, "media", &media);
 	err |= ctl_put_array(call, "devices", &devs);
 	err |= put_last_transfer(call, &mn->last);
-	err |= ctl_put_bool(call, "transferring", mn->xfer != NULL);
+	err |= ctl_put_bool(call, "transferring", mn->xfer != NULL ||
+			    mn->ho != NULL);
+	if (mn->cn_replaces >= 0)
+		err |= ctl_put_bool(call, "cn_replaces", mn->cn_replaces);
 	if (err || mn->state != MN_ESTABLISHED)
 		return err;
 

@@ -28,48 +28,37 @@
 #include <sipmob/playout.h>
 #include <sipmob/media_dtmf.h>
 #include <sipmob/dtmf_relay.h>
-
-struct device {
-	struct device_conf conf;
-	struct sipep *ep;
-	struct sa media_addr;
-	struct list sessions;
-	struct mset *caps;        /* for OPTIONS answers */
-	struct slp_sa *sa;        /* our service:sip-device registration */
-	unsigned nsessions;       /* ever started, names recordings */
-	char *name;
-	char *record_dir;
-	char *last_dtmf;          /* received in the latest ended session */
-};
-
-struct dsession {
-	struct le le;
-	struct device *dev;
-	struct sipleg *leg;
-	struct mset *ms;
-	unsigned id;
-};
+#include "device_priv.h"
 
 static void session_destructor(void *arg)
 {
 	struct dsession *s = arg;
+	struct device *dev = s->dev;
 
 	/* the latest session's digits outlive it, for status */
-	if (s->dev && s->dev->sessions.tail == &s->le) {
-		s->dev->last_dtmf = mem_deref(s->dev->last_dtmf);
-		(void)str_dup(&s->dev->last_dtmf,
-			      mset_dtmf_received(s->ms));
+	if (dev && dev->sessions.tail == &s->le) {
+		dev->last_dtmf = mem_deref(dev->last_dtmf);
+		(void)str_dup(&dev->last_dtmf, mset_dtmf_received(s->ms));
 	}
 	list_unlink(&s->le);
+	tmr_cancel(&s->tmr_report);
 	sipleg_set_handlers(s->leg, NULL, NULL);  /* no calls into us now */
+	mem_deref(s->nested);
+	mem_deref(s->nested_not);
+	mem_deref(s->not);
 	mem_deref(s->leg);
+	mem_deref(s->replaces);
 	mem_deref(s->ms);
+	mem_deref(s->referrer);
+	if (dev)
+		device_dialogs_changed(dev);
 }
 
 static void device_destructor(void *arg)
 {
 	struct device *dev = arg;
 
+	list_flush(&dev->watchers);
 	list_flush(&dev->sessions);
 	mem_deref(dev->sa);
 	mem_deref(dev->caps);
@@ -77,6 +66,7 @@ static void device_destructor(void *arg)
 	mem_deref(dev->name);
 	mem_deref(dev->record_dir);
 	mem_deref(dev->last_dtmf);
+	mem_deref(dev->owner);
 }
 
 static void media_conf(const struct device *dev, struct mset_conf *mc)
@@ -132,6 +122,34 @@ static void offer_handler(struct sipleg *leg, const struct sip_msg *msg,
 	answer(s, msg);
 }
 
+static struct dsession *session_of(struct device *dev,
+				   const struct sipleg *leg)
+{
+	for (struct le *le = leg ? dev->sessions.head : NULL; le;
+	     le = le->next) {
+		struct dsession *s = le->data;
+
+		if (s->leg == leg)
+			return s;
+	}
+	return NULL;
+}
+
+/* RFC 3891 §3: once the new dialog is confirmed, the one it replaces
+ * ends (our BYE). */
+static void replace_done(struct dsession *s)
+{
+	struct dsession *old = session_of(s->dev, s->replaces);
+
+	if (old && old != s) {
+		re_fprintf(stderr, "device: session %u replaces session %u\n",
+			   s->id, old->id);
+		sipleg_hangup(old->leg);   /* BYE, though s->leg refers it */
+		mem_deref(old);
+	}
+	s->replaces = mem_deref(s->replaces);
+}
+
 static void ack_handler(struct sipleg *leg, const struct sip_msg *msg,
 			void *arg)
 {
@@ -139,6 +157,9 @@ static void ack_handler(struct sipleg *leg, const struct sip_msg *msg,
 	char err[128] = "";
 	(void)leg;
 
+	if (s->replaces)
+		replace_done(s);
+	device_dialogs_changed(s->dev);
 	if (!mbuf_get_left(msg->mb))
 		return;   /* we answered their offer: nothing more to do */
 
@@ -159,6 +180,8 @@ static void close_handler(struct sipleg *leg, int err,
 
 	re_fprintf(stderr, "device: session with %s ended (%m)\n",
 		   sipleg_remote_uri(s->leg), err);
+	if (s->nested_not)   /* replaced as our nested REFER asked */
+		dsession_nested_report(s, 200, "OK");
 	mem_deref(s);
 }
 
@@ -265,45 +288,79 @@ static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
 	return true;
 }
 
-static const struct sipleg_handlers session_handlers = {
+const struct sipleg_handlers dsession_handlers = {
+	.resph = dsession_invite_resp,
 	.offerh = offer_handler, .ackh = ack_handler,
 	.closeh = close_handler, .reqh = request_handler,
 };
+
+int dsession_alloc(struct dsession **sp, struct device *dev,
+		   const struct pl *referrer, bool want_audio, bool want_video,
+		   struct mset *share)
+{
+	struct mset_conf mc;
+	struct dsession *s;
+	char path[512];
+	int err = 0;
+
+	s = mem_zalloc(sizeof(*s), session_destructor);
+	if (!s)
+		return ENOMEM;
+
+	tmr_init(&s->tmr_report);
+	s->id = ++dev->nsessions;
+	media_conf(dev, &mc);
+	mc.no_audio = mc.no_audio || !want_audio;
+	if (!want_video)
+		mc.video = MSET_VIDEO_NONE;
+	if (mc.no_audio && mc.video == MSET_VIDEO_NONE) {
+		mem_deref(s);
+		return ENOTSUP;   /* none of what was asked for */
+	}
+	if (dev->record_dir && !mc.no_audio) {
+		re_snprintf(path, sizeof(path), "%s/%s-%u-audio.wav",
+			    dev->record_dir, dev->name, s->id);
+		mc.record_path = path;
+	}
+	if (share)
+		s->ms = mem_ref(share);
+	else
+		err = mset_alloc(&s->ms, &mc);
+	err = err ? err : pl_strdup(&s->referrer, referrer);
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+	s->dev = dev;
+	list_append(&dev->sessions, &s->le, s);
+	dev->last_dtmf = mem_deref(dev->last_dtmf);
+	*sp = s;
+	return 0;
+}
 
 static void invite_handler(struct sipep *ep, struct sipleg *leg,
 			   const struct sip_msg *msg, void *arg)
 {
 	struct device *dev = arg;
-	struct mset_conf mc;
-	struct dsession *s;
-	char path[512];
+	struct dsession *s, *old = session_of(dev, sipleg_replaced(leg));
 	(void)ep;
 
-	s = mem_zalloc(sizeof(*s), session_destructor);
-	if (!s)
-		return;   /* the leg is declined with 480 */
-
-	s->dev = dev;
-	s->id = ++dev->nsessions;
-	media_conf(dev, &mc);
-	if (dev->record_dir && !dev->conf.no_audio) {
-		re_snprintf(path, sizeof(path), "%s/%s-%u-audio.wav",
-			    dev->record_dir, dev->name, s->id);
-		mc.record_path = path;
-	}
-	if (mset_alloc(&s->ms, &mc)) {
+	/* A session that replaces another goes on with its media: the
+	 * same streams (SSRC, sequence, tone) now go to the new party, as
+	 * if the far end had only moved (RFC 3891 leaves this to us). */
+	if (dsession_alloc(&s, dev, &msg->from.auri, true, true,
+			   old ? old->ms : NULL)) {
 		re_fprintf(stderr, "device: no media for %r\n",
 			   &msg->from.auri);
-		mem_deref(s);
-		return;
+		return;   /* the leg is declined with 480 */
 	}
 
 	s->leg = mem_ref(leg);
-	sipleg_set_handlers(leg, &session_handlers, s);
-	list_append(&dev->sessions, &s->le, s);
-	dev->last_dtmf = mem_deref(dev->last_dtmf);
-	re_fprintf(stderr, "device: INVITE from %r (session %u)\n",
-		   &msg->from.auri, s->id);
+	s->replaces = mem_ref(sipleg_replaced(leg));
+	sipleg_set_handlers(leg, &dsession_handlers, s);
+	re_fprintf(stderr, "device: INVITE from %r (session %u)%s\n",
+		   &msg->from.auri, s->id, s->replaces ?
+		   ", replacing a dialog" : "");
 
 	answer(s, msg);   /* a refusal closes the leg, and so frees s */
 }
@@ -383,12 +440,14 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 
 	dev->conf = *conf;
 	err  = str_dup(&dev->name, conf->name ? conf->name : "device");
+	err |= conf->owner ? str_dup(&dev->owner, conf->owner) : 0;
 	err |= conf->record_dir ? str_dup(&dev->record_dir,
 					  conf->record_dir) : 0;
 	if (err)
 		goto out;
 	dev->conf.name = dev->name;
 	dev->conf.record_dir = dev->record_dir;
+	dev->conf.owner = dev->owner;
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
@@ -408,6 +467,11 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(dev->ep, caps_handler, dev);
+	if (!conf->basic) {   /* Session Handoff (spec §5.3) */
+		sipep_set_refer_handler(dev->ep, device_refer_handler, dev);
+		sipep_set_subscribe_handler(dev->ep, device_subscribe_handler,
+					    dev);
+	}
 
 	if (conf->registrar) {
 		err = sipep_register(dev->ep, conf->registrar, NULL,

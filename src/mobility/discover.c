@@ -15,6 +15,7 @@ struct known {
 	struct le le;
 	char *name;      /* the user part of its SIP URI */
 	char *uri;
+	bool enhanced;   /* its attributes say mobility-enhanced */
 };
 
 static void known_destructor(void *arg)
@@ -48,6 +49,17 @@ const char *mn_device_uri(const struct mn *mn, const char *name)
 	return NULL;
 }
 
+int mn_known_enhanced(const struct mn *mn, const char *uri)
+{
+	for (struct le *le = mn->known.head; le; le = le->next) {
+		const struct known *k = le->data;
+
+		if (!strcmp(k->uri, uri))
+			return k->enhanced;
+	}
+	return -1;
+}
+
 const char *mn_known_name(const struct mn *mn, const char *url)
 {
 	struct le *le;
@@ -76,6 +88,9 @@ void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n)
 		if (re_regex(k->uri, strlen(k->uri), "sip[s]*:[^@]+@", NULL,
 			     &user))
 			pl_set_str(&user, k->uri);
+		k->enhanced = v[i].parsed &&
+			slp_attrs_find(v[i].parsed,
+				       &(struct pl)PL("mobility-enhanced"));
 		if (pl_strdup(&k->name, &user))
 			mem_deref(k);
 		else

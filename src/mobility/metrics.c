@@ -15,6 +15,7 @@
 #include <sipmob/metrics.h>
 
 struct span {
+	uint32_t ssrc;  /* seq spans of different streams never merge */
 	int64_t a, b;   /* seq or time, inclusive */
 };
 
@@ -22,6 +23,8 @@ static int span_cmp(const void *x, const void *y)
 {
 	const struct span *p = x, *q = y;
 
+	if (p->ssrc != q->ssrc)
+		return p->ssrc < q->ssrc ? -1 : 1;
 	return p->a < q->a ? -1 : p->a > q->a;
 }
 
@@ -57,14 +60,24 @@ static uint32_t main_ssrc(const struct metrics_run *v, size_t n,
 	return best;
 }
 
+/* The sequence number all of a stream's runs are measured from: that of
+ * its first run in the window. */
+static uint16_t stream_ref(const struct metrics_run *v, size_t n,
+			   const struct metrics_window *w, uint32_t ssrc)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].run.ssrc == ssrc && in_window(&v[i].run, w))
+			return v[i].run.seq;
+	}
+	return 0;
+}
+
 int metrics_compute(const struct metrics_run *v, size_t n,
 		    const struct metrics_window *w, int target_src,
 		    struct transfer_metrics *m)
 {
 	struct span *seqs = NULL, *times = NULL;
 	size_t k = 0;
-	uint16_t ref = 0;
-	bool have_ref = false;
 	int64_t covered_to, hole, lapse = 0, gap = 0;
 
 	if (!v || !w || !m)
@@ -74,6 +87,8 @@ int metrics_compute(const struct metrics_run *v, size_t n,
 	m->ssrc = main_ssrc(v, n, w, &m->packets);
 	if (!m->packets)
 		return ENOENT;
+	if (w->across_streams)
+		m->packets = 0;   /* counted below, every stream */
 
 	seqs = mem_zalloc(n * sizeof(*seqs), NULL);
 	times = mem_zalloc(n * sizeof(*times), NULL);
@@ -86,14 +101,15 @@ int metrics_compute(const struct metrics_run *v, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct playlog_run *r = &v[i].run;
 
-		if (r->ssrc != m->ssrc || !in_window(r, w))
+		if ((r->ssrc != m->ssrc && !w->across_streams) ||
+		    !in_window(r, w))
 			continue;
-		if (!have_ref) {
-			ref = r->seq;
-			have_ref = true;
-		}
-		seqs[k].a = (int16_t)(uint16_t)(r->seq - ref);
+		seqs[k].ssrc = r->ssrc;
+		seqs[k].a = (int16_t)(uint16_t)(r->seq - stream_ref(v, n, w,
+								    r->ssrc));
 		seqs[k].b = seqs[k].a + r->n - 1;
+		if (w->across_streams)
+			m->packets += r->n;
 		times[k].a = (int64_t)r->t0_ms;
 		times[k].b = (int64_t)r->t1_ms;
 		if ((int64_t)r->max_gap_ms > gap)
@@ -105,13 +121,19 @@ int metrics_compute(const struct metrics_run *v, size_t n,
 		     (int64_t)(r->t0_ms - w->cmd_ms) < m->latency_ms)) {
 			m->latency_known = true;
 			m->latency_ms = (int64_t)(r->t0_ms - w->cmd_ms);
+			if (w->across_streams)
+				m->ssrc = r->ssrc;   /* the new place's */
 		}
 	}
 
-	/* Lapse: holes in the union of the sequence spans. */
+	/* Lapse: holes in the union of each stream's sequence spans. */
 	qsort(seqs, k, sizeof(*seqs), span_cmp);
 	covered_to = seqs[0].b;
 	for (size_t i = 1; i < k; i++) {
+		if (seqs[i].ssrc != seqs[i - 1].ssrc) {
+			covered_to = seqs[i].b;
+			continue;
+		}
 		if (seqs[i].a > covered_to + 1)
 			lapse += seqs[i].a - covered_to - 1;
 		if (seqs[i].b > covered_to)

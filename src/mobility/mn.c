@@ -11,7 +11,9 @@ static void destructor(void *arg)
 {
 	struct mn *mn = arg;
 
+	handoff_abort(mn);
 	call_end(mn);
+	handoff_forget(mn);
 	list_flush(&mn->known);
 	mem_deref(mn->ua);
 	mem_deref(mn->caps);
@@ -26,6 +28,13 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 {
 	(void)ep;
 	call_incoming(arg, leg, msg);
+}
+
+static void refer_handler(struct sipep *ep, struct sipleg *leg,
+			  const struct sip_msg *msg, void *arg)
+{
+	(void)ep;
+	handoff_refer(arg, leg, msg);
 }
 
 static int caps_handler(struct mbuf **descp, void *arg)
@@ -49,6 +58,7 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 		return ENOMEM;
 
 	mn->conf = *conf;
+	mn->cn_replaces = -1;
 	if (!mn->conf.device_timeout_ms)
 		mn->conf.device_timeout_ms = 8000;
 	err  = str_dup(&mn->user, conf->user ? conf->user : "mn");
@@ -72,6 +82,7 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(mn->ep, caps_handler, mn);
+	sipep_set_refer_handler(mn->ep, refer_handler, mn);
 
 	if (conf->registrar) {
 		err = sipep_register(mn->ep, conf->registrar, NULL,

@@ -79,6 +79,8 @@ struct last_transfer {
 	bool valid;
 	bool ok;
 	const char *mode;         /* "transfer" or "retrieve"              */
+	const char *how;          /* "mnc" or "handoff"                    */
+	char why_how[160];        /* why that transfer mode                */
 	char error[256];
 	bool metrics_known;       /* audio: m                              */
 	char metrics_note[128];
@@ -93,6 +95,24 @@ struct last_transfer {
 struct xfer;
 struct fwd;
 struct slp_ua;
+struct handoff;
+
+/* Where a session handed off went (RFC 5631 §5.4.1): the device-CN
+ * dialog, device as From, from the device's final NOTIFY or its dialog
+ * events; what a retrieval's nested REFER names. */
+struct handed {
+	bool valid;
+	char *device;              /* the device's URI                    */
+	char *cn;                  /* where the CN is reached             */
+	char *call_id;
+	char *dev_tag;             /* the device's tag                    */
+	char *cn_tag;              /* the CN's tag                        */
+	bool audio, video;
+};
+
+/** Our INVITE to the CN (call_place) got its final answer */
+typedef void (call_placed_h)(struct mn *mn, int err, uint16_t scode,
+			     void *arg);
 
 /** A re-INVITE we sent the CN: its final outcome */
 typedef void (call_resp_h)(struct mn *mn, int err, uint16_t scode,
@@ -128,6 +148,12 @@ struct mn {
 
 	struct xfer *xfer;         /* the transfer in progress, if any    */
 	struct last_transfer last;
+	struct handoff *ho;        /* an SH handoff or retrieval going on  */
+	struct handed handed;
+	int cn_replaces;           /* the CN takes Replaces: 1, 0, -1 (not
+				      known yet); asked once per call      */
+	call_placed_h *placedh;
+	void *placed_arg;
 
 	struct slp_ua *ua;         /* device discovery (discover.c)       */
 	struct list known;         /* devices of the last query, by name  */
@@ -139,6 +165,10 @@ void call_incoming(struct mn *mn, struct sipleg *leg,
 		   const struct sip_msg *msg);
 void call_join(struct mn *mn, struct devleg *d);
 int  call_place(struct mn *mn, const char *uri, char *why, size_t whysz);
+/** The same with extra headers (Replaces, Referred-By) and a handler for
+ *  the final answer */
+int  call_place_h(struct mn *mn, const char *uri, const char *hdrs,
+		  call_placed_h *h, void *arg, char *why, size_t whysz);
 void call_end(struct mn *mn);
 void call_setup(struct mn *mn);
 bool call_busy(const struct mn *mn);
@@ -158,9 +188,16 @@ struct report;
 typedef void (report_done_h)(struct report *r, void *arg);
 int  report_collect(struct report **rp, struct mn *mn, struct list *extra,
 		    uint64_t since_ms, report_done_h *h, void *arg);
+/** handoff: the far end plays to the new place a new stream (metrics.h,
+ *  across_streams) */
 void report_metrics(const struct report *r, uint64_t from_ms,
 		    uint64_t cmd_ms, int target_src, int vtarget_src,
-		    bool video_moved, struct last_transfer *lt);
+		    bool video_moved, bool handoff, struct last_transfer *lt);
+/* a report made by hand: the MN's own runs and a device's JSON report */
+struct report *report_alloc(void);
+void report_add_own(struct report *r, const struct mset *ms,
+		    uint64_t since_ms);
+int  report_add_json(struct report *r, int src, const struct pl *json);
 
 /* xfer.c */
 typedef void (xfer_done_h)(int err, const struct last_transfer *lt,
@@ -179,6 +216,18 @@ int  xfer_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
 		   void *arg, char *why, size_t whysz);
 void xfer_abort(struct mn *mn, const char *why);
 
+/* handoff.c: Session Handoff (spec §5.3) */
+int  handoff_move(struct mn *mn, const char *device, xfer_done_h *h,
+		  void *arg, char *why, size_t whysz);
+int  handoff_retrieve(struct mn *mn, const char *device, xfer_done_h *h,
+		      void *arg, char *why, size_t whysz);
+void handoff_call_ending(struct mn *mn);
+void handoff_refer(struct mn *mn, struct sipleg *leg,
+		   const struct sip_msg *msg);
+void handoff_forget(struct mn *mn);
+void handoff_abort(struct mn *mn);
+const char *handoff_state(const struct mn *mn);
+
 /* mnc.c: what a move asks for */
 struct mnc_request {
 	const char *audio, *video;       /* a device for the whole medium */
@@ -189,6 +238,22 @@ int  mnc_move(struct mn *mn, const struct mnc_request *rq, xfer_done_h *h,
 	      void *arg, char *why, size_t whysz);
 int  mnc_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
 		  void *arg, char *why, size_t whysz);
+const char *mnc_device_uri(const struct mn *mn, const char *dev, char *why,
+			   size_t whysz);
+/** The device a move would hand the whole session to, or NULL when it
+ *  splits the call or leaves some of it here (then only MNC can do it) */
+const char *mnc_whole_target(const struct mn *mn,
+			     const struct mnc_request *rq);
+
+/* mode.c: Mobile Node Control or Session Handoff */
+enum xfer_mode { MODE_AUTO = 0, MODE_MNC, MODE_HANDOFF };
+int  mode_parse(const char *s, enum xfer_mode *m);
+int  mode_move(struct mn *mn, const struct mnc_request *rq,
+	       enum xfer_mode mode, xfer_done_h *h, void *arg, char *why,
+	       size_t whysz);
+int  mode_retrieve(struct mn *mn, const char *media, const char *from,
+		   enum xfer_mode mode, xfer_done_h *h, void *arg, char *why,
+		   size_t whysz);
 
 /* discover.c */
 int  mn_discover_alloc(struct mn *mn);
@@ -199,4 +264,7 @@ typedef void (mn_devices_h)(int err, const struct slp_device *v, size_t n,
 int  mn_devices_query(struct mn *mn, const char *pred, mn_devices_h *h,
 		      void *arg);
 const char *mn_known_name(const struct mn *mn, const char *url);
+/** 1 or 0: the device's SLP attributes say mobility-enhanced or not;
+ *  -1: not known (not in the last query's answer) */
+int  mn_known_enhanced(const struct mn *mn, const char *uri);
 void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n);

@@ -15,15 +15,15 @@ static int line_of(const struct mn *mn, const char *type)
 	return place_lines_of(mn->cn_remote, type, v, 1) ? (int)v[0] : -1;
 }
 
-static const char *device_uri(const struct mn *mn, const char *dev,
-			      char *why, size_t whysz)
+const char *mnc_device_uri(const struct mn *mn, const char *dev, char *why,
+			   size_t whysz)
 {
 	const char *uri;
 
 	if (!strncmp(dev, "sip:", 4) || !strncmp(dev, "sips:", 5))
 		return dev;
 	uri = mn_device_uri(mn, dev);
-	if (!uri)
+	if (!uri && why)
 		re_snprintf(why, whysz, "no device '%s' (run `devices` first,"
 			    " or give a SIP URI)", dev);
 	return uri;
@@ -46,7 +46,7 @@ static int plan_add(struct mnc_plan *p, const struct mn *mn,
 			    MN_MAX_LINES);
 		return E2BIG;
 	}
-	uri = device_uri(mn, dev, why, whysz);
+	uri = mnc_device_uri(mn, dev, why, whysz);
 	if (!uri)
 		return ENOENT;
 	if (p->n >= MN_MAX_LINES) {
@@ -121,6 +121,26 @@ int mnc_move(struct mn *mn, const struct mnc_request *rq, xfer_done_h *h,
 		return EINVAL;
 	}
 	return xfer_move(mn, &plan, h, arg, why, whysz);
+}
+
+const char *mnc_whole_target(const struct mn *mn,
+			     const struct mnc_request *rq)
+{
+	const char *dev = NULL;
+	bool a = line_of(mn, "audio") >= 0, v = line_of(mn, "video") >= 0;
+
+	if (rq->display || rq->camera || mn->devs.head)
+		return NULL;
+	if (rq->to && !rq->audio && !rq->video)
+		dev = rq->to;
+	else if (a && v && rq->audio && rq->video &&
+		 !strcmp(rq->audio, rq->video) && !rq->to)
+		dev = rq->audio;
+	else if (a && !v && rq->audio && !rq->video && !rq->to)
+		dev = rq->audio;
+	else if (v && !a && rq->video && !rq->audio && !rq->to)
+		dev = rq->video;
+	return dev ? mnc_device_uri(mn, dev, NULL, 0) : NULL;
 }
 
 int mnc_retrieve(struct mn *mn, const char *media, xfer_done_h *h,

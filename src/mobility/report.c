@@ -152,32 +152,62 @@ static void query_device(struct report *r, struct devleg *d,
 	r->pending++;
 }
 
+struct report *report_alloc(void)
+{
+	struct report *r = mem_zalloc(sizeof(*r), destructor);
+
+	if (r)
+		tmr_init(&r->tmr);
+	return r;
+}
+
+void report_add_own(struct report *r, const struct mset *ms,
+		    uint64_t since_ms)
+{
+	struct playlog_run runs[64];
+	size_t n, i;
+
+	n = mset_runs(ms, SDESC_AUDIO, since_ms, runs, ARRAY_SIZE(runs));
+	for (i = 0; i < n; i++)
+		add_run(r, SDESC_AUDIO, 0, &runs[i]);
+	n = mset_runs(ms, SDESC_VIDEO, since_ms, runs, ARRAY_SIZE(runs));
+	for (i = 0; i < n; i++)
+		add_run(r, SDESC_VIDEO, 0, &runs[i]);
+}
+
+int report_add_json(struct report *r, int src, const struct pl *json)
+{
+	const struct odict_entry *e;
+	struct odict *od = NULL;
+	int err;
+
+	err = json_decode_odict(&od, 32, json->p, json->l, 8);
+	if (!err && (!(e = odict_lookup(od, "playout")) ||
+		     e->type != ODICT_ARRAY))
+		err = EBADMSG;
+	if (!err)
+		add_runs(r, src, od);
+	mem_deref(od);
+	return err;
+}
+
 int report_collect(struct report **rp, struct mn *mn, struct list *extra,
 		   uint64_t since_ms, report_done_h *h, void *arg)
 {
-	struct playlog_run runs[64];
 	struct report *r;
 	struct mbuf *body;
-	size_t n, i;
 	struct le *le;
 
-	r = mem_zalloc(sizeof(*r), destructor);
+	r = report_alloc();
 	body = mbuf_alloc(64);
 	if (!r || !body) {
 		mem_deref(r);
 		mem_deref(body);
 		return ENOMEM;
 	}
-	tmr_init(&r->tmr);
 	r->h = h;
 	r->arg = arg;
-
-	n = mset_runs(mn->ms, SDESC_AUDIO, since_ms, runs, ARRAY_SIZE(runs));
-	for (i = 0; i < n; i++)
-		add_run(r, SDESC_AUDIO, 0, &runs[i]);
-	n = mset_runs(mn->ms, SDESC_VIDEO, since_ms, runs, ARRAY_SIZE(runs));
-	for (i = 0; i < n; i++)
-		add_run(r, SDESC_VIDEO, 0, &runs[i]);
+	report_add_own(r, mn->ms, since_ms);
 
 	(void)mbuf_printf(body, "{\"since\":%llu}", since_ms);
 	for (le = mn->devs.head; le; le = le->next)
@@ -199,9 +229,10 @@ int report_collect(struct report **rp, struct mn *mn, struct list *extra,
  * audio); video metrics when video moved. */
 void report_metrics(const struct report *r, uint64_t from_ms,
 		    uint64_t cmd_ms, int target_src, int vtarget_src,
-		    bool video_moved, struct last_transfer *lt)
+		    bool video_moved, bool handoff, struct last_transfer *lt)
 {
-	const struct metrics_window w = {from_ms, cmd_ms, playlog_now_ms()};
+	const struct metrics_window w = {from_ms, cmd_ms, playlog_now_ms(),
+					 handoff};
 	const struct played *a = &r->played[0], *v = &r->played[1];
 
 	lt->video_moved = video_moved;

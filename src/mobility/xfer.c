@@ -417,7 +417,7 @@ static void reports_done(struct report *r, void *arg)
 	struct xfer *x = arg;
 
 	report_metrics(r, x->t_cmd - LOOKBACK_MS, x->t_cmd, x->target_src,
-		       x->vtarget_src, x->video_moved, &x->mn->last);
+		       x->vtarget_src, x->video_moved, false, &x->mn->last);
 	finish(x, NULL);
 }
 
@@ -444,6 +444,7 @@ static void finish(struct xfer *x, const char *error)
 	lt->valid = true;
 	lt->ok = error == NULL;
 	lt->mode = x->retrieve ? "retrieve" : "transfer";
+	lt->how = "mnc";
 	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
 	if (error) {
 		lt->metrics_known = lt->vmetrics_known = false;

@@ -101,11 +101,11 @@ int sipleg_reply_typed(struct sipleg *leg, uint16_t scode,
 	err = sip_treplyf(&leg->st, &leg->resp, leg->ep->sip, msg, true,
 			  scode, reason,
 			  "%H"
-			  "Allow: " SIPMOB_ALLOW "\r\n"
-			  "Supported: \r\n"
+			  "Allow: %s\r\n"
+			  "Supported: " SIPMOB_SUPPORTED "\r\n"
 			  "%H",
 			  sip_contact_print, &contact,
-			  sipleg_body_printf, &b);
+			  sipep_allow(leg->ep), sipleg_body_printf, &b);
 	if (err)
 		return err;
 
@@ -155,7 +155,9 @@ static int server_transaction(struct sipleg *leg, const struct sip_msg *msg)
 
 void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
 {
-	struct sipleg *leg = NULL;
+	struct sipleg *leg = NULL, *replaced;
+	const char *reason = NULL;
+	uint16_t scode = 0;
 	int err;
 
 	if (!ep->inviteh) {
@@ -165,16 +167,22 @@ void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
 	}
 	if (refuse_body_type(ep->sip, msg))
 		return;
+	if (sipleg_find_replaced(ep, msg, &replaced, &scode, &reason)) {
+		(void)sip_treply(NULL, ep->sip, msg, scode, reason);
+		return;
+	}
 
 	err = sipleg_alloc(&leg, ep, false);
 	if (err)
 		goto fail;
+	leg->replaced = mem_ref(replaced);
 
 	err  = sip_dialog_accept(&leg->dlg, msg);
 	err |= pl_strdup(&leg->ruri, &msg->from.auri);
 	err |= pl_strdup(&leg->rtag, &msg->from.tag);
 	if (err)
 		goto fail;
+	sipleg_keep_peer(leg, msg);
 
 	err = server_transaction(leg, msg);
 	if (err)

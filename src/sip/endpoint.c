@@ -18,6 +18,7 @@ static void destructor(void *arg)
 
 	sipep_shutdown(ep);
 	mem_deref(ep->reg);
+	mem_deref(ep->evsock);
 	mem_deref(ep->lsnr_req);
 	mem_deref(ep->lsnr_resp);
 	hash_clear(ep->legs);
@@ -130,10 +131,13 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		return true;
 	}
 
-	if (!pl_isset(&msg->to.tag))
-		return false;   /* out-of-dialog: someone else's, or 501 */
+	leg = pl_isset(&msg->to.tag) ? sipep_find_leg(ep, msg) : NULL;
 
-	leg = sipep_find_leg(ep, msg);
+	if (!pl_strcmp(&msg->met, "REFER"))
+		return sipep_refer_request(ep, leg, msg);
+
+	if (!pl_isset(&msg->to.tag))
+		return false;   /* SUBSCRIBE goes to sipevent; others 501 */
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		if (leg)
@@ -142,8 +146,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	}
 
 	if (pl_strcmp(&msg->met, "INVITE") && pl_strcmp(&msg->met, "BYE")) {
-		/* INFO and the like go to the leg's owner; REFER and NOTIFY
-		 * to other listeners (sipevent) when the owner declines. */
+		/* INFO and the like go to the leg's owner; NOTIFY and
+		 * SUBSCRIBE to sipevent's listener when the owner declines. */
 		if (leg && leg->state != SIPLEG_CLOSED && leg->h.reqh &&
 		    sip_dialog_rseq_valid(leg->dlg, msg))
 			return leg->h.reqh(leg, msg, leg->arg);
@@ -323,6 +327,11 @@ int sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
 	if (err)
 		goto out;
 
+	/* after ours: sipevent's listener takes what ours declines */
+	err = sipep_events_alloc(ep);
+	if (err)
+		goto out;
+
 	if (conf->trace)
 		sipep_set_trace_handler(ep, stderr_trace, NULL);
 	ep->inviteh = inviteh;
@@ -354,6 +363,14 @@ void sipep_set_trace_handler(struct sipep *ep, sipep_trace_h *traceh,
 	ep->tracearg = arg;
 	/* libre's trace handler takes the stack's own arg, set at alloc. */
 	sip_set_trace_handler(ep->sip, traceh ? trace_handler : NULL);
+}
+
+const char *sipep_allow(const struct sipep *ep)
+{
+	return ep->referh ?
+		"INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY,"
+		" SUBSCRIBE" :
+		"INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, SUBSCRIBE";
 }
 
 const char *sipep_uri(const struct sipep *ep)

@@ -76,6 +76,7 @@ static void record_dialog(struct sipleg *leg, const struct sip_msg *msg)
 	mem_deref(leg->rtag);
 	(void)pl_strdup(&leg->ltag, &msg->from.tag);
 	(void)pl_strdup(&leg->rtag, &msg->to.tag);
+	sipleg_keep_peer(leg, msg);
 }
 
 static void invite_resp_handler(int err, const struct sip_msg *msg,
@@ -151,9 +152,11 @@ static int send_invite(struct sipleg *leg, struct mbuf *offer)
 	return sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
 			     leg->dlg, 0, NULL, invite_send_handler,
 			     invite_resp_handler, leg,
-			     "Allow: " SIPMOB_ALLOW "\r\n"
+			     "Allow: %s\r\n"
+			     "Supported: " SIPMOB_SUPPORTED "\r\n"
 			     "%s"
 			     "%H",
+			     sipep_allow(leg->ep),
 			     leg->hdrs ? leg->hdrs : "",
 			     sipleg_body_printf,
 			     &(struct sipleg_body){SIPLEG_SDP, offer});

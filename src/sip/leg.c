@@ -80,6 +80,8 @@ static void destructor(void *arg)
 	mem_deref(leg->ltag);
 	mem_deref(leg->rtag);
 	mem_deref(leg->rsdp);
+	mem_deref(leg->replaced);
+	mem_deref(leg->rtarget);
 	mem_deref(leg->hdrs);
 	mem_deref(leg->ep);
 }
@@ -261,6 +263,32 @@ const char *sipleg_local_tag(const struct sipleg *leg)
 const char *sipleg_remote_tag(const struct sipleg *leg)
 {
 	return leg ? leg->rtag : NULL;
+}
+
+/* What the far side's INVITE or 2xx says of it: where to reach it
+ * (Contact) and whether it takes Replaces (RFC 3891 §5, Supported). */
+void sipleg_keep_peer(struct sipleg *leg, const struct sip_msg *msg)
+{
+	const struct sip_hdr *ch = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr contact;
+
+	leg->peer_replaces = sip_msg_hdr_has_value(msg, SIP_HDR_SUPPORTED,
+						   "replaces") ||
+		sip_msg_hdr_has_value(msg, SIP_HDR_REQUIRE, "replaces");
+	if (ch && !sip_addr_decode(&contact, &ch->val)) {
+		leg->rtarget = mem_deref(leg->rtarget);
+		(void)pl_strdup(&leg->rtarget, &contact.auri);
+	}
+}
+
+const char *sipleg_remote_target(const struct sipleg *leg)
+{
+	return !leg ? NULL : leg->rtarget ? leg->rtarget : leg->ruri;
+}
+
+bool sipleg_peer_supports_replaces(const struct sipleg *leg)
+{
+	return leg && leg->peer_replaces;
 }
 
 const struct mbuf *sipleg_remote_sdp(const struct sipleg *leg)

@@ -19,11 +19,11 @@ void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg)
 	sip_contact_set(&contact, ep->user, &msg->dst, msg->tp);
 	(void)sip_treplyf(NULL, NULL, ep->sip, msg, false, 200, "OK",
 			  "%H"
-			  "Allow: " SIPMOB_ALLOW "\r\n"
+			  "Allow: %s\r\n"
 			  "Accept: application/sdp\r\n"
-			  "Supported: \r\n"
+			  "Supported: " SIPMOB_SUPPORTED "\r\n"
 			  "%H",
-			  sip_contact_print, &contact,
+			  sip_contact_print, &contact, sipep_allow(ep),
 			  sipleg_body_printf,
 			  &(struct sipleg_body){SIPLEG_SDP, desc});
 	mem_deref(desc);

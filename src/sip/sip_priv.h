@@ -25,6 +25,11 @@ struct sipep {
 	char *reg_pass;
 	sipep_reg_h *regh;
 	void *regarg;
+	struct sipevent_sock *evsock;  /* REFER and SUBSCRIBE (refer.c)  */
+	sipep_refer_h *referh;
+	void *referarg;
+	sipep_subscribe_h *subh;
+	void *subarg;
 };
 
 struct sipleg {
@@ -38,6 +43,9 @@ struct sipleg {
 	char *ltag;
 	char *rtag;
 	struct mbuf *rsdp;          /* last SDP received                     */
+	struct sipleg *replaced;    /* the leg its Replaces names (incoming) */
+	char *rtarget;              /* the far side's Contact URI            */
+	bool peer_replaces;         /* its Supported lists "replaces"        */
 	struct sipleg_handlers h;
 	void *arg;
 
@@ -72,6 +80,7 @@ struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg);
 int  sipleg_alloc(struct sipleg **legp, struct sipep *ep, bool uac);
 void sipleg_index(struct sipleg *leg);
 void sipleg_keep_sdp(struct sipleg *leg, const struct sip_msg *msg);
+void sipleg_keep_peer(struct sipleg *leg, const struct sip_msg *msg);
 void sipleg_send_bye(struct sipleg *leg);
 void sipleg_closed(struct sipleg *leg, int err, const struct sip_msg *msg);
 /** A body and its content type (NULL: SDP) */
@@ -95,4 +104,17 @@ void sipleg_server_stop(struct sipleg *leg);
 /* options.c */
 void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg);
 
-#define SIPMOB_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
+/* replaces.c (the incoming side) */
+int  sipleg_find_replaced(struct sipep *ep, const struct sip_msg *msg,
+			  struct sipleg **legp, uint16_t *scode,
+			  const char **reason);
+
+/* refer.c */
+int  sipep_events_alloc(struct sipep *ep);
+bool sipep_refer_request(struct sipep *ep, struct sipleg *leg,
+			 const struct sip_msg *msg);
+
+/** The methods we take: REFER, NOTIFY and SUBSCRIBE only once someone
+ *  handles REFER (endpoint.c) */
+const char *sipep_allow(const struct sipep *ep);
+#define SIPMOB_SUPPORTED "replaces"

@@ -2,7 +2,8 @@
  * Transfer metrics from playout runs: a clean hand-over (overlap, no lapse),
  * a hand-over with lost packets and a silence, sequence numbers that wrap
  * between devices, the far end's stream picked among others, and a video
- * hand-over whose old place showed its last frame just before the command.
+ * hand-over whose old place showed its last frame just before the command,
+ * and a handoff whose far end starts a new stream for the new dialog.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ static const struct metrics_window *win(uint64_t cmd, uint64_t end,
 {
 	static struct metrics_window w;
 
-	w = (struct metrics_window){cmd - back, cmd, end};
+	w = (struct metrics_window){cmd - back, cmd, end, false};
 	return &w;
 }
 
@@ -63,6 +64,33 @@ static void lost_packets_and_silence_are_counted(void **state)
 	assert_int_equal(m.lapse_packets, 5);          /* 150..154 */
 	assert_int_equal(m.disruption_ms, 150);        /* 2000 -> 2150 */
 	assert_int_equal(m.latency_ms, 250);
+}
+
+static void handoff_to_a_new_stream(void **state)
+{
+	/* MN plays SSRC 42 (100..199) until 3000; the far end's new dialog
+	 * plays SSRC 77 at the device from 3060, missing 5012..5014 */
+	struct metrics_run v[] = {
+		run(0, 42, 100, 100, 1020),
+		run(1, 77, 5000, 12, 3060),
+		run(1, 77, 5015, 50, 3360),
+	};
+	struct metrics_window w = {2000, 2000, 5000, true};
+	struct transfer_metrics m;
+	(void)state;
+
+	assert_int_equal(metrics_compute(v, 3, &w, 1, &m), 0);
+	assert_int_equal(m.ssrc, 77);                  /* the new place's */
+	assert_int_equal(m.packets, 100 + 12 + 50);
+	assert_int_equal(m.lapse_packets, 3);          /* 5012..5014 */
+	assert_int_equal(m.disruption_ms, 80);         /* 3280 -> 3360 */
+	assert_int_equal(m.latency_ms, 1060);
+
+	/* the same runs with one stream counted: only SSRC 42's */
+	w.across_streams = false;
+	assert_int_equal(metrics_compute(v, 3, &w, 1, &m), 0);
+	assert_int_equal(m.ssrc, 42);
+	assert_false(m.latency_known);
 }
 
 static void sequence_wrap_between_devices(void **state)
@@ -125,6 +153,7 @@ int main(void)
 		cmocka_unit_test(overlapping_handover_has_no_lapse),
 		cmocka_unit_test(lost_packets_and_silence_are_counted),
 		cmocka_unit_test(sequence_wrap_between_devices),
+		cmocka_unit_test(handoff_to_a_new_stream),
 		cmocka_unit_test(the_far_end_is_the_busiest_stream),
 		cmocka_unit_test(the_run_playing_at_the_command_counts),
 	};

@@ -1,0 +1,62 @@
+/*
+ * The local device agent's private state, shared by device.c (sessions,
+ * control commands, SLP) and device_refer.c (the REFERs it executes and
+ * the dialog event package it serves, spec §5.3).
+ */
+/* include <re.h>, <sipmob/sipua.h> and <sipmob/device.h> first */
+
+struct device {
+	struct device_conf conf;
+	struct sipep *ep;
+	struct sa media_addr;
+	struct list sessions;
+	struct list watchers;     /* dialog event subscribers (RFC 4235) */
+	uint32_t dlg_version;     /* of the dialog-info documents sent   */
+	struct mset *caps;        /* for OPTIONS answers */
+	struct slp_sa *sa;        /* our service:sip-device registration */
+	unsigned nsessions;       /* ever started, names recordings */
+	char *name;
+	char *record_dir;
+	char *owner;
+	char *last_dtmf;          /* received in the latest ended session */
+};
+
+struct dsession {
+	struct le le;
+	struct device *dev;
+	struct sipleg *leg;
+	struct mset *ms;
+	unsigned id;
+	char *referrer;           /* who put the session here: the party who
+				     invited us, or who REFERred us         */
+	struct sipleg *replaces;  /* ended once this session is confirmed */
+
+	/* a session we set up on someone's REFER (Figure 4) */
+	struct sipnotifier *not;  /* the referrer's subscription          */
+	struct tmr tmr_report;    /* final NOTIFY once playout is known   */
+	uint64_t t_answered;
+	/* a nested REFER we pass on to retrieve this session (Figure 5) */
+	struct siprefer *nested;
+	struct sipnotifier *nested_not;
+};
+
+/* device.c */
+/** A new session whose media are those of the device, or only audio
+ *  and/or video when want_audio/want_video say so; or those of share,
+ *  a session's it goes on from. */
+int  dsession_alloc(struct dsession **sp, struct device *dev,
+		    const struct pl *referrer, bool want_audio,
+		    bool want_video, struct mset *share);
+extern const struct sipleg_handlers dsession_handlers;
+
+/* device_refer.c */
+void device_refer_handler(struct sipep *ep, struct sipleg *leg,
+			  const struct sip_msg *msg, void *arg);
+void device_subscribe_handler(struct sipep *ep, const struct sip_msg *msg,
+			      const struct pl *event, void *arg);
+void device_dialogs_changed(struct device *dev);
+/** The final NOTIFY of a nested REFER, with our playout report */
+void dsession_nested_report(struct dsession *s, uint16_t scode,
+			    const char *reason);
+void dsession_invite_resp(struct sipleg *leg, int err, uint16_t scode,
+			  const struct sip_msg *msg, void *arg);

@@ -1,0 +1,116 @@
+/*
+ * Which transfer mode a move uses (spec §5.1.3): Mobile Node Control
+ * keeps us in the signalling path and works with any device and any CN;
+ * Session Handoff hands the whole session over, but needs a device that
+ * executes REFER (mobility-enhanced, its SLP attribute says) and a CN
+ * that takes Replaces (RFC 3891). `auto` hands off only when both are
+ * known; the reason for the choice goes to last_transfer and the log.
+ */
+#include <string.h>
+#include <re.h>
+#include "mn_priv.h"
+
+int mode_parse(const char *s, enum xfer_mode *m)
+{
+	if (!s || !strcmp(s, "auto"))
+		*m = MODE_AUTO;
+	else if (!strcmp(s, "mnc"))
+		*m = MODE_MNC;
+	else if (!strcmp(s, "handoff"))
+		*m = MODE_HANDOFF;
+	else
+		return EINVAL;
+	return 0;
+}
+
+static void chosen(struct mn *mn, const char *how, const char *fmt,
+		   const char *arg)
+{
+	mn->last.how = how;
+	re_snprintf(mn->last.why_how, sizeof(mn->last.why_how), fmt, arg);
+	re_fprintf(stderr, "mn: %s mode: %s\n", how, mn->last.why_how);
+}
+
+int mode_move(struct mn *mn, const struct mnc_request *rq,
+	      enum xfer_mode mode, xfer_done_h *h, void *arg, char *why,
+	      size_t whysz)
+{
+	const char *dev = mn->state == MN_ESTABLISHED ?
+		mnc_whole_target(mn, rq) : NULL;
+
+	if (mn->ho) {
+		re_snprintf(why, whysz, "a handoff is in progress");
+		return EBUSY;
+	}
+	switch (mode) {
+
+	case MODE_MNC:
+		chosen(mn, "mnc", "asked for%s", "");
+		return mnc_move(mn, rq, h, arg, why, whysz);
+
+	case MODE_HANDOFF:
+		if (mn->state == MN_ESTABLISHED && !dev) {
+			re_snprintf(why, whysz, "a handoff moves the whole"
+				    " session to one device (--to DEV); this"
+				    " move splits it or keeps part here%s",
+				    mn->devs.head ? ", or media are on"
+				    " devices already" : "");
+			return EINVAL;
+		}
+		chosen(mn, "handoff", "asked for%s", "");
+		return dev ? handoff_move(mn, dev, h, arg, why, whysz) :
+			mnc_move(mn, rq, h, arg, why, whysz);
+
+	default:
+		break;
+	}
+
+	if (!dev)
+		chosen(mn, "mnc", "the move splits the session or keeps part"
+		       " of it here%s", "");
+	else if (mn_known_enhanced(mn, dev) != 1)
+		chosen(mn, "mnc", "%s is not known to be mobility-enhanced"
+		       " (its SLP attributes)", dev);
+	else if (mn->cn_replaces != 1)
+		chosen(mn, "mnc", "the CN does not say it takes Replaces%s",
+		       mn->cn_replaces < 0 ? " (not known yet)" : "");
+	else {
+		chosen(mn, "handoff", "%s is mobility-enhanced and the CN"
+		       " takes Replaces", dev);
+		return handoff_move(mn, dev, h, arg, why, whysz);
+	}
+	return mnc_move(mn, rq, h, arg, why, whysz);
+}
+
+int mode_retrieve(struct mn *mn, const char *media, const char *from,
+		  enum xfer_mode mode, xfer_done_h *h, void *arg, char *why,
+		  size_t whysz)
+{
+	const char *dev = NULL;
+
+	if (from) {
+		dev = mnc_device_uri(mn, from, why, whysz);
+		if (!dev)
+			return ENOENT;
+	}
+	if (mode == MODE_MNC || (mode == MODE_AUTO && !dev &&
+				 (mn->state != MN_IDLE ||
+				  !mn->handed.valid))) {
+		if (dev) {
+			re_snprintf(why, whysz, "--from is for a session"
+				    " handed off (Session Handoff mode)");
+			return EINVAL;
+		}
+		chosen(mn, "mnc", "%s", mode == MODE_MNC ? "asked for" :
+		       "the session is ours; media come back from devices");
+		return mnc_retrieve(mn, media, h, arg, why, whysz);
+	}
+	if (media) {
+		re_snprintf(why, whysz, "a handed-off session comes back"
+			    " whole; --media is for Mobile Node Control");
+		return EINVAL;
+	}
+	chosen(mn, "handoff", "%s", dev ? "the device's dialog events name"
+	       " the session" : "the session was handed off");
+	return handoff_retrieve(mn, dev, h, arg, why, whysz);
+}

@@ -1,0 +1,398 @@
+/*
+ * REFER (RFC 3515) and event subscriptions (RFC 6665) on libre's sipevent.
+ *
+ * sipevent has the subscription state machines: the REFER client and its
+ * implicit subscription (sipevent_refer, sipevent_drefer), the notifier
+ * (sipevent_accept, sipevent_notify) and SUBSCRIBE. What it lacks we add
+ * here: taking a REFER at all (its listener sees only SUBSCRIBE and
+ * NOTIFY, so the endpoint's listener hands REFER to us), reading the
+ * status line of a message/sipfrag NOTIFY body, and one report per REFER
+ * however it ends (refused, timed out, final NOTIFY, or a subscription
+ * terminated without one).
+ */
+#include <string.h>
+#include "sip_priv.h"
+
+#define SIPFRAG_CTYPE "message/sipfrag;version=2.0"
+
+enum {
+	REFER_EXPIRES_DFL = 120,   /* s: a referee has this long to report */
+	REFER_EXPIRES_MAX = 300,
+	SUB_EXPIRES_MIN   = 1,
+	SUB_EXPIRES_DFL   = 60,
+	SUB_EXPIRES_MAX   = 3600,
+};
+
+struct siprefer {
+	struct sipsub *sub;
+	siprefer_h *h;
+	void *arg;
+	bool done;                 /* the final report was given */
+};
+
+struct sipnotifier {
+	struct sipnot *not;
+	sipnotifier_close_h *closeh;
+	void *arg;
+};
+
+struct sipsubscr {
+	struct sipsub *sub;
+	sipsubscr_h *h;
+	void *arg;
+	bool done;
+};
+
+
+/* Listening */
+
+static bool subscribe_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sipep *ep = arg;
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_EVENT);
+	struct sipevent_event event;
+
+	if (!hdr || sipevent_event_decode(&event, &hdr->val)) {
+		(void)sip_reply(ep->sip, msg, 400, "Bad Event Header");
+		return true;
+	}
+	if (!ep->subh) {
+		(void)sip_treplyf(NULL, NULL, ep->sip, msg, false, 489,
+				  "Bad Event", "Content-Length: 0\r\n\r\n");
+		return true;
+	}
+	ep->subh(ep, msg, &event.event, ep->subarg);
+	return true;
+}
+
+int sipep_events_alloc(struct sipep *ep)
+{
+	return sipevent_listen(&ep->evsock, ep->sip, 32, 32,
+			       subscribe_handler, ep);
+}
+
+void sipep_set_refer_handler(struct sipep *ep, sipep_refer_h *h, void *arg)
+{
+	if (!ep)
+		return;
+	ep->referh = h;
+	ep->referarg = arg;
+}
+
+void sipep_set_subscribe_handler(struct sipep *ep, sipep_subscribe_h *h,
+				 void *arg)
+{
+	if (!ep)
+		return;
+	ep->subh = h;
+	ep->subarg = arg;
+}
+
+/* A REFER for us; leg: the INVITE dialog it names, if any. RFC 3515 §2.4.1:
+ * exactly one Refer-To, else 400. */
+bool sipep_refer_request(struct sipep *ep, struct sipleg *leg,
+			 const struct sip_msg *msg)
+{
+	if (!ep->referh)
+		return false;   /* libre answers 501 */
+
+	if (pl_isset(&msg->to.tag) &&
+	    (!leg || leg->state != SIPLEG_ESTABLISHED)) {
+		(void)sip_treply(NULL, ep->sip, msg, 481,
+				 "Call/Transaction Does Not Exist");
+		return true;
+	}
+	if (sip_msg_hdr_count(msg, SIP_HDR_REFER_TO) != 1) {
+		(void)sip_treply(NULL, ep->sip, msg, 400,
+				 "Exactly One Refer-To Expected");
+		return true;
+	}
+	ep->referh(ep, leg, msg, ep->referarg);
+	return true;
+}
+
+
+/* The status line of a message/sipfrag body: "SIP/2.0 200 OK". 0 when the
+ * body is not one. */
+static uint16_t sipfrag_status(const struct sip_msg *msg, struct pl *frag)
+{
+	const char *p;
+	uint16_t code = 0;
+
+	frag->p = (const char *)mbuf_buf(msg->mb);
+	frag->l = mbuf_get_left(msg->mb);
+	p = frag->p;
+	if (!msg_ctype_cmp(&msg->ctyp, "message", "sipfrag") ||
+	    frag->l < 11 || memcmp(p, "SIP/2.0 ", 8))
+		return 0;
+	for (int i = 8; i < 11; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		code = code * 10 + (p[i] - '0');
+	}
+	return code >= 100 && code <= 699 ? code : 0;
+}
+
+static bool substate_terminated(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr =
+		sip_msg_hdr(msg, SIP_HDR_SUBSCRIPTION_STATE);
+	struct sipevent_substate ss;
+
+	return hdr && !sipevent_substate_decode(&ss, &hdr->val) &&
+		ss.state == SIPEVENT_TERMINATED;
+}
+
+
+/* The referrer's side */
+
+static void refer_destructor(void *arg)
+{
+	struct siprefer *r = arg;
+
+	mem_deref(r->sub);
+}
+
+static void refer_notify_handler(struct sip *sip, const struct sip_msg *msg,
+				 void *arg)
+{
+	struct siprefer *r = arg;
+	struct pl frag;
+	uint16_t scode;
+	bool final;
+
+	(void)sip_treply(NULL, sip, msg, 200, "OK");
+	if (r->done)
+		return;
+
+	scode = sipfrag_status(msg, &frag);
+	final = scode >= 200 || substate_terminated(msg);
+	r->done = final;
+	r->h(0, false, scode, &frag, msg, final, r->arg);  /* may free r */
+}
+
+static void refer_close_handler(int err, const struct sip_msg *msg,
+				const struct sipevent_substate *substate,
+				void *arg)
+{
+	struct siprefer *r = arg;
+	bool response = msg && !msg->req;
+	(void)substate;
+
+	if (r->done)
+		return;
+	r->done = true;
+	if (response && msg->scode >= 300)
+		r->h(0, true, msg->scode, NULL, NULL, true, r->arg);
+	else if (err)
+		r->h(err, true, 0, NULL, NULL, true, r->arg);
+	else    /* ended without a final status */
+		r->h(0, false, 0, NULL, msg && msg->req ? msg : NULL, true,
+		     r->arg);
+}
+
+int siprefer_send(struct siprefer **rp, struct sipep *ep,
+		  struct sipleg *leg, const char *uri, const char *hdrs,
+		  siprefer_h *h, void *arg)
+{
+	struct siprefer *r;
+	int err;
+
+	if (!rp || !ep || !h || !hdrs || (!leg && !uri))
+		return EINVAL;
+	if (leg && leg->state != SIPLEG_ESTABLISHED)
+		return ENOTCONN;
+
+	r = mem_zalloc(sizeof(*r), refer_destructor);
+	if (!r)
+		return ENOMEM;
+	r->h = h;
+	r->arg = arg;
+
+	if (leg)
+		err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg, ep->user,
+				      NULL, NULL, false, refer_notify_handler,
+				      refer_close_handler, r, "%s", hdrs);
+	else
+		err = sipevent_refer(&r->sub, ep->evsock, uri, ep->display,
+				     ep->uri, ep->user, NULL, 0, NULL, NULL,
+				     false, NULL, refer_notify_handler,
+				     refer_close_handler, r, "%s", hdrs);
+	if (err)
+		mem_deref(r);
+	else
+		*rp = r;
+	return err;
+}
+
+
+/* The notifier's side (REFER and SUBSCRIBE) */
+
+static void notifier_destructor(void *arg)
+{
+	struct sipnotifier *n = arg;
+
+	mem_deref(n->not);   /* a live one sends its terminated NOTIFY */
+}
+
+static void notifier_close_handler(int err, const struct sip_msg *msg,
+				   void *arg)
+{
+	struct sipnotifier *n = arg;
+	(void)msg;
+
+	if (n->closeh)
+		n->closeh(err, n->arg);
+}
+
+int siprefer_accept(struct sipnotifier **np, struct sipep *ep,
+		    struct sipleg *leg, const struct sip_msg *msg)
+{
+	struct sipnotifier *n;
+	int err;
+
+	if (!np || !ep || !msg)
+		return EINVAL;
+
+	n = mem_zalloc(sizeof(*n), notifier_destructor);
+	if (!n)
+		return ENOMEM;
+
+	err = sipevent_accept(&n->not, ep->evsock, msg, leg ? leg->dlg : NULL,
+			      NULL, 202, "Accepted", 1, REFER_EXPIRES_DFL,
+			      REFER_EXPIRES_MAX, ep->user, SIPFRAG_CTYPE,
+			      NULL, NULL, false, notifier_close_handler, n,
+			      NULL);
+	err = err ? err : siprefer_notify(n, 100, "Trying", NULL, false);
+	if (err)
+		mem_deref(n);
+	else
+		*np = n;
+	return err;
+}
+
+int siprefer_notify(struct sipnotifier *n, uint16_t scode,
+		    const char *reason, const char *more, bool final)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!n || !scode || !reason)
+		return EINVAL;
+
+	mb = mbuf_alloc(256);
+	if (!mb)
+		return ENOMEM;
+	err = mbuf_printf(mb, "SIP/2.0 %u %s\r\n%s", scode, reason,
+			  more ? more : "");
+	mb->pos = 0;
+	err = err ? err : sipnotifier_notify(n, mb, final);
+	mem_deref(mb);
+	return err;
+}
+
+int sipnotifier_accept(struct sipnotifier **np, struct sipep *ep,
+		       const struct sip_msg *msg, const char *ctype,
+		       sipnotifier_close_h *closeh, void *arg)
+{
+	const struct sip_hdr *hdr;
+	struct sipevent_event event;
+	struct sipnotifier *n;
+	int err;
+
+	if (!np || !ep || !msg || !ctype)
+		return EINVAL;
+	hdr = sip_msg_hdr(msg, SIP_HDR_EVENT);
+	if (!hdr || sipevent_event_decode(&event, &hdr->val))
+		return EBADMSG;
+
+	n = mem_zalloc(sizeof(*n), notifier_destructor);
+	if (!n)
+		return ENOMEM;
+	n->closeh = closeh;
+	n->arg = arg;
+
+	err = sipevent_accept(&n->not, ep->evsock, msg, NULL, &event, 200,
+			      "OK", SUB_EXPIRES_MIN, SUB_EXPIRES_DFL,
+			      SUB_EXPIRES_MAX, ep->user, ctype, NULL, NULL,
+			      false, notifier_close_handler, n, NULL);
+	if (err)
+		mem_deref(n);
+	else
+		*np = n;
+	return err;
+}
+
+int sipnotifier_notify(struct sipnotifier *n, struct mbuf *body, bool final)
+{
+	if (!n)
+		return EINVAL;
+	if (final)
+		n->closeh = NULL;   /* ended by us: no report */
+	return sipevent_notify(n->not, body, final ? SIPEVENT_TERMINATED :
+			       SIPEVENT_ACTIVE, SIPEVENT_NORESOURCE, 0);
+}
+
+
+/* The subscriber's side */
+
+static void subscr_destructor(void *arg)
+{
+	struct sipsubscr *s = arg;
+
+	mem_deref(s->sub);   /* a live one unsubscribes (Expires: 0) */
+}
+
+static void subscr_notify_handler(struct sip *sip, const struct sip_msg *msg,
+				  void *arg)
+{
+	struct sipsubscr *s = arg;
+	bool final = substate_terminated(msg);
+
+	(void)sip_treply(NULL, sip, msg, 200, "OK");
+	if (s->done)
+		return;
+	s->done = final;
+	s->h(0, 0, msg, final, s->arg);   /* may free s */
+}
+
+static void subscr_close_handler(int err, const struct sip_msg *msg,
+				 const struct sipevent_substate *substate,
+				 void *arg)
+{
+	struct sipsubscr *s = arg;
+	(void)substate;
+
+	if (s->done)
+		return;
+	s->done = true;
+	s->h(err, msg && !msg->req ? msg->scode : 0, NULL, true, s->arg);
+}
+
+int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
+		   const char *event, const char *accept_ctype,
+		   uint32_t expires, sipsubscr_h *h, void *arg)
+{
+	struct sipsubscr *s;
+	int err;
+
+	if (!sp || !ep || !uri || !event || !accept_ctype || !h)
+		return EINVAL;
+
+	s = mem_zalloc(sizeof(*s), subscr_destructor);
+	if (!s)
+		return ENOMEM;
+	s->h = h;
+	s->arg = arg;
+
+	err = sipevent_subscribe(&s->sub, ep->evsock, uri, ep->display,
+				 ep->uri, event, NULL, expires, ep->user,
+				 NULL, 0, NULL, NULL, false, NULL,
+				 subscr_notify_handler, subscr_close_handler,
+				 s, "Accept: %s\r\n", accept_ctype);
+	if (err)
+		mem_deref(s);
+	else
+		*sp = s;
+	return err;
+}
