@@ -18,6 +18,8 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
 
+enum { MAX_MEMBERS = 8 };
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -43,6 +45,10 @@ static void usage(FILE *f)
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -b, --basic             an ordinary phone: no mobility features (no\n"
 "                          REFER; still accepts INVITE with Replaces)\n"
+"      --mdsm              a multi-device system manager: a REFER makes one\n"
+"                          session with the CN out of one with each member\n"
+"                          (spec §5.3.3); its own media are not used\n"
+"      --member URI        a member of the system (repeat for each)\n"
 "      --owner URI         the device's owner: may always REFER it and see\n"
 "                          its dialogs (dialog events, RFC 4235). Without\n"
 "                          one, anyone may hand it a call, nobody may\n"
@@ -105,12 +111,17 @@ int main(int argc, char *argv[])
 		{"building",  required_argument, NULL, 1003},
 		{"slp-da",    required_argument, NULL, 1004},
 		{"owner",     required_argument, NULL, 1005},
+		{"mdsm",      no_argument,       NULL, 1006},
+		{"member",    required_argument, NULL, 1007},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	struct device_conf conf = {.name = "device", .floor = INT32_MIN};
+	const char *members[MAX_MEMBERS];
+	size_t nmembers = 0;
+	bool mdsm = false;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
 	const char *vsize = "qcif";
 	struct mset_conf mc;
@@ -153,6 +164,15 @@ int main(int argc, char *argv[])
 		case 1003: conf.building = optarg; break;
 		case 1004: conf.slp_da = optarg; break;
 		case 1005: conf.owner = optarg; break;
+		case 1006: mdsm = true; break;
+		case 1007:
+			if (nmembers == MAX_MEMBERS) {
+				fprintf(stderr, "sipmob-device: at most %d"
+					" members\n", MAX_MEMBERS);
+				return 2;
+			}
+			members[nmembers++] = optarg;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -164,6 +184,13 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	if (mdsm != (nmembers > 0)) {
+		fprintf(stderr, "sipmob-device: --mdsm needs its members"
+			" (--member URI ...), and --member needs --mdsm\n");
+		return 2;
+	}
+	conf.members = members;
+	conf.memberc = nmembers;
 	memset(&mc, 0, sizeof(mc));
 	if (mset_media_parse(&mc, media, vrole, why, sizeof(why)) ||
 	    mset_video_size(vsize, &conf.video_width, &conf.video_height,

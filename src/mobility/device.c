@@ -36,7 +36,7 @@ static void session_destructor(void *arg)
 	struct device *dev = s->dev;
 
 	/* the latest session's digits outlive it, for status */
-	if (dev && dev->sessions.tail == &s->le) {
+	if (dev && s->ms && dev->sessions.tail == &s->le) {
 		dev->last_dtmf = mem_deref(dev->last_dtmf);
 		(void)str_dup(&dev->last_dtmf, mset_dtmf_received(s->ms));
 	}
@@ -48,8 +48,11 @@ static void session_destructor(void *arg)
 	mem_deref(s->not);
 	mem_deref(s->leg);
 	mem_deref(s->replaces);
+	list_flush(&s->members);
 	mem_deref(s->ms);
 	mem_deref(s->referrer);
+	mem_deref(s->target);
+	mem_deref(s->hdrs);
 	if (dev)
 		device_dialogs_changed(dev);
 }
@@ -58,6 +61,7 @@ static void device_destructor(void *arg)
 {
 	struct device *dev = arg;
 
+	mdsm_caps_forget(dev->mdsm_caps);
 	list_flush(&dev->watchers);
 	list_flush(&dev->sessions);
 	mem_deref(dev->sa);
@@ -338,6 +342,30 @@ int dsession_alloc(struct dsession **sp, struct device *dev,
 	return 0;
 }
 
+int dsession_alloc_system(struct dsession **sp, struct device *dev,
+			  const struct pl *referrer, const char *target,
+			  const char *hdrs)
+{
+	struct dsession *s = mem_zalloc(sizeof(*s), session_destructor);
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	tmr_init(&s->tmr_report);
+	s->id = ++dev->nsessions;
+	err  = pl_strdup(&s->referrer, referrer);
+	err |= str_dup(&s->target, target);
+	err |= str_dup(&s->hdrs, hdrs);
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+	s->dev = dev;
+	list_append(&dev->sessions, &s->le, s);
+	*sp = s;
+	return 0;
+}
+
 static void invite_handler(struct sipep *ep, struct sipleg *leg,
 			   const struct sip_msg *msg, void *arg)
 {
@@ -404,7 +432,7 @@ static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 	return err;
 }
 
-static int slp_register(struct device *dev)
+int device_slp_register(struct device *dev)
 {
 	struct slp_sa_conf sc;
 	char *attrs = NULL;
@@ -483,7 +511,8 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	}
 
 	if (conf->room) {
-		err = slp_register(dev);
+		err = dev->conf.memberc ? mdsm_register(dev) :
+			device_slp_register(dev);
 		if (err) {
 			re_fprintf(stderr, "device: SLP registration failed:"
 				   " %m\n", err);
@@ -540,7 +569,11 @@ static int status(struct device *dev, struct odict *reply)
 		err |= ctl_put_str(o, "remote", sipleg_remote_uri(s->leg));
 		err |= ctl_put_str(o, "state",
 				   sipleg_state_name(sipleg_state(s->leg)));
-		err |= mset_status(s->ms, streams);
+		if (s->ms)
+			err |= mset_status(s->ms, streams);
+		else
+			err |= ctl_put_int(o, "members",
+					   list_count(&s->members));
 	}
 	return err;
 }
@@ -604,7 +637,7 @@ int device_command(struct device *dev, int argc, char *argv[],
 		for (le = dev->sessions.head; le && !err; le = le->next) {
 			struct dsession *s = le->data;
 
-			err = mset_playout(s->ms, since, runs);
+			err = s->ms ? mset_playout(s->ms, since, runs) : 0;
 		}
 		return err;
 	}

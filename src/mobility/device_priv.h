@@ -19,6 +19,7 @@ struct device {
 	char *record_dir;
 	char *owner;
 	char *last_dtmf;          /* received in the latest ended session */
+	struct caps_query *mdsm_caps;  /* members' media, asked (mdsm.c)  */
 };
 
 struct dsession {
@@ -38,6 +39,10 @@ struct dsession {
 	/* a nested REFER we pass on to retrieve this session (Figure 5) */
 	struct siprefer *nested;
 	struct sipnotifier *nested_not;
+	/* a multi-device system's session (mdsm.c): no media of its own */
+	struct list members;
+	char *target;             /* the CN, and the INVITE's headers     */
+	char *hdrs;
 };
 
 /* device.c */
@@ -47,7 +52,20 @@ struct dsession {
 int  dsession_alloc(struct dsession **sp, struct device *dev,
 		    const struct pl *referrer, bool want_audio,
 		    bool want_video, struct mset *share);
+/** A multi-device system's session: no media of its own */
+int  dsession_alloc_system(struct dsession **sp, struct device *dev,
+			   const struct pl *referrer, const char *target,
+			   const char *hdrs);
+int  device_slp_register(struct device *dev);
 extern const struct sipleg_handlers dsession_handlers;
+
+/* mdsm.c */
+struct caps_query;
+void mdsm_refer(struct device *dev, struct sipleg *leg,
+		const struct sip_msg *msg, const char *target,
+		const char *hdrs);
+int  mdsm_register(struct device *dev);
+void mdsm_caps_forget(struct caps_query *q);
 
 /* device_refer.c */
 void device_refer_handler(struct sipep *ep, struct sipleg *leg,

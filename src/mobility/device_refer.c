@@ -279,6 +279,13 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		       "cannot build the INVITE");
 		goto out;
 	}
+	if (dev->conf.memberc) {   /* a multi-device system (mdsm.c) */
+		if (invite_target(&target, rt))
+			refuse(dev, msg, 400, "Bad Refer-To", "no target");
+		else
+			mdsm_refer(dev, leg, msg, target, hdrs);
+		goto out;
+	}
 	/* no callee capability named: everything we have */
 	if (dsession_alloc(&s, dev, &msg->from.auri, a || !v, v || !a,
 			   NULL)) {

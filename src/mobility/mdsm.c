@@ -1,0 +1,496 @@
+/*
+ * A multi-device system manager (spec §5.3.3, RFC 5631 §5.4.3, Figure 6):
+ * one SIP URI for several devices, so that a handoff can split the
+ * session among them and the CN still sees one call.
+ *
+ * On a REFER to the CN we use third-party call control (RFC 3725 flow I):
+ * INVITE each member without SDP, put their offers together into one
+ * INVITE with Replaces to the CN, and ACK each member with its part of
+ * the CN's answer. A member that fails ends the attempt: the others get
+ * BYE, the CN is never asked (or gets BYE), and the referrer's NOTIFY
+ * says it failed. The system's session ends when the CN or any member
+ * ends it. Its final NOTIFY carries, like a device's, the new dialog and
+ * the playout its members report (asked with INFO, playout.h).
+ *
+ * The system's SLP registration (with --room) gives the union of its
+ * members' media, asked with OPTIONS when we start.
+ */
+#include <string.h>
+#include <re.h>
+#include <sipmob/sipua.h>
+#include <sipmob/sdesc.h>
+#include <sipmob/mediaset.h>
+#include <sipmob/ctl.h>
+#include <sipmob/device.h>
+#include <sipmob/playout.h>
+#include "device_priv.h"
+
+enum {
+	REPORT_AFTER_MS = 400,    /* members play this long before we ask */
+	MEMBER_WAIT_MS  = 5000,   /* every member answers within this     */
+	REPORT_WAIT_MS  = 1500,
+	CAPS_WAIT_MS    = 3000,
+};
+
+struct member {
+	struct le le;
+	struct dsession *s;
+	char *uri;
+	struct sipleg *leg;
+	struct sdesc *offer;      /* the member's media                 */
+	unsigned first;           /* its first m-line in the CN's offer */
+	char *report;             /* its playout runs, "{...},{...}"    */
+};
+
+static void member_destructor(void *arg)
+{
+	struct member *m = arg;
+
+	list_unlink(&m->le);
+	sipleg_set_handlers(m->leg, NULL, NULL);
+	sipleg_hangup(m->leg);
+	mem_deref(m->leg);
+	mem_deref(m->offer);
+	mem_deref(m->uri);
+	mem_deref(m->report);
+}
+
+/* Ends the system's session: BYE to every member and to the CN. */
+static void session_end(struct dsession *s, const char *why)
+{
+	re_fprintf(stderr, "mdsm: session %u ends: %s\n", s->id, why);
+	if (s->not)
+		(void)siprefer_notify(s->not, 500, "Multi-Device System"
+				      " Failed", NULL, true);
+	s->not = mem_deref(s->not);
+	list_flush(&s->members);
+	mem_deref(s);   /* its leg's BYE, if any */
+}
+
+/* ---- the final NOTIFY: the new dialog and the members' playout -------- */
+
+static int reports_print(struct re_printf *pf, struct dsession *s)
+{
+	const char *sep = "";
+	int err = re_hprintf(pf, "{\"playout\":[");
+
+	for (struct le *le = s->members.head; le && !err; le = le->next) {
+		struct member *m = le->data;
+
+		if (!m->report || !m->report[0])
+			continue;
+		err = re_hprintf(pf, "%s%s", sep, m->report);
+		sep = ",";
+	}
+	return err | re_hprintf(pf, "]}");
+}
+
+static void final_notify(struct dsession *s)
+{
+	struct sipnotifier *not = s->not;
+	char *json = NULL, *more = NULL;
+
+	if (!not)
+		return;
+	s->not = NULL;
+	tmr_cancel(&s->tmr_report);
+	(void)re_sdprintf(&json, "%H", reports_print, s);
+	(void)re_sdprintf(&more, "Call-ID: %s\r\n"
+			  "From: <%s>;tag=%s\r\n"
+			  "To: <%s>;tag=%s\r\n"
+			  "Content-Type: " PLAYOUT_CTYPE "\r\n"
+			  "Content-Length: %zu\r\n\r\n%s",
+			  sipleg_callid(s->leg), sipep_uri(s->dev->ep),
+			  sipleg_local_tag(s->leg), sipleg_remote_uri(s->leg),
+			  sipleg_remote_tag(s->leg), json ? strlen(json) : 0,
+			  json ? json : "");
+	if (siprefer_notify(not, 200, "OK", more, true))
+		re_fprintf(stderr, "mdsm: cannot report the handoff\n");
+	mem_deref(json);
+	mem_deref(more);
+	mem_deref(not);
+}
+
+static bool reports_all_in(const struct dsession *s)
+{
+	for (struct le *le = s->members.head; le; le = le->next) {
+		if (!((struct member *)le->data)->report)
+			return false;
+	}
+	return true;
+}
+
+/* A member's playout report: its runs, kept as JSON text to pass on */
+static void report_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct member *m = arg;
+	struct pl body, runs;
+
+	if (!m->s)
+		return;
+	body.p = msg ? (const char *)mbuf_buf(msg->mb) : NULL;
+	body.l = msg ? mbuf_get_left(msg->mb) : 0;
+	/* {"playout":[RUN,...]}: the runs, within the outer [ ] */
+	runs.p = body.l ? memchr(body.p, '[', body.l) : NULL;
+	while (runs.p && body.l && body.p[body.l - 1] != ']')
+		body.l--;
+	if (!err && msg && msg->scode < 300 && runs.p &&
+	    body.p + body.l > runs.p + 1) {
+		runs.l = (size_t)(body.p + body.l - runs.p) - 2;
+		runs.p++;
+		(void)pl_strdup(&m->report, &runs);
+	}
+	if (!m->report)
+		(void)str_dup(&m->report, "");
+	if (reports_all_in(m->s))
+		final_notify(m->s);
+}
+
+static void reports_late(void *arg)
+{
+	final_notify(arg);
+}
+
+static void ask_reports(void *arg)
+{
+	struct dsession *s = arg;
+	struct mbuf *q = mbuf_alloc(16);
+
+	if (!q) {
+		final_notify(s);
+		return;
+	}
+	(void)mbuf_write_str(q, "{\"since\":0}");
+	for (struct le *le = s->members.head; le; le = le->next) {
+		struct member *m = le->data;
+
+		q->pos = 0;
+		if (sipleg_request(m->leg, "INFO", PLAYOUT_CTYPE, q,
+				   report_handler, m))
+			(void)str_dup(&m->report, "");
+	}
+	mem_deref(q);
+	if (reports_all_in(s))
+		final_notify(s);
+	else
+		tmr_start(&s->tmr_report, REPORT_WAIT_MS, reports_late, s);
+}
+
+/* ---- the CN leg --------------------------------------------------------- */
+
+/* Each member's part of the CN's answer, in the member's own line order */
+static int ack_members(struct dsession *s, const struct mbuf *mb)
+{
+	const struct sdesc_media *mv[16];
+	struct sdesc *answer = NULL;
+	char why[128];
+	int err;
+
+	err = sdesc_parse(&answer, mbuf_buf(mb), mbuf_get_left(mb), why,
+			  sizeof(why));
+	if (err) {
+		re_fprintf(stderr, "mdsm: bad answer from the CN: %s\n", why);
+		return err;
+	}
+	for (struct le *le = s->members.head; le && !err; le = le->next) {
+		struct member *m = le->data;
+		unsigned n = sdesc_media_count(m->offer);
+		struct sdesc *part = NULL;
+		struct mbuf *body = NULL;
+
+		for (unsigned i = 0; i < n && i < ARRAY_SIZE(mv); i++)
+			mv[i] = sdesc_media(answer, m->first + i);
+		for (unsigned i = 0; i < n && !err; i++)
+			err = mv[i] ? 0 : EPROTO;
+		err = err ? err : sdesc_merge(&part, NULL, mv, n);
+		err = err ? err : sdesc_encode(&body, part);
+		err = err ? err : sipleg_ack(m->leg, body);
+		mem_deref(part);
+		mem_deref(body);
+	}
+	mem_deref(answer);
+	return err;
+}
+
+static void cn_resp(struct sipleg *leg, int err, uint16_t scode,
+		    const struct sip_msg *msg, void *arg)
+{
+	struct dsession *s = arg;
+	char why[96];
+	(void)leg;
+
+	if (!err && scode < 200)
+		return;
+	if (err || scode >= 300) {
+		if (s->not)
+			(void)siprefer_notify(s->not, err ? 408 : scode,
+					      "Failed", NULL, true);
+		s->not = mem_deref(s->not);
+		re_snprintf(why, sizeof(why), "the CN answered %u (%m)",
+			    scode, err);
+		session_end(s, why);
+		return;
+	}
+	if (ack_members(s, msg->mb)) {
+		session_end(s, "cannot give the members the CN's answer");
+		return;
+	}
+	re_fprintf(stderr, "mdsm: session %u with %s up, %u members\n", s->id,
+		   sipleg_remote_uri(s->leg), list_count(&s->members));
+	device_dialogs_changed(s->dev);
+	tmr_start(&s->tmr_report, REPORT_AFTER_MS, ask_reports, s);
+}
+
+static void cn_offer(struct sipleg *leg, const struct sip_msg *msg,
+		     void *arg)
+{
+	(void)arg;
+	(void)msg;
+	/* Passing the CN's changes on to each member, as the MN does in MNC,
+	 * is not done here yet: refuse rather than half-apply. */
+	(void)sipleg_reply(leg, 488, "Not Acceptable Here", NULL);
+}
+
+static void cn_close(struct sipleg *leg, int err, const struct sip_msg *msg,
+		     void *arg)
+{
+	struct dsession *s = arg;
+	(void)leg;
+	(void)msg;
+	(void)err;
+
+	if (s->nested_not)   /* replaced as our nested REFER asked */
+		dsession_nested_report(s, 200, "OK");
+	session_end(s, "the CN ended it");
+}
+
+static const struct sipleg_handlers cn_handlers = {
+	.resph = cn_resp, .offerh = cn_offer, .closeh = cn_close,
+};
+
+/* ---- the members -------------------------------------------------------- */
+
+static void invite_cn(struct dsession *s)
+{
+	const struct sdesc_media *mv[16];
+	struct sdesc *offer = NULL;
+	struct mbuf *body = NULL;
+	unsigned n = 0;
+	int err = 0;
+
+	for (struct le *le = s->members.head; le; le = le->next) {
+		struct member *m = le->data;
+
+		m->first = n;
+		for (unsigned i = 0; i < sdesc_media_count(m->offer); i++) {
+			if (n >= ARRAY_SIZE(mv)) {
+				err = E2BIG;
+				break;
+			}
+			mv[n++] = sdesc_media(m->offer, i);
+		}
+	}
+	err = err ? err : sdesc_merge(&offer, NULL, mv, n);
+	err = err ? err : sdesc_encode(&body, offer);
+	err = err ? err : sipleg_connect(&s->leg, s->dev->ep, s->target,
+					 s->hdrs, body, false, &cn_handlers,
+					 s);
+	mem_deref(offer);
+	mem_deref(body);
+	if (err) {
+		session_end(s, "cannot INVITE the CN");
+		return;
+	}
+	re_fprintf(stderr, "mdsm: session %u: INVITE %s with %u m-lines from"
+		   " %u members\n", s->id, s->target, n,
+		   list_count(&s->members));
+}
+
+static void member_resp(struct sipleg *leg, int err, uint16_t scode,
+			const struct sip_msg *msg, void *arg)
+{
+	struct member *m = arg;
+	struct dsession *s = m->s;
+	char why[128];
+	(void)leg;
+
+	if (!err && scode < 200)
+		return;
+	if (!err && scode < 300 &&
+	    !sdesc_parse(&m->offer, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
+			 why, sizeof(why))) {
+		for (struct le *le = s->members.head; le; le = le->next) {
+			if (!((struct member *)le->data)->offer)
+				return;   /* more to come */
+		}
+		tmr_cancel(&s->tmr_report);
+		invite_cn(s);
+		return;
+	}
+	re_snprintf(why, sizeof(why), "member %s answered %u (%m)", m->uri,
+		    scode, err);
+	if (s->not)
+		(void)siprefer_notify(s->not, 503, "Member Failed", NULL,
+				      true);
+	s->not = mem_deref(s->not);
+	session_end(s, why);
+}
+
+static void member_close(struct sipleg *leg, int err,
+			 const struct sip_msg *msg, void *arg)
+{
+	struct member *m = arg;
+	char why[128];
+	(void)leg;
+	(void)msg;
+
+	re_snprintf(why, sizeof(why), "member %s left (%m)", m->uri, err);
+	session_end(m->s, why);
+}
+
+static const struct sipleg_handlers member_handlers = {
+	.resph = member_resp, .closeh = member_close,
+};
+
+static void members_late(void *arg)
+{
+	struct dsession *s = arg;
+
+	if (s->not)
+		(void)siprefer_notify(s->not, 408, "Member Timeout", NULL,
+				      true);
+	s->not = mem_deref(s->not);
+	session_end(s, "a member did not answer in time");
+}
+
+void mdsm_refer(struct device *dev, struct sipleg *leg,
+		const struct sip_msg *msg, const char *target,
+		const char *hdrs)
+{
+	struct dsession *s = NULL;
+	int err;
+
+	err = dsession_alloc_system(&s, dev, &msg->from.auri, target, hdrs);
+	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
+	if (err) {
+		re_fprintf(stderr, "mdsm: cannot take the REFER: %m\n", err);
+		(void)sip_treply(NULL, sipep_sip(dev->ep), msg, 500,
+				 "Server Internal Error");
+		mem_deref(s);
+		return;
+	}
+	for (size_t i = 0; i < dev->conf.memberc && !err; i++) {
+		struct member *m = mem_zalloc(sizeof(*m), member_destructor);
+
+		if (!m) {
+			err = ENOMEM;
+			break;
+		}
+		m->s = s;
+		list_append(&s->members, &m->le, m);
+		err = str_dup(&m->uri, dev->conf.members[i]);
+		/* RFC 3725 flow I: no SDP, each member offers in its 2xx */
+		err = err ? err : sipleg_connect(&m->leg, dev->ep, m->uri, NULL,
+						 NULL, true, &member_handlers,
+						 m);
+	}
+	if (err) {
+		session_end(s, "cannot INVITE the members");
+		return;
+	}
+	tmr_start(&s->tmr_report, MEMBER_WAIT_MS, members_late, s);
+	re_fprintf(stderr, "mdsm: REFER from %r: inviting %zu members for"
+		   " session %u\n", &msg->from.auri, dev->conf.memberc,
+		   s->id);
+}
+
+/* ---- the system's capabilities, for SLP -------------------------------- */
+
+struct caps_query {
+	struct device *dev;       /* NULL once the device is gone */
+	unsigned pending;
+	bool audio, video;
+	struct tmr tmr;
+	bool done;
+};
+
+static void caps_destructor(void *arg)
+{
+	tmr_cancel(&((struct caps_query *)arg)->tmr);
+}
+
+void mdsm_caps_forget(struct caps_query *q)
+{
+	if (!q)
+		return;
+	q->dev = NULL;
+	tmr_cancel(&q->tmr);
+	mem_deref(q);
+}
+
+static void caps_done(struct caps_query *q)
+{
+	struct device *dev = q->dev;
+
+	if (q->done || !dev)
+		return;
+	q->done = true;
+	tmr_cancel(&q->tmr);
+	dev->conf.no_audio = !q->audio;
+	dev->conf.video = q->video ? MSET_VIDEO_BOTH : MSET_VIDEO_NONE;
+	if (!q->audio && !q->video)
+		re_fprintf(stderr, "mdsm: no member told its media\n");
+	else if (device_slp_register(dev))
+		re_fprintf(stderr, "mdsm: SLP registration failed\n");
+}
+
+static void caps_late(void *arg)
+{
+	re_fprintf(stderr, "mdsm: not every member answered OPTIONS\n");
+	caps_done(arg);
+}
+
+static void options_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct caps_query *q = arg;
+	struct sdesc *sd = NULL;
+	char why[96];
+
+	if (!err && msg && msg->scode < 300 &&
+	    !sdesc_parse(&sd, mbuf_buf(msg->mb), mbuf_get_left(msg->mb), why,
+			 sizeof(why))) {
+		for (unsigned i = 0; i < sdesc_media_count(sd); i++) {
+			const struct sdesc_media *m = sdesc_media(sd, i);
+
+			q->audio |= sdesc_media_type(m) == SDESC_AUDIO;
+			q->video |= sdesc_media_type(m) == SDESC_VIDEO;
+		}
+	}
+	mem_deref(sd);
+	if (--q->pending == 0)
+		caps_done(q);
+	mem_deref(q);
+}
+
+int mdsm_register(struct device *dev)
+{
+	struct caps_query *q = mem_zalloc(sizeof(*q), caps_destructor);
+
+	if (!q)
+		return ENOMEM;
+	q->dev = dev;
+	tmr_init(&q->tmr);
+	for (size_t i = 0; i < dev->conf.memberc; i++) {
+		if (!sipep_options(dev->ep, dev->conf.members[i],
+				   options_handler, mem_ref(q)))
+			q->pending++;
+		else
+			mem_deref(q);
+	}
+	dev->mdsm_caps = q;   /* the device's reference */
+	if (!q->pending)
+		caps_done(q);
+	else
+		tmr_start(&q->tmr, CAPS_WAIT_MS, caps_late, q);
+	return 0;
+}
