@@ -797,8 +797,16 @@ static void call_replaced(struct mn *mn, struct sipleg *leg,
 	char why[128] = "";
 	int e;
 
+	if (handoff_refer_pending(mn)) {   /* RFC 5631 §7 */
+		re_fprintf(stderr, "mn: INVITE with Replaces from %r while we"
+			   " hand off too: 491\n", &msg->from.auri);
+		(void)sipleg_reply(leg, 491, "Request Pending", NULL);
+		return;
+	}
 	if (sipleg_replaced(leg) != old || mn->state != MN_ESTABLISHED ||
-	    mn->devs.head || call_busy(mn) || mn->xfer || mn->ho) {
+	    mn->devs.head || call_busy(mn) || mn->xfer ||
+	    (mn->ho && !handoff_refer_pending(mn) &&
+	     strcmp(handoff_state(mn), "handing-off"))) {
 		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
 			   " %s\n", &msg->from.auri,
 			   sipleg_replaced(leg) != old ? "not our call" :

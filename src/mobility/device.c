@@ -41,6 +41,8 @@ static void session_destructor(void *arg)
 		(void)str_dup(&dev->last_dtmf, mset_dtmf_received(s->ms));
 	}
 	list_unlink(&s->le);
+	if (s->not && s->t_answered)   /* replaced before we reported */
+		dsession_report_now(s);
 	tmr_cancel(&s->tmr_report);
 	sipleg_set_handlers(s->leg, NULL, NULL);  /* no calls into us now */
 	mem_deref(s->nested);

@@ -73,6 +73,8 @@ void device_refer_handler(struct sipep *ep, struct sipleg *leg,
 void device_subscribe_handler(struct sipep *ep, const struct sip_msg *msg,
 			      const struct pl *event, void *arg);
 void device_dialogs_changed(struct device *dev);
+/** The final NOTIFY of the REFER that made the session, now */
+void dsession_report_now(struct dsession *s);
 /** The final NOTIFY of a nested REFER, with our playout report */
 void dsession_nested_report(struct dsession *s, uint16_t scode,
 			    const char *reason);

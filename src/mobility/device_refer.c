@@ -132,6 +132,11 @@ static void final_notify(struct dsession *s)
 	mem_deref(not);
 }
 
+void dsession_report_now(struct dsession *s)
+{
+	final_notify(s);
+}
+
 static size_t played(const struct dsession *s)
 {
 	struct playlog_run runs[MAX_RUNS];

@@ -37,6 +37,9 @@ enum {
 	REPORT_PACKETS     = 10,     /* we play this much before measuring */
 	LOOKBACK_MS        = 250,    /* as in xfer.c                       */
 	DIALOG_EXPIRES_S   = 60,
+	MAX_GLARE_TRIES    = 4,
+	BUSY_POLL_MS       = 20,     /* the call is busy with an offer:    */
+	BUSY_WAIT_MS       = 4000,   /* look again, for at most this long  */
 	MN_SRC = 0, DEVICE_SRC = 1,  /* playout sources in the metrics     */
 };
 
@@ -52,6 +55,7 @@ struct handoff {
 	struct report *report;       /* what each side played             */
 	bool own_taken;              /* our runs are in the report         */
 	bool signaled;               /* signaling_ms is known              */
+	unsigned tries;              /* REFERs sent again after a 491      */
 	bool cn_taken;               /* retrieval: the CN took our INVITE  */
 	bool dev_reported;           /* retrieval: its final NOTIFY came   */
 	bool audio, video;
@@ -62,6 +66,7 @@ struct handoff {
 
 static void finish(struct handoff *ho, const char *error);
 static void retrieval_poll(void *arg);
+static bool glare_retry(struct handoff *ho, uint16_t scode);
 
 static bool call_has(const struct mn *mn, const char *type)
 {
@@ -334,6 +339,8 @@ static void handoff_notified(int err, bool refused, uint16_t scode,
 		finish(ho, why);
 		return;
 	}
+	if (glare_retry(ho, scode))
+		return;
 	if (scode < 200 || scode >= 300) {
 		re_snprintf(why, sizeof(why), "the device's INVITE to the CN"
 			    " failed (%u%s); the call stays here", scode,
@@ -414,20 +421,98 @@ static int referto_print(struct re_printf *pf, const struct referto *a)
 	return err;
 }
 
+/* The REFER of a handoff, naming our dialog as it is now. Replaces names
+ * it as the CN sees it: to-tag is the CN's, from-tag ours (RFC 3891 §3). */
+static int send_handoff_refer(struct handoff *ho)
+{
+	struct mn *mn = ho->mn;
+	struct referto rto;
+	char *hdrs = NULL;
+	int err;
+
+	ho->cn = mem_deref(ho->cn);
+	err = str_dup(&ho->cn, sipleg_remote_target(mn->leg));
+	if (err)
+		return err;
+	rto = (struct referto){ho->cn, ho->audio, ho->video,
+			       sipleg_callid(mn->leg),
+			       sipleg_remote_tag(mn->leg),
+			       sipleg_local_tag(mn->leg)};
+	err = re_sdprintf(&hdrs, "Refer-To: %H\r\nReferred-By: <%s>\r\n",
+			  referto_print, &rto, sipep_uri(mn->ep));
+	err = err ? err : siprefer_send(&ho->refer, mn->ep, NULL, ho->device,
+					hdrs, handoff_notified, ho);
+	mem_deref(hdrs);
+	return err;
+}
+
+/* RFC 5631 §7: both ends handed off at once and each refused the other's
+ * INVITE with 491. Like a re-INVITE glare (RFC 3261 §14.1), we try again
+ * after a random wait, longer for the Call-ID's owner, so that one of
+ * the two goes first and the other then replaces what it made. */
+static void retry_handoff(void *arg)
+{
+	struct handoff *ho = arg;
+	struct mn *mn = ho->mn;
+
+	if (mn->state != MN_ESTABLISHED) {
+		finish(ho, "the call ended before the handoff could be"
+		       " tried again");
+		return;
+	}
+	if (send_handoff_refer(ho)) {
+		finish(ho, "cannot REFER the device again");
+		return;
+	}
+	re_fprintf(stderr, "mn: handing the call off to %s (REFER%s)\n",
+		   ho->device, ho->tries ? ", again" : "");
+	tmr_start(&ho->tmr, HANDOFF_TIMEOUT_MS, timeout, ho);
+}
+
+static bool glare_retry(struct handoff *ho, uint16_t scode)
+{
+	struct mn *mn = ho->mn;
+	uint32_t ms;
+
+	if (scode != 491 || ++ho->tries >= MAX_GLARE_TRIES ||
+	    mn->state != MN_ESTABLISHED)
+		return false;
+	ms = mn->call_owner ? 2100 + rand_u32() % 1900 : rand_u32() % 2000;
+	re_fprintf(stderr, "mn: the CN was handing off too (491); trying"
+		   " again in %u ms\n", ms);
+	tmr_start(&ho->tmr, ms, retry_handoff, ho);
+	return true;
+}
+
+static void refer_when_idle(void *arg)
+{
+	struct handoff *ho = arg;
+	struct mn *mn = ho->mn;
+
+	if (mn->state == MN_ESTABLISHED && call_busy(mn) &&
+	    playlog_now_ms() - ho->t_cmd < BUSY_WAIT_MS) {
+		tmr_start(&ho->tmr, BUSY_POLL_MS, refer_when_idle, ho);
+		return;
+	}
+	retry_handoff(ho);
+}
+
+bool handoff_refer_pending(const struct mn *mn)
+{
+	return mn->ho && !mn->ho->retrieve && mn->ho->refer;
+}
+
 int handoff_move(struct mn *mn, const char *device, xfer_done_h *h,
 		 void *arg, char *why, size_t whysz)
 {
-	struct referto rto;
 	struct handoff *ho;
-	char *hdrs = NULL;
-	bool a, v;
 	int err;
 
 	if (mn->state != MN_ESTABLISHED) {
 		re_snprintf(why, whysz, "no established call");
 		return ENOTCONN;
 	}
-	if (mn->xfer || mn->ho || call_busy(mn)) {
+	if (mn->xfer || mn->ho) {
 		re_snprintf(why, whysz, "a transfer is in progress");
 		return EBUSY;
 	}
@@ -437,37 +522,25 @@ int handoff_move(struct mn *mn, const char *device, xfer_done_h *h,
 		return EBUSY;
 	}
 
-	a = call_has(mn, "audio");
-	v = call_has(mn, "video");
 	err = handoff_alloc(&ho, mn, device, false, h, arg);
 	if (err)
 		return err;
-	ho->audio = a;
-	ho->video = v;
-	err = str_dup(&ho->cn, sipleg_remote_target(mn->leg));
-	if (err) {
-		mem_deref(ho);
-		return err;
+	ho->audio = call_has(mn, "audio");
+	ho->video = call_has(mn, "video");
+	mn->ho = ho;
+	/* an offer of the CN's still going on: the REFER waits for it */
+	if (call_busy(mn)) {
+		tmr_start(&ho->tmr, BUSY_POLL_MS, refer_when_idle, ho);
+		return EINPROGRESS;
 	}
-
-	/* Replaces names our dialog as the CN sees it: to-tag is the
-	 * CN's, from-tag ours (RFC 3891 §3). */
-	rto = (struct referto){sipleg_remote_target(mn->leg), a, v,
-			       sipleg_callid(mn->leg),
-			       sipleg_remote_tag(mn->leg),
-			       sipleg_local_tag(mn->leg)};
-	err = re_sdprintf(&hdrs, "Refer-To: %H\r\nReferred-By: <%s>\r\n",
-			  referto_print, &rto, sipep_uri(mn->ep));
-	err = err ? err : siprefer_send(&ho->refer, mn->ep, NULL, device,
-					hdrs, handoff_notified, ho);
-	mem_deref(hdrs);
+	err = send_handoff_refer(ho);
 	if (err) {
 		re_snprintf(why, whysz, "cannot REFER %s: %m", device, err);
+		mn->ho = NULL;
 		mem_deref(ho);
 		return err;
 	}
 	tmr_start(&ho->tmr, HANDOFF_TIMEOUT_MS, timeout, ho);
-	mn->ho = ho;
 	re_fprintf(stderr, "mn: handing the call off to %s (REFER)\n",
 		   device);
 	return EINPROGRESS;
