@@ -9,6 +9,11 @@
 #          audio to the speakerphone and the video to the wall display, splits
 #          the video between the display and the camera, and takes everything
 #          back. Carol's phone notices nothing.
+#   Act 3. Session Handoff: Alice hands the call to the speakerphone and her
+#          phone leaves it (REFER; the speakerphone replaces her dialog with
+#          Carol), takes it back (nested REFER), then hands it to the room's
+#          audio+video system, a speakerphone and a display that Carol sees
+#          as one party (a multi-device system), and Carol hangs up.
 #
 # Every step prints its SIP ladder (from the capture) and what the user felt:
 # transfer latency, lapse (Carol's packets nobody played) and disruption.
@@ -157,6 +162,53 @@ where; ladder "$t" retrieve
 step "what Carol saw"
 jstat "$T/carol.sock" '"   sessions: \(.sessions | length) (one call throughout); audio streams received: \(.streams[0].rx_ssrcs) senders, \(.streams[0].played_packets) packets played"'
 mn hangup >/dev/null
+wait_stat 10 "$T/carol.sock" '.sessions | length' eq 0
+
+# ---- Act 3 -----------------------------------------------------------------
+say "Act 3: Session Handoff: the call leaves Alice's phone, and comes back"
+AV=sip:av@127.0.0.1:5095
+start av "$BIN/sipmob-device" --sip 127.0.0.1:5095 --name av --mdsm \
+	--member sip:speaker@127.0.0.1:5091 --member sip:display@127.0.0.1:5092 \
+	--owner sip:alice@127.0.0.1:5060 $ROOM --control "$T/av.sock"
+wait_log av "registered in SLP" 10 || die "the audio+video system did not register"
+PARTIES=(display=5092 speaker=5091 av=5095 alice=5060 carol=5080)
+echo "   the room's audio+video system: $AV (members: speaker, display)"
+
+live() {   # SOCK: the established sessions of a device, one line
+	jstat "$1" '[.sessions[] | select(.state == "established") | .remote] |
+		if length == 0 then "none" else join(", ") end'
+}
+step "Alice calls Carol again"
+mn call sip:carol@127.0.0.1:5080 >/dev/null
+wait_stat 10 "$T/mn.sock" .call.state eq established || die "no call"
+wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25 || die "no audio"
+
+t=$(now); step "hand the call off to the speakerphone (REFER + Replaces); Alice's phone leaves it"
+feel "$(mn --json move --to "$SPK" --mode handoff)"
+wait_stat 10 "$T/mn.sock" .call.state eq idle || die "Alice's phone is still in the call"
+mn status --json | jq -r '.handoff | "   Alice'"'"'s phone keeps where it went: \(.device), dialog \(.call_id)"'
+echo "   Carol's call is with: $(live "$T/carol.sock")"
+ladder "$t" handoff
+
+t=$(now); step "take it back (nested REFER: the speakerphone REFERs Alice's phone, which replaces its dialog)"
+feel "$(mn --json retrieve)"
+where
+echo "   Carol's call is with: $(live "$T/carol.sock"); the speakerphone holds: $(live "$T/speaker.sock")"
+ladder "$t" handoff-retrieve
+
+t=$(now); step "hand it off to the room's audio+video system (one party for Carol)"
+feel "$(mn --json move --to "$AV" --mode handoff)"
+wait_stat 10 "$T/display.sock" '.streams[-1].frames_decoded' ge 10
+echo "   Carol's call is with: $(live "$T/carol.sock")"
+jstat "$T/speaker.sock" '.streams[-1] | "   the speakerphone plays Carol: \(.played_packets) packets"'
+jstat "$T/display.sock" '.streams[-1] | "   the display shows Carol: \(.frames_decoded) frames"'
+ladder "$t" handoff-mdsm
+
+step "Carol hangs up"
+ctl "$T/carol.sock" hangup >/dev/null
+wait_stat 10 "$T/av.sock" '.sessions | length' eq 0 ||
+	die "the audio+video system still holds the call"
+echo "   the system's members: speaker $(live "$T/speaker.sock"), display $(live "$T/display.sock")"
 capture_stop demo
 cp -f "$T"/*.log "$T"/*.pcap "$out/" 2>/dev/null
 
