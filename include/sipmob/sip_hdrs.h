@@ -49,6 +49,7 @@ enum {
 	SIPHDR_MAXLEN     = 4096, /**< longest header value we read      */
 	SIPHDR_MAXPARAMS  = 16,   /**< parameters per header or per URI  */
 	SIPHDR_MAXURIHDRS = 8,    /**< headers embedded in one URI       */
+	SIPHDR_MAXFRAG    = 65536,/**< longest sipfrag body we read      */
 };
 
 /**
@@ -149,5 +150,23 @@ int sipreferredby_decode(struct sipreferredby *rb, const struct pl *pl,
 			 char *err, size_t errsz);
 int sipreferredby_print(struct re_printf *pf,
 			const struct sipreferredby *rb);
+
+/* message/sipfrag (RFC 3420), the body of REFER's NOTIFYs (RFC 3515):
+ * "SIP/2.0 200 OK", header lines, and maybe an empty line and a body */
+
+struct sipfrag {
+	uint16_t scode;      /**< the status line's code, 100..699          */
+	struct pl reason;
+	struct pl headers;   /**< the header lines, as written              */
+	struct pl body;      /**< after the empty line; unset when none     */
+};
+
+/** Reads a sipfrag that is a response's (a status line first): EBADMSG
+ *  for anything else, or a header line without a colon. */
+int  sipfrag_decode(struct sipfrag *f, const struct pl *pl);
+/** The value of the first header of that name (case-insensitive; compact
+ *  forms are not expanded), without leading white space. */
+bool sipfrag_header(const struct sipfrag *f, const char *name,
+		    struct pl *val);
 
 #endif

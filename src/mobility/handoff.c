@@ -203,48 +203,6 @@ static void timeout(void *arg)
 
 /* ---- the sipfrag of a final NOTIFY -------------------------------------- */
 
-/* The value of header `name` in a sipfrag (before its empty line). */
-static bool frag_header(const struct pl *frag, const char *name,
-			struct pl *val)
-{
-	struct pl rest = *frag, line, nm;
-
-	while (rest.l) {
-		const char *eol = pl_strchr(&rest, '\n');
-
-		line.p = rest.p;
-		line.l = eol ? (size_t)(eol - rest.p) : rest.l;
-		pl_advance(&rest, eol ? line.l + 1 : line.l);
-		if (line.l && line.p[line.l - 1] == '\r')
-			line.l--;
-		if (!line.l)
-			break;   /* the body follows */
-		if (re_regex(line.p, line.l, "[^:]+:[ \t]*[^]*", &nm, NULL,
-			     val))
-			continue;
-		while (nm.l && (nm.p[nm.l - 1] == ' ' ||
-				nm.p[nm.l - 1] == '\t'))
-			nm.l--;
-		if (!pl_strcasecmp(&nm, name))
-			return true;
-	}
-	return false;
-}
-
-static bool frag_body(const struct pl *frag, struct pl *body)
-{
-	const char *p = frag->p, *end = frag->p + frag->l;
-
-	for (; p + 3 < end; p++) {
-		if (!memcmp(p, "\r\n\r\n", 4)) {
-			body->p = p + 4;
-			body->l = (size_t)(end - body->p);
-			return body->l > 0;
-		}
-	}
-	return false;
-}
-
 /* The tag parameter of a From or To value */
 static bool addr_tag(const struct pl *val, struct pl *tag)
 {
@@ -259,11 +217,13 @@ static bool addr_tag(const struct pl *val, struct pl *tag)
 /* The device's playout report, the body of its final NOTIFY's sipfrag */
 static void take_device_report(struct handoff *ho, const struct pl *frag)
 {
-	struct pl body, ctype;
+	struct sipfrag f;
+	struct pl ctype;
 
-	if (!frag || !frag_header(frag, "Content-Type", &ctype) ||
-	    pl_strcasecmp(&ctype, PLAYOUT_CTYPE) || !frag_body(frag, &body) ||
-	    report_add_json(ho->report, DEVICE_SRC, &body))
+	if (!frag || sipfrag_decode(&f, frag) ||
+	    !sipfrag_header(&f, "Content-Type", &ctype) ||
+	    pl_strcasecmp(&ctype, PLAYOUT_CTYPE) || !pl_isset(&f.body) ||
+	    report_add_json(ho->report, DEVICE_SRC, &f.body))
 		re_fprintf(stderr, "mn: the device sent no playout report\n");
 }
 
@@ -275,11 +235,13 @@ static int handed_record(struct handoff *ho, const struct pl *frag)
 	struct mn *mn = ho->mn;
 	struct handed *hd = &mn->handed;
 	struct pl callid, from, to, ftag, ttag;
+	struct sipfrag f;
 	int err;
 
-	if (!frag || !frag_header(frag, "Call-ID", &callid) ||
-	    !frag_header(frag, "From", &from) ||
-	    !frag_header(frag, "To", &to) || !addr_tag(&from, &ftag) ||
+	if (!frag || sipfrag_decode(&f, frag) ||
+	    !sipfrag_header(&f, "Call-ID", &callid) ||
+	    !sipfrag_header(&f, "From", &from) ||
+	    !sipfrag_header(&f, "To", &to) || !addr_tag(&from, &ftag) ||
 	    !addr_tag(&to, &ttag))
 		return EBADMSG;
 

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 #include "sip_priv.h"
+#include <sipmob/sip_hdrs.h>
 
 #define SIPFRAG_CTYPE "message/sipfrag;version=2.0"
 
@@ -112,25 +113,18 @@ bool sipep_refer_request(struct sipep *ep, struct sipleg *leg,
 }
 
 
-/* The status line of a message/sipfrag body: "SIP/2.0 200 OK". 0 when the
- * body is not one. */
+/* The status code of a message/sipfrag body: "SIP/2.0 200 OK". 0 when
+ * the body is not one. */
 static uint16_t sipfrag_status(const struct sip_msg *msg, struct pl *frag)
 {
-	const char *p;
-	uint16_t code = 0;
+	struct sipfrag f;
 
 	frag->p = (const char *)mbuf_buf(msg->mb);
 	frag->l = mbuf_get_left(msg->mb);
-	p = frag->p;
 	if (!msg_ctype_cmp(&msg->ctyp, "message", "sipfrag") ||
-	    frag->l < 11 || memcmp(p, "SIP/2.0 ", 8))
+	    sipfrag_decode(&f, frag))
 		return 0;
-	for (int i = 8; i < 11; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-		code = code * 10 + (p[i] - '0');
-	}
-	return code >= 100 && code <= 699 ? code : 0;
+	return f.scode;
 }
 
 static bool substate_terminated(const struct sip_msg *msg)
