@@ -25,9 +25,12 @@ struct device_conf {
 	unsigned video_width, video_height;
 	bool basic;               /**< an ordinary phone: no mobility      */
 	/* a multi-device system manager (spec §5.3.3): a REFER makes one
-	 * session with the CN out of a session with each member */
+	 * session with the CN out of a session with each member, named here
+	 * or found through SLP (service:sip-device matching members_pred) */
+	bool mdsm;
 	const char *const *members;
 	size_t memberc;
+	const char *members_pred;
 	const char *owner;        /**< URI that may always REFER us and see
 				       our dialogs; NULL: anyone may hand us
 				       a call, nobody may see our dialogs   */

@@ -128,6 +128,10 @@ const struct pl *sipreferto_header(const struct sipreferto *rt,
 /** The URI parameter of that name (case-insensitive), or NULL. */
 const struct sipparam *sipreferto_uparam(const struct sipreferto *rt,
 					 const char *name);
+/** The URI to send the referred INVITE to (a new string): the target
+ *  without callee-capability parameters (RFC 3840 feature tags: ;audio,
+ *  ;video, ;+x...) or method. */
+int sipreferto_invite_target(char **targetp, const struct sipreferto *rt);
 /** Decodes the embedded Replaces header: ENOENT when there is none,
  *  EBADMSG when it is malformed or given twice (RFC 3891 §3). */
 int sipreferto_replaces(const struct sipreferto *rt, struct sipreplaces *r,

@@ -49,6 +49,10 @@ static void usage(FILE *f)
 "                          session with the CN out of one with each member\n"
 "                          (spec §5.3.3); its own media are not used\n"
 "      --member URI        a member of the system (repeat for each)\n"
+"      --members-from-slp PREDICATE\n"
+"                          members found through SLP: every\n"
+"                          service:sip-device matching the LDAP predicate,\n"
+"                          e.g. \"(room=123)\" (with --slp-da, or multicast)\n"
 "      --owner URI         the device's owner: may always REFER it and see\n"
 "                          its dialogs (dialog events, RFC 4235). Without\n"
 "                          one, anyone may hand it a call, nobody may\n"
@@ -113,6 +117,7 @@ int main(int argc, char *argv[])
 		{"owner",     required_argument, NULL, 1005},
 		{"mdsm",      no_argument,       NULL, 1006},
 		{"member",    required_argument, NULL, 1007},
+		{"members-from-slp", required_argument, NULL, 1008},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -173,6 +178,7 @@ int main(int argc, char *argv[])
 			}
 			members[nmembers++] = optarg;
 			break;
+		case 1008: conf.members_pred = optarg; break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -184,11 +190,13 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (mdsm != (nmembers > 0)) {
+	if (mdsm != (nmembers > 0 || conf.members_pred)) {
 		fprintf(stderr, "sipmob-device: --mdsm needs its members"
-			" (--member URI ...), and --member needs --mdsm\n");
+			" (--member URI ... or --members-from-slp PREDICATE),"
+			" and they need --mdsm\n");
 		return 2;
 	}
+	conf.mdsm = mdsm;
 	conf.members = members;
 	conf.memberc = nmembers;
 	memset(&mc, 0, sizeof(mc));

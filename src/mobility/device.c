@@ -64,6 +64,10 @@ static void device_destructor(void *arg)
 	struct device *dev = arg;
 
 	mdsm_caps_forget(dev->mdsm_caps);
+	mem_deref(dev->ua);
+	for (size_t i = 0; i < dev->memberc; i++)
+		mem_deref(dev->members[i]);
+	mem_deref(dev->members);
 	list_flush(&dev->watchers);
 	list_flush(&dev->sessions);
 	mem_deref(dev->sa);
@@ -431,6 +435,8 @@ static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 	err |= re_hprintf(pf, ",(vendor=sipmob " SIPMOB_VERSION ")");
 	if (!c->basic)
 		err |= re_hprintf(pf, ",mobility-enhanced");
+	if (c->mdsm)
+		err |= re_hprintf(pf, ",multi-device-system");
 	return err;
 }
 
@@ -512,16 +518,14 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 			goto out;
 	}
 
-	if (conf->room) {
-		err = dev->conf.memberc ? mdsm_register(dev) :
-			device_slp_register(dev);
-		if (err) {
-			re_fprintf(stderr, "device: SLP registration failed:"
-				   " %m\n", err);
-			goto out;
-		}
+	if (conf->mdsm)
+		err = mdsm_start(dev);   /* registers once it knows the media */
+	else if (conf->room)
+		err = device_slp_register(dev);
+	if (err) {
+		re_fprintf(stderr, "device: cannot start: %m\n", err);
+		goto out;
 	}
-
 	re_fprintf(stderr, "device: %s ready at %s%s\n", dev->name,
 		   sipep_uri(dev->ep), conf->basic ? " (basic)" : "");
 

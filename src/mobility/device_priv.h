@@ -20,6 +20,9 @@ struct device {
 	char *owner;
 	char *last_dtmf;          /* received in the latest ended session */
 	struct caps_query *mdsm_caps;  /* members' media, asked (mdsm.c)  */
+	char **members;           /* a system manager's members           */
+	size_t memberc;
+	struct slp_ua *ua;        /* finds them, with members_pred        */
 };
 
 struct dsession {
@@ -64,7 +67,7 @@ struct caps_query;
 void mdsm_refer(struct device *dev, struct sipleg *leg,
 		const struct sip_msg *msg, const char *target,
 		const char *hdrs);
-int  mdsm_register(struct device *dev);
+int  mdsm_start(struct device *dev);
 void mdsm_caps_forget(struct caps_query *q);
 
 /* device_refer.c */

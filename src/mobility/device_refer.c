@@ -223,44 +223,11 @@ static int invite_headers(char **hdrsp, const struct sip_msg *msg,
 				   rb ? &rb->val : &msg->from.val);
 	if (err)
 		return err;
-	return re_sdprintf(hdrsp, "Replaces: %H\r\nReferred-By: %r\r\n",
-			   sipreplaces_print, &r,
+	/* Require: a CN that does not know Replaces must refuse (420),
+	 * not take it for a second call (RFC 3891 §4) */
+	return re_sdprintf(hdrsp, "Replaces: %H\r\nRequire: replaces\r\n"
+			   "Referred-By: %r\r\n", sipreplaces_print, &r,
 			   rb ? &rb->val : &msg->from.val);
-}
-
-/* The URI to INVITE: the Refer-To's, without its headers and without the
- * callee capabilities (RFC 3840 feature tags: audio, video...), which
- * describe the session to make, not where to send it. */
-static int invite_target(char **targetp, const struct sipreferto *rt)
-{
-	static const char *const tags[] = {"audio", "video", "message",
-					   "method", "text", "data"};
-	struct sipreferto t = *rt;
-	size_t i, k, n = 0;
-	char buf[1024];
-	struct pl uri;
-
-	for (i = 0; i < rt->uparamc; i++) {
-		bool tag = rt->uparamv[i].name.l &&
-			rt->uparamv[i].name.p[0] == '+';
-
-		for (k = 0; k < ARRAY_SIZE(tags) && !tag; k++)
-			tag = !pl_strcasecmp(&rt->uparamv[i].name, tags[k]);
-		if (!tag)
-			t.uparamv[n++] = rt->uparamv[i];
-	}
-	t.uparamc = n;
-	t.hdrc = 0;
-	t.paramc = 0;
-	t.dname = (struct pl)PL_INIT;
-	if (re_snprintf(buf, sizeof(buf), "%H", sipreferto_print, &t) < 0)
-		return EINVAL;
-	pl_set_str(&uri, buf);
-	if (uri.l >= 2 && uri.p[0] == '<' && uri.p[uri.l - 1] == '>') {
-		uri.p++;
-		uri.l -= 2;
-	}
-	return pl_strdup(targetp, &uri);
 }
 
 static void refer_invite(struct device *dev, struct sipleg *leg,
@@ -284,8 +251,8 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		       "cannot build the INVITE");
 		goto out;
 	}
-	if (dev->conf.memberc) {   /* a multi-device system (mdsm.c) */
-		if (invite_target(&target, rt))
+	if (dev->conf.mdsm) {   /* a multi-device system (mdsm.c) */
+		if (sipreferto_invite_target(&target, rt))
 			refuse(dev, msg, 400, "Bad Refer-To", "no target");
 		else
 			mdsm_refer(dev, leg, msg, target, hdrs);
@@ -298,7 +265,7 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		       " of the media asked for");
 		goto out;
 	}
-	err  = invite_target(&target, rt);
+	err  = sipreferto_invite_target(&target, rt);
 	err |= mset_offer(s->ms, &offer);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {

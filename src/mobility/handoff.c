@@ -816,10 +816,10 @@ void handoff_refer(struct mn *mn, struct sipleg *leg,
 		mem_deref(rt);
 		return;
 	}
-	err  = pl_strdup(&target, &rt->target);
-	err |= re_sdprintf(&hdrs, "Replaces: %H\r\nReferred-By: %r\r\n",
-			   sipreplaces_print, &r, rbh ? &rbh->val :
-			   &msg->from.val);
+	err  = sipreferto_invite_target(&target, rt);
+	err |= re_sdprintf(&hdrs, "Replaces: %H\r\nRequire: replaces\r\n"
+			   "Referred-By: %r\r\n", sipreplaces_print, &r,
+			   rbh ? &rbh->val : &msg->from.val);
 	err = err ? err : siprefer_accept(&ho->not, mn->ep, NULL, msg);
 	if (err) {
 		(void)sip_treply(NULL, sip, msg, 500, "Server Internal Error");

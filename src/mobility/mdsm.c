@@ -23,6 +23,7 @@
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
 #include <sipmob/playout.h>
+#include <sipmob/slp.h>
 #include "device_priv.h"
 
 enum {
@@ -30,6 +31,7 @@ enum {
 	MEMBER_WAIT_MS  = 5000,   /* every member answers within this     */
 	REPORT_WAIT_MS  = 1500,
 	CAPS_WAIT_MS    = 3000,
+	MAX_MEMBERS     = 16,
 };
 
 struct member {
@@ -370,6 +372,13 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 	struct dsession *s = NULL;
 	int err;
 
+	if (!dev->memberc) {
+		re_fprintf(stderr, "mdsm: REFER from %r refused: no members\n",
+			   &msg->from.auri);
+		(void)sip_treply(NULL, sipep_sip(dev->ep), msg, 503,
+				 "Service Unavailable");
+		return;
+	}
 	err = dsession_alloc_system(&s, dev, &msg->from.auri, target, hdrs);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {
@@ -379,7 +388,7 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 		mem_deref(s);
 		return;
 	}
-	for (size_t i = 0; i < dev->conf.memberc && !err; i++) {
+	for (size_t i = 0; i < dev->memberc && !err; i++) {
 		struct member *m = mem_zalloc(sizeof(*m), member_destructor);
 
 		if (!m) {
@@ -388,7 +397,7 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 		}
 		m->s = s;
 		list_append(&s->members, &m->le, m);
-		err = str_dup(&m->uri, dev->conf.members[i]);
+		err = str_dup(&m->uri, dev->members[i]);
 		/* RFC 3725 flow I: no SDP, each member offers in its 2xx */
 		err = err ? err : sipleg_connect(&m->leg, dev->ep, m->uri, NULL,
 						 NULL, true, &member_handlers,
@@ -400,7 +409,7 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 	}
 	tmr_start(&s->tmr_report, MEMBER_WAIT_MS, members_late, s);
 	re_fprintf(stderr, "mdsm: REFER from %r: inviting %zu members for"
-		   " session %u\n", &msg->from.auri, dev->conf.memberc,
+		   " session %u\n", &msg->from.auri, dev->memberc,
 		   s->id);
 }
 
@@ -440,7 +449,7 @@ static void caps_done(struct caps_query *q)
 	dev->conf.video = q->video ? MSET_VIDEO_BOTH : MSET_VIDEO_NONE;
 	if (!q->audio && !q->video)
 		re_fprintf(stderr, "mdsm: no member told its media\n");
-	else if (device_slp_register(dev))
+	else if (dev->conf.room && device_slp_register(dev))
 		re_fprintf(stderr, "mdsm: SLP registration failed\n");
 }
 
@@ -472,7 +481,7 @@ static void options_handler(int err, const struct sip_msg *msg, void *arg)
 	mem_deref(q);
 }
 
-int mdsm_register(struct device *dev)
+static int ask_caps(struct device *dev)
 {
 	struct caps_query *q = mem_zalloc(sizeof(*q), caps_destructor);
 
@@ -480,8 +489,8 @@ int mdsm_register(struct device *dev)
 		return ENOMEM;
 	q->dev = dev;
 	tmr_init(&q->tmr);
-	for (size_t i = 0; i < dev->conf.memberc; i++) {
-		if (!sipep_options(dev->ep, dev->conf.members[i],
+	for (size_t i = 0; i < dev->memberc; i++) {
+		if (!sipep_options(dev->ep, dev->members[i],
 				   options_handler, mem_ref(q)))
 			q->pending++;
 		else
@@ -493,4 +502,74 @@ int mdsm_register(struct device *dev)
 	else
 		tmr_start(&q->tmr, CAPS_WAIT_MS, caps_late, q);
 	return 0;
+}
+
+/* ---- the members: named, or found through SLP --------------------------- */
+
+static int member_add(struct device *dev, const struct pl *uri)
+{
+	for (size_t i = 0; i < dev->memberc; i++) {
+		if (!pl_strcmp(uri, dev->members[i]))
+			return 0;
+	}
+	if (dev->memberc == MAX_MEMBERS)
+		return E2BIG;
+	if (!dev->members) {
+		dev->members = mem_zalloc(MAX_MEMBERS * sizeof(char *), NULL);
+		if (!dev->members)
+			return ENOMEM;
+	}
+	if (pl_strdup(&dev->members[dev->memberc], uri))
+		return ENOMEM;
+	dev->memberc++;
+	return 0;
+}
+
+/* Every service:sip-device that matches, but ourselves and other systems
+ * (a system of systems would nest 3PCC without need). */
+static void members_found(int err, const struct slp_device *v, size_t n,
+			  void *arg)
+{
+	struct device *dev = arg;
+	struct pl self;
+
+	pl_set_str(&self, sipep_uri(dev->ep));
+	for (size_t i = 0; !err && i < n; i++) {
+		if (sip_uri_same_party(&v[i].url, &self) ||
+		    (v[i].parsed && slp_attrs_find(v[i].parsed,
+				&(struct pl)PL("multi-device-system"))))
+			continue;
+		if (member_add(dev, &v[i].url))
+			break;
+		re_fprintf(stderr, "mdsm: member %r (SLP)\n", &v[i].url);
+	}
+	if (err)
+		re_fprintf(stderr, "mdsm: SLP query for members failed: %m\n",
+			   err);
+	if (!dev->memberc)
+		re_fprintf(stderr, "mdsm: no members: a REFER will be"
+			   " refused\n");
+	(void)ask_caps(dev);
+}
+
+int mdsm_start(struct device *dev)
+{
+	struct slp_ua_conf uc;
+	struct pl uri;
+	int err = 0;
+
+	for (size_t i = 0; i < dev->conf.memberc && !err; i++) {
+		pl_set_str(&uri, dev->conf.members[i]);
+		err = member_add(dev, &uri);
+	}
+	if (err || !dev->conf.members_pred)
+		return err ? err : ask_caps(dev);
+
+	memset(&uc, 0, sizeof(uc));
+	uc.da = dev->conf.slp_da;
+	err = slp_ua_alloc(&dev->ua, &uc);
+	err = err ? err : slp_ua_find_devices(dev->ua,
+					      dev->conf.members_pred,
+					      members_found, dev);
+	return err;
 }

@@ -23,12 +23,28 @@ int mode_parse(const char *s, enum xfer_mode *m)
 	return 0;
 }
 
-static void chosen(struct mn *mn, const char *how, const char *fmt,
+/* The mode and its reason, for last_transfer once the move has started
+ * (a refused move leaves the last transfer's record alone). */
+struct choice {
+	const char *how;
+	char why[160];
+};
+
+static void chosen(struct choice *c, const char *how, const char *fmt,
 		   const char *arg)
 {
-	mn->last.how = how;
-	re_snprintf(mn->last.why_how, sizeof(mn->last.why_how), fmt, arg);
-	re_fprintf(stderr, "mn: %s mode: %s\n", how, mn->last.why_how);
+	c->how = how;
+	re_snprintf(c->why, sizeof(c->why), fmt, arg);
+}
+
+static int started(struct mn *mn, const struct choice *c, int err)
+{
+	if (err != EINPROGRESS && err)
+		return err;
+	mn->last.how = c->how;
+	str_ncpy(mn->last.why_how, c->why, sizeof(mn->last.why_how));
+	re_fprintf(stderr, "mn: %s mode: %s\n", c->how, c->why);
+	return err;
 }
 
 int mode_move(struct mn *mn, const struct mnc_request *rq,
@@ -37,6 +53,7 @@ int mode_move(struct mn *mn, const struct mnc_request *rq,
 {
 	const char *dev = mn->state == MN_ESTABLISHED ?
 		mnc_whole_target(mn, rq) : NULL;
+	struct choice c;
 
 	if (mn->ho) {
 		re_snprintf(why, whysz, "a handoff is in progress");
@@ -45,8 +62,8 @@ int mode_move(struct mn *mn, const struct mnc_request *rq,
 	switch (mode) {
 
 	case MODE_MNC:
-		chosen(mn, "mnc", "asked for%s", "");
-		return mnc_move(mn, rq, h, arg, why, whysz);
+		chosen(&c, "mnc", "asked for%s", "");
+		return started(mn, &c, mnc_move(mn, rq, h, arg, why, whysz));
 
 	case MODE_HANDOFF:
 		if (mn->state == MN_ESTABLISHED && !dev) {
@@ -57,29 +74,31 @@ int mode_move(struct mn *mn, const struct mnc_request *rq,
 				    " devices already" : "");
 			return EINVAL;
 		}
-		chosen(mn, "handoff", "asked for%s", "");
-		return dev ? handoff_move(mn, dev, h, arg, why, whysz) :
-			mnc_move(mn, rq, h, arg, why, whysz);
+		chosen(&c, "handoff", "asked for%s", "");
+		return started(mn, &c, dev ?
+			       handoff_move(mn, dev, h, arg, why, whysz) :
+			       mnc_move(mn, rq, h, arg, why, whysz));
 
 	default:
 		break;
 	}
 
 	if (!dev)
-		chosen(mn, "mnc", "the move splits the session or keeps part"
+		chosen(&c, "mnc", "the move splits the session or keeps part"
 		       " of it here%s", "");
 	else if (mn_known_enhanced(mn, dev) != 1)
-		chosen(mn, "mnc", "%s is not known to be mobility-enhanced"
+		chosen(&c, "mnc", "%s is not known to be mobility-enhanced"
 		       " (its SLP attributes)", dev);
 	else if (mn->cn_replaces != 1)
-		chosen(mn, "mnc", "the CN does not say it takes Replaces%s",
+		chosen(&c, "mnc", "the CN does not say it takes Replaces%s",
 		       mn->cn_replaces < 0 ? " (not known yet)" : "");
 	else {
-		chosen(mn, "handoff", "%s is mobility-enhanced and the CN"
+		chosen(&c, "handoff", "%s is mobility-enhanced and the CN"
 		       " takes Replaces", dev);
-		return handoff_move(mn, dev, h, arg, why, whysz);
+		return started(mn, &c, handoff_move(mn, dev, h, arg, why,
+						    whysz));
 	}
-	return mnc_move(mn, rq, h, arg, why, whysz);
+	return started(mn, &c, mnc_move(mn, rq, h, arg, why, whysz));
 }
 
 int mode_retrieve(struct mn *mn, const char *media, const char *from,
@@ -87,6 +106,7 @@ int mode_retrieve(struct mn *mn, const char *media, const char *from,
 		  size_t whysz)
 {
 	const char *dev = NULL;
+	struct choice c;
 
 	if (from) {
 		dev = mnc_device_uri(mn, from, why, whysz);
@@ -101,16 +121,17 @@ int mode_retrieve(struct mn *mn, const char *media, const char *from,
 				    " handed off (Session Handoff mode)");
 			return EINVAL;
 		}
-		chosen(mn, "mnc", "%s", mode == MODE_MNC ? "asked for" :
+		chosen(&c, "mnc", "%s", mode == MODE_MNC ? "asked for" :
 		       "the session is ours; media come back from devices");
-		return mnc_retrieve(mn, media, h, arg, why, whysz);
+		return started(mn, &c, mnc_retrieve(mn, media, h, arg, why,
+						    whysz));
 	}
 	if (media) {
 		re_snprintf(why, whysz, "a handed-off session comes back"
 			    " whole; --media is for Mobile Node Control");
 		return EINVAL;
 	}
-	chosen(mn, "handoff", "%s", dev ? "the device's dialog events name"
+	chosen(&c, "handoff", "%s", dev ? "the device's dialog events name"
 	       " the session" : "the session was handed off");
-	return handoff_retrieve(mn, dev, h, arg, why, whysz);
+	return started(mn, &c, handoff_retrieve(mn, dev, h, arg, why, whysz));
 }

@@ -258,3 +258,42 @@ int sipreferto_replaces(const struct sipreferto *rt, struct sipreplaces *r,
 
 	return sipreplaces_decode(r, val, err, errsz);
 }
+
+/* The URI to INVITE: the Refer-To's, without its headers and without the
+ * callee capabilities (RFC 3840 feature tags: audio, video...), which
+ * describe the session to make, not where to send it. */
+int sipreferto_invite_target(char **targetp, const struct sipreferto *rt)
+{
+	static const char *const tags[] = {"audio", "video", "message",
+					   "method", "text", "data",
+					   "application", "control"};
+	struct sipreferto t;
+	size_t i, k, n = 0;
+	char buf[SIPHDR_MAXLEN];
+	struct pl uri;
+
+	if (!targetp || !rt)
+		return EINVAL;
+	t = *rt;
+	for (i = 0; i < rt->uparamc; i++) {
+		bool tag = rt->uparamv[i].name.l &&
+			rt->uparamv[i].name.p[0] == '+';
+
+		for (k = 0; k < ARRAY_SIZE(tags) && !tag; k++)
+			tag = !pl_strcasecmp(&rt->uparamv[i].name, tags[k]);
+		if (!tag)
+			t.uparamv[n++] = rt->uparamv[i];
+	}
+	t.uparamc = n;
+	t.hdrc = 0;
+	t.paramc = 0;
+	t.dname = (struct pl)PL_INIT;
+	if (re_snprintf(buf, sizeof(buf), "%H", sipreferto_print, &t) < 0)
+		return EINVAL;
+	pl_set_str(&uri, buf);
+	if (uri.l >= 2 && uri.p[0] == '<' && uri.p[uri.l - 1] == '>') {
+		uri.p++;
+		uri.l -= 2;
+	}
+	return pl_strdup(targetp, &uri);
+}

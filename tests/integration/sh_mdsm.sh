@@ -8,7 +8,11 @@
 # CN sees one session; each medium flows both ways at its member, checked
 # at both ends by SSRC. Then the MN retrieves the session by nested REFER
 # and both media come back; then a system whose member is down fails the
-# handoff and the call stays with the MN.
+# handoff and the call stays with the MN. Last, a system that finds its
+# members through SLP (--members-from-slp) registers itself with their
+# media, is found by the MN, and `move --to` it picks Session Handoff on
+# its own (mode auto: a mobility-enhanced target, a CN that takes
+# Replaces).
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init sh_mdsm
 
@@ -103,4 +107,33 @@ check "... the speaker's too" \
 check "the system holds nothing" \
 	wait_stat 10 "$T/av.sock" '.sessions | length' eq 0
 check "the CN plays the MN's audio" grows 10 "$T/cn.sock" "$(sel audio).played_packets" 20
+
+# ---- a system whose members come from SLP, chosen in auto mode
+in_ns ip link set lo multicast on     # SLP multicast, inside our namespace
+in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+start da "$BIN/sipmob-da"
+need "the DA is up" wait_log da 'ready, boot timestamp' 10
+stop spk; stop tv
+start spk2 "$BIN/sipmob-device" --sip 127.0.0.1:5071 --name speaker \
+	--room 123 --slp-da 127.0.0.1 --control "$T/spk2.sock"
+start tv2 "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name tv \
+	--media video --room 123 --slp-da 127.0.0.1 --control "$T/tv2.sock"
+need "the members registered" wait_log tv2 "registered in SLP" 10
+need "... both" wait_log spk2 "registered in SLP" 10
+start room "$BIN/sipmob-device" --sip 127.0.0.1:5077 --name room --mdsm \
+	--members-from-slp "(room=123)" --room 123 --slp-da 127.0.0.1 \
+	--control "$T/room.sock"
+need "the system registered in SLP" wait_log room "registered in SLP" 10
+check "... with its members' media" grep -q "media=audio,video" "$T/room.log"
+check "... as a multi-device system" grep -q "multi-device-system" "$T/room.log"
+devs=$(ctl "$T/mn.sock" --json devices --room 123)
+check "the MN finds the system and its members" \
+	test "$(jq '.devices | length' <<<"$devs")" = 3
+r=$(ctl "$T/mn.sock" --json move --to room)
+log "auto: $r"
+check "auto mode hands off to the system" \
+	test "$(jq -r .last_transfer.transfer_mode <<<"$r")" = handoff
+check "... and it succeeds" test "$(jq -r .last_transfer.ok <<<"$r")" = true
+check "audio flows both ways at the speaker" at "$T/spk2.sock" audio
+check "video flows both ways at the display" at "$T/tv2.sock" video
 finish
