@@ -28,6 +28,8 @@
 #   kamailio_start NAME PORT, kamailio_registered NAME USER, kamailio_ul NAME
 #   kamailio_contacts NAME USER         bound contact URIs of USER
 #   linphone_start NAME PORT, linphone_cmd NAME LINE
+#                                       (LINPHONE_IP=ADDR: on ADDR, not
+#                                       127.0.0.1)
 #   capture_start NAME [FILTER], capture_stop NAME   ($T/NAME.pcap)
 #   capture_wait NAME FILTER [SECS] [MIN] a packet matching FILTER was captured
 #   tshark_check PCAP [tshark args], tshark_count PCAP FILTER [tshark args]
@@ -354,7 +356,7 @@ kamailio_contacts() {
 #   mono, written by python3) instead of a sound card. Waits (15 s) until
 #   PORT is bound, then sends "soundcard use files" and "play ...".
 linphone_start() {
-	local name=$1 port=$2 dir=$T/$1
+	local name=$1 port=$2 dir=$T/$1 ip=${LINPHONE_IP:-127.0.0.1}
 	mkdir -p "$dir/.local/share/linphone"
 	cp "$PEERS_CONF/dev.linphonerc" "$dir/linphonerc"
 	chmod u+w "$dir/linphonerc"
@@ -362,7 +364,8 @@ linphone_start() {
 		-e "s/^sip_port=.*/sip_port=$port/" \
 		-e "s/^audio_rtp_port=.*/audio_rtp_port=$((port + 2))/" \
 		-e "s/^video_rtp_port=.*/video_rtp_port=$((port + 12))/" \
-		-e "s/^contact=.*/contact=\"$name\" <sip:$name@127.0.0.1>/" \
+		-e "s/^contact=.*/contact=\"$name\" <sip:$name@$ip>/" \
+		-e "s/^bind_address=.*/bind_address=$ip/" \
 		"$dir/linphonerc"
 	"$PEERS_PY" - "$dir/tone.wav" <<-'EOF'
 	import math, struct, sys, wave
