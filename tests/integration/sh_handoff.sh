@@ -20,10 +20,12 @@ start cn "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name cn --basic \
 	--control "$T/cn.sock"
 start spk "$BIN/sipmob-device" --sip 127.0.0.1:5071 --name speaker \
 	--owner "$MN" --control "$T/spk.sock"
+start other "$BIN/sipmob-device" --sip 127.0.0.1:5073 --name other \
+	--owner sip:bob@127.0.0.1:5062 --control "$T/other.sock"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
 	--control "$T/mn.sock"
 need "daemons up" wait_until 10 test -S "$T/cn.sock" -a -S "$T/spk.sock" \
-	-a -S "$T/mn.sock"
+	-a -S "$T/mn.sock" -a -S "$T/other.sock"
 
 ctl "$T/mn.sock" call "$CN" >/dev/null
 need "call established" wait_stat 10 "$T/mn.sock" .call.state eq established
@@ -37,6 +39,23 @@ plays_cn() {
 		grows 10 "$1" '.streams[-1].played_packets' 20 &&
 		grows 10 "$1" '.streams[-1].tx_packets' 20
 }
+
+# ---- 0. a device owned by someone else refuses: nothing moves
+out=$(ctl "$T/mn.sock" move --to sip:other@127.0.0.1:5073 --mode handoff --json)
+log "refused: $out"
+check "a device that is not ours refuses the handoff" \
+	test "$(echo "$out" | jq -r .ok)" = false
+check "... and the MN says why" \
+	grep -q "refused the REFER (403)" <<<"$(echo "$out" | jq -r .error)"
+check "... the call stays with the MN" \
+	test "$(jstat "$T/mn.sock" .call.state)" = established
+check "... which still plays the CN" grows 10 "$T/mn.sock" '.call.streams[0].played_packets' 20
+check "... the device made no session" \
+	test "$(jstat "$T/other.sock" '.sessions | length')" = 0
+check "... the CN has its one session, with the MN" \
+	test "$(jstat "$T/cn.sock" '[.sessions[] | select(.state == "established")] | map(.remote) | join(",")')" = "$MN"
+check "... status keeps the reason" \
+	grep -q "403" <<<"$(jstat "$T/mn.sock" .call.last_transfer.error)"
 
 # ---- 1. handoff (Figure 4)
 out=$(ctl "$T/mn.sock" move --to "$SPK" --mode handoff --json)
