@@ -13,6 +13,8 @@
 #include <sipmob/media_dtmf.h>
 #include "mn_priv.h"
 
+enum { REPLACES_ASK_MS = 2000 };   /* the CN's OPTIONS answer, at most */
+
 /* ---- SDP versions on the CN leg ------------------------------------------ */
 
 /* What we send the CN gets the leg's next o= version, unless it says what
@@ -599,50 +601,88 @@ void call_end(struct mn *mn)
 	mn->cn_replaces = -1;
 }
 
+/* Session Handoff needs a CN that takes Replaces (RFC 3891 §5): its
+ * INVITE or 2xx said so in Supported, or else its answer to one OPTIONS,
+ * asked when a move first needs to know (not at every call: a CN that is
+ * never asked is spared the request). */
 struct replaces_query {
 	struct mn *mn;
-	struct sipleg *leg;   /* the call it was asked for */
+	struct sipleg *leg;   /* the call it was asked for          */
+	mn_hook_h *h;         /* who waits for the answer, or NULL */
+	void *arg;
+	struct tmr tmr;
 };
 
 static void replaces_query_destructor(void *arg)
 {
-	mem_deref(((struct replaces_query *)arg)->leg);
+	struct replaces_query *q = arg;
+
+	tmr_cancel(&q->tmr);
+	mem_deref(q->leg);
+}
+
+static void replaces_known(struct replaces_query *q, int known)
+{
+	struct mn *mn = q->mn;
+	mn_hook_h *h = q->h;
+
+	q->h = NULL;
+	tmr_cancel(&q->tmr);
+	if (q->leg != mn->leg)
+		return;   /* another call now; its owner asks again */
+	if (mn->cn_replaces < 0 && known >= 0) {
+		mn->cn_replaces = known;
+		re_fprintf(stderr, "mn: the CN %s Replaces (its OPTIONS"
+			   " answer)\n", known ? "takes" :
+			   "does not say it takes");
+	}
+	if (h)
+		h(mn, q->arg);
 }
 
 static void options_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct replaces_query *q = arg;
-	struct mn *mn = q->mn;
 
-	if (q->leg == mn->leg && mn->cn_replaces < 0) {
-		mn->cn_replaces = !err && msg && msg->scode < 300 &&
-			sip_msg_hdr_has_value(msg, SIP_HDR_SUPPORTED,
-					      "replaces");
-		re_fprintf(stderr, "mn: the CN %s Replaces (its OPTIONS"
-			   " answer)\n", mn->cn_replaces ? "takes" :
-			   "does not say it takes");
-	}
+	replaces_known(q, !err && msg && msg->scode < 300 &&
+		       sip_msg_hdr_has_value(msg, SIP_HDR_SUPPORTED,
+					     "replaces"));
 	mem_deref(q);
 }
 
-/* Session Handoff needs a CN that takes Replaces (RFC 3891 §5): its
- * INVITE or 2xx said so in Supported, or else its answer to one OPTIONS
- * per call does. */
-static void learn_cn_replaces(struct mn *mn)
+static void options_late(void *arg)
+{
+	replaces_known(arg, -1);   /* not known: as if it did not */
+}
+
+int call_ask_replaces(struct mn *mn, mn_hook_h *h, void *arg)
 {
 	struct replaces_query *q;
+	int err;
 
-	mn->cn_replaces = sipleg_peer_supports_replaces(mn->leg) ? 1 : -1;
-	if (mn->cn_replaces > 0)
-		return;
+	if (mn->cn_replaces >= 0 || mn->state != MN_ESTABLISHED)
+		return EALREADY;
 	q = mem_zalloc(sizeof(*q), replaces_query_destructor);
 	if (!q)
-		return;
+		return ENOMEM;
+	tmr_init(&q->tmr);
 	q->mn = mn;
 	q->leg = mem_ref(mn->leg);
-	if (sipep_options(mn->ep, sipleg_remote_target(mn->leg),
-			  options_handler, q))
+	q->h = h;
+	q->arg = arg;
+	err = sipep_options(mn->ep, sipleg_remote_target(mn->leg),
+			    options_handler, q);
+	if (err) {
 		mem_deref(q);
+		return err;
+	}
+	tmr_start(&q->tmr, REPLACES_ASK_MS, options_late, q);
+	return 0;
+}
+
+static void learn_cn_replaces(struct mn *mn)
+{
+	mn->cn_replaces = sipleg_peer_supports_replaces(mn->leg) ? 1 : -1;
 }
 
 /* The call is up: what each side said is where transfers start from. */
@@ -784,6 +824,28 @@ static const struct sipleg_handlers call_handlers = {
 	.ackh = ack_handler, .closeh = close_handler,
 };
 
+/* Our media's answer to an INVITE's offer, or our offer when it had
+ * none; a refusal (400, 488) is sent here. */
+static int answer_invite(struct mn *mn, struct sipleg *leg,
+			 const struct sip_msg *msg, struct mbuf **sdpp)
+{
+	char why[128] = "";
+	int e;
+
+	if (mbuf_get_left(msg->mb))
+		e = mset_answer(mn->ms, msg->mb, sdpp, why, sizeof(why));
+	else
+		e = mset_offer(mn->ms, sdpp);
+	if (e) {
+		re_fprintf(stderr, "mn: INVITE from %r refused: %s\n",
+			   &msg->from.auri, why);
+		(void)sipleg_reply(leg, e == EBADMSG ? 400 : 488,
+				   e == EBADMSG ? "Bad SDP" :
+				   "Not Acceptable Here", NULL);
+	}
+	return e;
+}
+
 /* An INVITE that replaces our call (RFC 3891; the SIP layer has checked
  * that it names it and comes from its far side): someone handed their
  * end of the call to another device. Our streams go on to the new
@@ -794,8 +856,6 @@ static void call_replaced(struct mn *mn, struct sipleg *leg,
 {
 	struct sipleg *old = mn->leg;
 	struct mbuf *sdp = NULL;
-	char why[128] = "";
-	int e;
 
 	if (handoff_refer_pending(mn)) {   /* RFC 5631 §7 */
 		re_fprintf(stderr, "mn: INVITE with Replaces from %r while we"
@@ -805,8 +865,7 @@ static void call_replaced(struct mn *mn, struct sipleg *leg,
 	}
 	if (sipleg_replaced(leg) != old || mn->state != MN_ESTABLISHED ||
 	    mn->devs.head || call_busy(mn) || mn->xfer ||
-	    (mn->ho && !handoff_refer_pending(mn) &&
-	     strcmp(handoff_state(mn), "handing-off"))) {
+	    !strcmp(handoff_state(mn), "retrieving")) {
 		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
 			   " %s\n", &msg->from.auri,
 			   sipleg_replaced(leg) != old ? "not our call" :
@@ -814,18 +873,8 @@ static void call_replaced(struct mn *mn, struct sipleg *leg,
 		(void)sipleg_reply(leg, 503, "Service Unavailable", NULL);
 		return;
 	}
-	if (mbuf_get_left(msg->mb))
-		e = mset_answer(mn->ms, msg->mb, &sdp, why, sizeof(why));
-	else
-		e = mset_offer(mn->ms, &sdp);
-	if (e) {
-		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
-			   " %s\n", &msg->from.auri, why);
-		(void)sipleg_reply(leg, e == EBADMSG ? 400 : 488,
-				   e == EBADMSG ? "Bad SDP" :
-				   "Not Acceptable Here", NULL);
+	if (answer_invite(mn, leg, msg, &sdp))
 		return;
-	}
 	re_fprintf(stderr, "mn: %r replaces %s in our call\n",
 		   &msg->from.auri, sipleg_remote_uri(old));
 	mn->leg = mem_ref(leg);
@@ -846,8 +895,6 @@ void call_incoming(struct mn *mn, struct sipleg *leg,
 		   const struct sip_msg *msg)
 {
 	struct mbuf *sdp = NULL;
-	char why[128] = "";
-	int e;
 
 	if (sipleg_replaced(leg)) {
 		call_replaced(mn, leg, msg);
@@ -862,16 +909,7 @@ void call_incoming(struct mn *mn, struct sipleg *leg,
 		return;
 	}
 
-	if (mbuf_get_left(msg->mb))
-		e = mset_answer(mn->ms, msg->mb, &sdp, why, sizeof(why));
-	else
-		e = mset_offer(mn->ms, &sdp);
-	if (e) {
-		re_fprintf(stderr, "mn: INVITE from %r refused: %s\n",
-			   &msg->from.auri, why);
-		(void)sipleg_reply(leg, e == EBADMSG ? 400 : 488,
-				   e == EBADMSG ? "Bad SDP" :
-				   "Not Acceptable Here", NULL);
+	if (answer_invite(mn, leg, msg, &sdp)) {
 		mn->ms = mem_deref(mn->ms);
 		return;
 	}

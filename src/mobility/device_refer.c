@@ -194,16 +194,20 @@ void dsession_invite_resp(struct sipleg *leg, int err, uint16_t scode,
 		return;
 	}
 
-	re_fprintf(stderr, "device: INVITE to %s failed: %m %u\n",
-		   sipleg_remote_uri(s->leg), err, scode);
+	if (err)
+		re_fprintf(stderr, "device: INVITE to %s failed: %m\n",
+			   sipleg_remote_uri(s->leg), err);
+	else
+		re_fprintf(stderr, "device: INVITE to %s failed: %u %r\n",
+			   sipleg_remote_uri(s->leg), scode, &msg->reason);
 	if (s->not) {
-		if (err)
-			(void)siprefer_notify(s->not, 408, "Request Timeout",
-					      NULL, true);
-		else
-			(void)siprefer_notify(s->not, scode, msg &&
-					      pl_isset(&msg->reason) ?
-					      "Failed" : "Failed", NULL, true);
+		char reason[64] = "Failed";
+
+		if (!err && pl_isset(&msg->reason))
+			pl_strcpy(&msg->reason, reason, sizeof(reason));
+		(void)siprefer_notify(s->not, err ? 408 : scode,
+				      err ? "Request Timeout" : reason, NULL,
+				      true);
 	}
 	mem_deref(s);
 }

@@ -329,15 +329,40 @@ static void handoff_notified(int err, bool refused, uint16_t scode,
 	tmr_start(&ho->tmr, BYE_WAIT_MS, bye_wait_over, ho);
 }
 
-/* base;params?headers of a URI, split so that we may add to it */
-static int uri_split(struct sipreferto **rtp, const char *uri)
+/* <URI;PARAMS?HNAME=HVAL>: a URI with parameters added (those it lacks)
+ * and one header embedded, escaped (RFC 3261 §19.1.1) */
+static int uri_print(struct re_printf *pf, const char *uri,
+		     const struct sipparam *addv, size_t addc,
+		     const char *hname, const char *hval)
 {
-	struct pl pl;
+	struct sipreferto *rt = NULL;
 	char buf[600];
+	struct pl pl;
+	int err;
 
-	re_snprintf(buf, sizeof(buf), "<%s>", uri);
+	if (re_snprintf(buf, sizeof(buf), "<%s>", uri) < 0)
+		return EINVAL;
 	pl_set_str(&pl, buf);
-	return sipreferto_decode(rtp, &pl, NULL, 0);
+	err = sipreferto_decode(&rt, &pl, NULL, 0);
+	if (err)
+		return err;
+	rt->dname = (struct pl)PL_INIT;
+	rt->paramc = 0;
+	for (size_t i = 0; i < addc; i++) {
+		char name[32];
+
+		pl_strcpy(&addv[i].name, name, sizeof(name));
+		if (!sipreferto_uparam(rt, name) &&
+		    rt->uparamc < SIPHDR_MAXPARAMS)
+			rt->uparamv[rt->uparamc++] = addv[i];
+	}
+	rt->hdrv[0].name.p = hname;
+	rt->hdrv[0].name.l = strlen(hname);
+	pl_set_str(&rt->hdrv[0].val, hval);
+	rt->hdrc = 1;
+	err = sipreferto_print(pf, rt);
+	mem_deref(rt);
+	return err;
 }
 
 /* <TARGET;audio;video?Replaces=CALLID;to-tag=T;from-tag=F> */
@@ -349,10 +374,10 @@ struct referto {
 
 static int referto_print(struct re_printf *pf, const struct referto *a)
 {
-	struct sipreferto *rt = NULL;
+	struct sipparam caps[2];
 	struct sipreplaces r;
 	char repl[512];
-	int err;
+	size_t n = 0;
 
 	memset(&r, 0, sizeof(r));
 	pl_set_str(&r.callid, a->callid);
@@ -360,27 +385,12 @@ static int referto_print(struct re_printf *pf, const struct referto *a)
 	pl_set_str(&r.from_tag, a->from_tag);
 	if (re_snprintf(repl, sizeof(repl), "%H", sipreplaces_print, &r) < 0)
 		return EINVAL;
-
-	err = uri_split(&rt, a->target);
-	if (err)
-		return err;
-	rt->dname = (struct pl)PL_INIT;
-	rt->paramc = 0;
-	rt->hdrc = 0;
-	if (a->audio && !sipreferto_uparam(rt, "audio") &&
-	    rt->uparamc < SIPHDR_MAXPARAMS)
-		rt->uparamv[rt->uparamc++] = (struct sipparam){PL("audio"),
-							       PL_INIT};
-	if (a->video && !sipreferto_uparam(rt, "video") &&
-	    rt->uparamc < SIPHDR_MAXPARAMS)
-		rt->uparamv[rt->uparamc++] = (struct sipparam){PL("video"),
-							       PL_INIT};
-	rt->hdrv[0].name = (struct pl)PL("Replaces");
-	pl_set_str(&rt->hdrv[0].val, repl);
-	rt->hdrc = 1;
-	err = sipreferto_print(pf, rt);
-	mem_deref(rt);
-	return err;
+	/* callee capabilities (RFC 3840): the media to set up */
+	if (a->audio)
+		caps[n++] = (struct sipparam){PL("audio"), PL_INIT};
+	if (a->video)
+		caps[n++] = (struct sipparam){PL("video"), PL_INIT};
+	return uri_print(pf, a->target, caps, n, "Replaces", repl);
 }
 
 /* The REFER of a handoff, naming our dialog as it is now. Replaces names
@@ -600,24 +610,13 @@ static int nested_referto_print(struct re_printf *pf, struct handoff *ho)
 	/* the INVITE's Replaces, as the CN sees the device's dialog */
 	const struct referto rto = {hd->cn, hd->audio, hd->video,
 				    hd->call_id, hd->cn_tag, hd->dev_tag};
-	struct sipreferto *rt = NULL;
+	static const struct sipparam method = {PL("method"), PL("REFER")};
 	char inner[1024];
-	int err;
 
 	if (re_snprintf(inner, sizeof(inner), "%H", referto_print, &rto) < 0)
 		return EINVAL;
-	err = uri_split(&rt, sipep_uri(ho->mn->ep));
-	if (err)
-		return err;
-	if (rt->uparamc < SIPHDR_MAXPARAMS)
-		rt->uparamv[rt->uparamc++] = (struct sipparam){PL("method"),
-							       PL("REFER")};
-	rt->hdrv[0].name = (struct pl)PL("Refer-To");
-	pl_set_str(&rt->hdrv[0].val, inner);
-	rt->hdrc = 1;
-	err = sipreferto_print(pf, rt);
-	mem_deref(rt);
-	return err;
+	return uri_print(pf, sipep_uri(ho->mn->ep), &method, 1, "Refer-To",
+			 inner);
 }
 
 static int send_nested_refer(struct handoff *ho)

@@ -180,11 +180,14 @@ static void ask_reports(void *arg)
 
 /* ---- the CN leg --------------------------------------------------------- */
 
-/* Each member's part of the CN's answer, in the member's own line order */
+/* Each member's part of the CN's answer, in the member's own line order.
+ * A member whose every line the CN refused (port 0) leaves the system's
+ * session (our ACK, then BYE); the others go on. */
 static int ack_members(struct dsession *s, const struct mbuf *mb)
 {
 	const struct sdesc_media *mv[16];
 	struct sdesc *answer = NULL;
+	struct le *le, *next;
 	char why[128];
 	int err;
 
@@ -194,16 +197,26 @@ static int ack_members(struct dsession *s, const struct mbuf *mb)
 		re_fprintf(stderr, "mdsm: bad answer from the CN: %s\n", why);
 		return err;
 	}
-	for (struct le *le = s->members.head; le && !err; le = le->next) {
+	for (le = s->members.head; le && !err; le = next) {
 		struct member *m = le->data;
-		unsigned n = sdesc_media_count(m->offer);
+		unsigned n = sdesc_media_count(m->offer), taken = 0;
 		struct sdesc *part = NULL;
 		struct mbuf *body = NULL;
 
-		for (unsigned i = 0; i < n && i < ARRAY_SIZE(mv); i++)
+		next = le->next;
+		if (n > ARRAY_SIZE(mv))
+			err = E2BIG;
+		for (unsigned i = 0; i < n && !err; i++) {
 			mv[i] = sdesc_media(answer, m->first + i);
-		for (unsigned i = 0; i < n && !err; i++)
 			err = mv[i] ? 0 : EPROTO;
+			taken += mv[i] && sdesc_media_port(mv[i]);
+		}
+		if (!err && !taken) {
+			re_fprintf(stderr, "mdsm: the CN took none of %s's"
+				   " media: it leaves the session\n", m->uri);
+			mem_deref(m);   /* ACK, then BYE */
+			continue;
+		}
 		err = err ? err : sdesc_merge(&part, NULL, mv, n);
 		err = err ? err : sdesc_encode(&body, part);
 		err = err ? err : sipleg_ack(m->leg, body);
@@ -211,7 +224,7 @@ static int ack_members(struct dsession *s, const struct mbuf *mb)
 		mem_deref(body);
 	}
 	mem_deref(answer);
-	return err;
+	return err ? err : s->members.head ? 0 : ENOENT;
 }
 
 static void cn_resp(struct sipleg *leg, int err, uint16_t scode,

@@ -3,8 +3,10 @@
  * that make it up. Calls point one way:
  *
  *   cmd.c     the control protocol (the only file that speaks it)
- *    └ mnc.c  Mobile Node Control plans: what a command asks to move
- *       └ xfer.c   the phases of one transfer, rollback, last_transfer
+ *    └ mode.c  Mobile Node Control or Session Handoff, and why
+ *       ├ mnc.c  Mobile Node Control plans: what a command asks to move
+ *       │  └ xfer.c   the phases of one transfer, rollback, last_transfer
+ *       └ handoff.c  Session Handoff: REFER, nested REFER, dialog events
  *          ├ report.c  playout reports and metrics
  *          └ call.c    the CN dialog; CN and device re-INVITEs forwarded
  *             ├ devleg.c  a device leg: invite, update, liveness
@@ -176,6 +178,9 @@ int  call_reinvite(struct mn *mn, struct sdesc *offer, call_resp_h *h,
 		   void *arg);
 void call_ack(struct mn *mn);
 void call_when_idle(struct mn *mn, mn_hook_h *h, void *arg);
+/** Asks the CN with OPTIONS whether it takes Replaces; h when it is
+ *  known (or not answered in time). EALREADY: known already. */
+int  call_ask_replaces(struct mn *mn, mn_hook_h *h, void *arg);
 int  call_stamp(struct mn *mn, struct sdesc *sd);
 struct devleg *call_devleg(struct mn *mn, const char *uri);
 void call_apply_self(struct mn *mn);

@@ -3,8 +3,10 @@
  * keeps us in the signalling path and works with any device and any CN;
  * Session Handoff hands the whole session over, but needs a device that
  * executes REFER (mobility-enhanced, its SLP attribute says) and a CN
- * that takes Replaces (RFC 3891). `auto` hands off only when both are
- * known; the reason for the choice goes to last_transfer and the log.
+ * that takes Replaces (RFC 3891). `auto` hands off a `move --to DEV`
+ * only when both are known (a move that names media, --audio or --video,
+ * keeps us in control, as the user asked for one medium); the reason for
+ * the choice goes to last_transfer and the log.
  */
 #include <string.h>
 #include <re.h>
@@ -47,9 +49,79 @@ static int started(struct mn *mn, const struct choice *c, int err)
 	return err;
 }
 
+static int move(struct mn *mn, const struct mnc_request *rq,
+		enum xfer_mode mode, bool asked, xfer_done_h *h, void *arg,
+		char *why, size_t whysz);
+
+/* A move in auto mode that waits for the CN's OPTIONS answer */
+struct deferred {
+	struct mnc_request rq;
+	char *dev[5];            /* the strings rq points to */
+	xfer_done_h *h;
+	void *arg;
+};
+
+static void deferred_destructor(void *arg)
+{
+	struct deferred *d = arg;
+
+	for (size_t i = 0; i < ARRAY_SIZE(d->dev); i++)
+		mem_deref(d->dev[i]);
+}
+
+static void replaces_answered(struct mn *mn, void *arg)
+{
+	struct deferred *d = arg;
+	struct last_transfer *lt = &mn->last;
+	char why[256] = "";
+	int err;
+
+	err = move(mn, &d->rq, MODE_AUTO, true, d->h, d->arg, why,
+		   sizeof(why));
+	if (err && err != EINPROGRESS) {
+		lt->valid = true;
+		lt->ok = false;
+		lt->mode = "transfer";
+		str_ncpy(lt->error, why[0] ? why : "cannot move",
+			 sizeof(lt->error));
+		lt->metrics_known = lt->vmetrics_known = false;
+		d->h(err, lt, d->arg);
+	}
+	mem_deref(d);
+}
+
+static int ask_then_move(struct mn *mn, const struct mnc_request *rq,
+			 xfer_done_h *h, void *arg)
+{
+	const char *v[5] = {rq->audio, rq->video, rq->display, rq->camera,
+			    rq->to};
+	struct deferred *d = mem_zalloc(sizeof(*d), deferred_destructor);
+	int err = d ? 0 : ENOMEM;
+
+	for (size_t i = 0; i < ARRAY_SIZE(v) && !err; i++)
+		err = v[i] ? str_dup(&d->dev[i], v[i]) : 0;
+	if (!err) {
+		d->rq = (struct mnc_request){d->dev[0], d->dev[1], d->dev[2],
+					     d->dev[3], d->dev[4]};
+		d->h = h;
+		d->arg = arg;
+		err = call_ask_replaces(mn, replaces_answered, d);
+	}
+	if (err)
+		mem_deref(d);
+	return err;
+}
+
 int mode_move(struct mn *mn, const struct mnc_request *rq,
 	      enum xfer_mode mode, xfer_done_h *h, void *arg, char *why,
 	      size_t whysz)
+{
+	return move(mn, rq, mode, false, h, arg, why, whysz);
+}
+
+static int move(struct mn *mn, const struct mnc_request *rq,
+		enum xfer_mode mode, bool asked, xfer_done_h *h, void *arg,
+		char *why, size_t whysz)
 {
 	const char *dev = mn->state == MN_ESTABLISHED ?
 		mnc_whole_target(mn, rq) : NULL;
@@ -86,12 +158,18 @@ int mode_move(struct mn *mn, const struct mnc_request *rq,
 	if (!dev)
 		chosen(&c, "mnc", "the move splits the session or keeps part"
 		       " of it here%s", "");
+	else if (!rq->to)
+		chosen(&c, "mnc", "the move names media (--to DEV hands the"
+		       " whole session over)%s", "");
 	else if (mn_known_enhanced(mn, dev) != 1)
 		chosen(&c, "mnc", "%s is not known to be mobility-enhanced"
 		       " (its SLP attributes)", dev);
+	else if (mn->cn_replaces < 0 && !asked &&
+		 !ask_then_move(mn, rq, h, arg))
+		return EINPROGRESS;   /* decided when the CN answers */
 	else if (mn->cn_replaces != 1)
 		chosen(&c, "mnc", "the CN does not say it takes Replaces%s",
-		       mn->cn_replaces < 0 ? " (not known yet)" : "");
+		       mn->cn_replaces < 0 ? " (no answer to OPTIONS)" : "");
 	else {
 		chosen(&c, "handoff", "%s is mobility-enhanced and the CN"
 		       " takes Replaces", dev);

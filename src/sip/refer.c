@@ -104,6 +104,9 @@ bool sipep_refer_request(struct sipep *ep, struct sipleg *leg,
 		return true;
 	}
 	if (sip_msg_hdr_count(msg, SIP_HDR_REFER_TO) != 1) {
+		re_fprintf(stderr, "sip: REFER from %r refused (400): %u"
+			   " Refer-To headers\n", &msg->from.auri,
+			   sip_msg_hdr_count(msg, SIP_HDR_REFER_TO));
 		(void)sip_treply(NULL, ep->sip, msg, 400,
 				 "Exactly One Refer-To Expected");
 		return true;

@@ -23,6 +23,14 @@
 #     mobility-enhanced, and the CN takes Replaces, `move --to speaker`
 #     (no --mode) must choose the handoff, saying why; the speaker plays
 #     linphonec; `retrieve` brings it back.
+#  4b. A multi-device system (`av`: the speaker for audio and a video
+#     display, RFC 5631 Figure 6): `move --to AV --mode handoff` makes one
+#     INVITE with Replaces out of both members' offers; linphonec (audio
+#     only here) takes it, refusing the video line, so the display leaves
+#     the system's session (ACK, then BYE) and the speaker stays; linphonec
+#     has one call, with the system; the speaker plays linphonec's stream;
+#     `retrieve` brings the call back to the MN and the speaker's session
+#     ends.
 #  5. The wire: tshark decodes the capture with no malformed packet; it
 #     holds the REFERs (ours with Refer-To ...?Replaces=, the nested one,
 #     the speaker's to the MN), NOTIFYs with message/sipfrag (a 200 among
@@ -242,6 +250,41 @@ need "4: the retrieval is ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
 check "4: its metrics are known" metrics "4: retrieve" "$r"
 back_at_mn 4
 
+# ------------------------------------------------- 4b. a multi-device system
+log "---- 4b. move --to av --mode handoff (speaker + display)"
+AV=sip:av@127.0.0.1:5075
+start tv "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name tv --media video \
+	--rtp-ports 32000-32099 --control "$T/tv.sock"
+start av "$BIN/sipmob-device" --sip 127.0.0.1:5075 --name av --mdsm \
+	--member "$SPK" --member sip:tv@127.0.0.1:5072 --owner "$MNURI" \
+	--control "$T/av.sock"
+need "4b: the system is up" wait_until 10 test -S "$T/av.sock" -a -S "$T/tv.sock"
+wait_stat 10 "$T/mn.sock" '.call.streams[0].played_packets' ge 25
+r=$(ctl "$T/mn.sock" -t 30 --json move --to "$AV" --mode handoff)
+log "4b: handoff to the system: $r"
+need "4b: the handoff is ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+check "4b: its metrics are known" metrics "4b: system handoff" "$r"
+check "4b: the MN's call ended" wait_stat 10 "$T/mn.sock" .call.state eq idle
+check "4b: linphonec has exactly one call, with the system" \
+	wait_until 10 lin_one_call "$AV"
+check "4b: the display, whose video linphonec refused, left the session" \
+	wait_stat 10 "$T/av.sock" '.sessions[-1].members' eq 1
+check "4b: ...and holds no session" wait_stat 10 "$T/tv.sock" \
+	'[.sessions[] | select(.state == "established")] | length' eq 0
+check "4b: the speaker plays linphonec's stream (rx_ssrc, as on the wire)" \
+	wait_until 10 plays_wire "$T/spk.sock" '.streams[-1]'
+check "4b: ...and goes on playing it (50 more packets)" \
+	grows 10 "$T/spk.sock" '.streams[-1].played_packets' 50
+check "4b: the speaker sends (25 more packets)" \
+	grows 10 "$T/spk.sock" '.streams[-1].tx_packets' 25
+r=$(ctl "$T/mn.sock" -t 30 --json retrieve)
+log "4b: retrieve: $r"
+need "4b: the retrieval is ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+back_at_mn 4b
+check "4b: the display's session ended" wait_stat 10 "$T/tv.sock" \
+	'[.sessions[] | select(.state == "established")] | length' eq 0
+check "4b: the system holds nothing" wait_stat 10 "$T/av.sock" '.sessions | length' eq 0
+
 ctl "$T/mn.sock" hangup >/dev/null
 check "hang-up: the MN is idle" wait_stat 5 "$T/mn.sock" .call.state eq idle
 check "hang-up: linphonec has no call left" wait_until 10 lin_no_call
@@ -262,4 +305,6 @@ check "5: ...a final one saying 200" \
 	ge "$(wire_n 'sip.Method == "NOTIFY" && sip.Content-Type contains "message/sipfrag" && sipfrag.line contains "SIP/2.0 200"')" 1
 check "5: INVITEs with a Replaces header to linphonec (4)" \
 	ge "$(wire_n "sip.Method == \"INVITE\" && udp.dstport == $LIN && sip.Replaces")" 4
+check "5: ...one from the system, with an m-line per member" \
+	ge "$(wire_n "sip.Method == \"INVITE\" && udp.srcport == 5075 && udp.dstport == $LIN && sip.Replaces && sdp.media.media == \"video\" && sdp.media.media == \"audio\"")" 1
 finish
