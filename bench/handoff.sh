@@ -14,8 +14,9 @@
 # on with the same stream when its dialog is replaced) show what is ours
 # and what is the CN's: linphonec takes a while to start the new dialog's
 # stream.
-# Bounded: BENCH_HANDOFFS pairs (default 100) per delay, namespaces made
-# here, every process stopped by PID.
+# Bounded: BENCH_HANDOFFS pairs (default 100) per delay and CN
+# (BENCH_DELAYS, default "0 100"; BENCH_CNS, default "linphonec basic"),
+# namespaces made here, every process stopped by PID.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"
@@ -79,9 +80,9 @@ measure() {
 
 row cn delay mode runs latency_p50 latency_p99 lapse disruption_p50 \
 	disruption_p99 failures target
-for delay in 0 100; do
+for delay in ${BENCH_DELAYS:-0 100}; do
 	wan_up "$delay" || { log "no wire"; exit 1; }
-	for cn in linphonec basic; do
+	for cn in ${BENCH_CNS:-linphonec basic}; do
 	if [ $cn = linphonec ]; then
 		LINPHONE_IP=$NEAR_IP linphone_start "cn$delay" 5080 || exit 1
 	else

@@ -341,22 +341,51 @@ static int keep_local(struct mset *ms, struct sdesc *sd, struct mbuf **mbp)
 	return 0;
 }
 
+/* RFC 3264 §5.1: once it has sent an offer, the offerer must be ready to
+ * receive the media it offered, before the answer comes. A first offer's
+ * audio plays what comes in our first codec at once, so that the far
+ * end's first packets are heard, not dropped (they may overtake its
+ * answer); the answer then sets what was negotiated. */
+static const struct codec_desc *find_codec(const struct sdesc_codec *c);
+
+static void receive_early(struct mset *ms)
+{
+	const struct sdesc_media *m = NULL;
+	const struct codec_desc *cd;
+	struct sdesc_codec c;
+
+	for (unsigned i = 0; i < sdesc_media_count(ms->local) && !m; i++) {
+		if (sdesc_media_type(sdesc_media(ms->local, i)) == SDESC_AUDIO)
+			m = sdesc_media(ms->local, i);
+	}
+	if (!ms->audio || !m || sdesc_media_codec(m, 0, &c) ||
+	    !(cd = find_codec(&c)) || c.pt < 0 ||
+	    media_stream_set_codec(ms->audio, cd, (uint8_t)c.pt))
+		return;
+	media_stream_set_dir(ms->audio, false, true);
+}
+
 int mset_offer(struct mset *ms, struct mbuf **mbp)
 {
 	struct sdesc_lmedia lm[3];
 	struct sdesc *sd;
+	bool first;
 	size_t n;
 	int err;
 
 	if (!ms || !mbp)
 		return EINVAL;
 
+	first = !ms->remote;
 	keep_dtmf_pt(ms);
 	n = local_media(ms, lm, false);
 	err = sdesc_offer(&sd, ms->local, ms->user, lm, n);
 	if (err)
 		return err;
-	return keep_local(ms, sd, mbp);
+	err = keep_local(ms, sd, mbp);
+	if (!err && first)
+		receive_early(ms);
+	return err;
 }
 
 int mset_caps(struct mset *ms, struct mbuf **mbp)
