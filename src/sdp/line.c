@@ -237,11 +237,22 @@ static int interpret_attr(struct sdesc_line *l, bool rtp, char *why,
 		}
 	}
 
-	if (!strncmp(v, "rtpmap:", 7) && rtp)
-		return interpret_rtpmap(l, v + 7, why, whysz);
+	/* An rtpmap, fmtp or ptime we cannot read is kept as it is, as any
+	 * attribute we do not know: nothing we answer depends on it (RFC
+	 * 4475 §3.1.1.5 has "a=rtpmap:31 LPC" on a video line; RFC 3261
+	 * §8.2: be strict only where it matters). Its payload then falls
+	 * back to the RFC 3551 default, or is unusable when dynamic. */
+	if (!strncmp(v, "rtpmap:", 7) && rtp) {
+		if (interpret_rtpmap(l, v + 7, why, whysz))
+			l->kind = SDESC_L_OTHER;
+		return 0;
+	}
 
-	if (!strncmp(v, "fmtp:", 5))
-		return interpret_fmtp(l, v + 5, why, whysz);
+	if (!strncmp(v, "fmtp:", 5)) {
+		if (interpret_fmtp(l, v + 5, why, whysz))
+			l->kind = SDESC_L_OTHER;
+		return 0;
+	}
 
 	if (!strncmp(v, "ptime:", 6)) {
 		const char *n = v + 6, *dot = strchr(n, '.');
@@ -250,10 +261,8 @@ static int interpret_attr(struct sdesc_line *l, bool rtp, char *why,
 		/* integer milliseconds; a fraction is tolerated, dropped */
 		if (sdesc_num(n, dot ? (size_t)(dot - n) : strlen(n), 100000,
 			      &ms) || (dot && sdesc_num(dot + 1, strlen(dot + 1),
-							UINT64_MAX, &frac))) {
-			re_snprintf(why, whysz, "bad ptime '%s'", n);
-			return EBADMSG;
-		}
+							UINT64_MAX, &frac)))
+			return 0;   /* unreadable: kept, not used */
 		l->kind = SDESC_L_PTIME;
 		l->u.ptime = (uint32_t)ms;
 		return 0;

@@ -72,9 +72,10 @@ static bool pl_number(const struct pl *pl, uint64_t *v)
 /*
  * What libre's parser lets through but no request may carry: RFC 3261
  * §8.1.1 headers missing or inconsistent, a CSeq number of 2^31 or more
- * (§8.1.1.5), control bytes in the header section, and over UDP a
- * Content-Length that is not the size of the body in the datagram (§18.3;
- * libre checks it on TCP only). Returns why, or NULL when it is whole.
+ * (§8.1.1.5), control bytes in the header section (but in a quoted-pair),
+ * and over UDP a Content-Length that is not the size of the body in the
+ * datagram (§18.3; libre checks it on TCP only). Returns why, or NULL
+ * when it is whole.
  */
 static const char *request_flaw(const struct sip_msg *msg)
 {
@@ -92,11 +93,14 @@ static const char *request_flaw(const struct sip_msg *msg)
 	    !pl_number(&num, &v) || v == 0 || v >= (1ULL << 31))
 		return "CSeq number out of range";
 
+	/* A control byte may stand only as a quoted-pair (RFC 3261 §25.1:
+	 * "\" and any byte but CR and LF), as RFC 4475's intmeth has in a
+	 * display name. */
 	for (i = 0; i < msg->mb->pos; i++) {
 		uint8_t c = msg->mb->buf[i];
 
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
-		    c == 0x7f)
+		if (((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		     c == 0x7f) && (i == 0 || msg->mb->buf[i - 1] != '\\'))
 			return "control byte in the headers";
 	}
 

@@ -425,20 +425,6 @@ static const struct bad bads[] = {
 	{"\xff\xfe garbage", 0, "line 1: not a 'x=value' line"},
 	{V "s=a\0b\r\n", 12, "line 2: control character 0x00 at column 4"},
 	{"v=0\rs=-\r\n", 0, "line 1: control character 0x0d at column 4"},
-	{V "m=audio 1 RTP/AVP 0\r\na=rtpmap:200 PCMU/8000\r\n", 0,
-	 "line 3: a=: bad rtpmap '200 PCMU/8000'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n", 0,
-	 "line 3: a=: bad rtpmap '0 PCMU'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU/0\r\n", 0,
-	 "line 3: a=: bad rtpmap '0 PCMU/0'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU/99999999999\r\n", 0,
-	 "line 3: a=: bad rtpmap '0 PCMU/99999999999'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000/0\r\n", 0,
-	 "line 3: a=: bad rtpmap '0 PCMU/8000/0'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=ptime:x\r\n", 0,
-	 "line 3: a=: bad ptime 'x'"},
-	{V "m=audio 1 RTP/AVP 0\r\na=fmtp:\r\n", 0,
-	 "line 3: a=: bad fmtp format"},
 	{V "a=\r\n", 0, "line 2: a=: bad attribute name"},
 	{V "a=:x\r\n", 0, "line 2: a=: bad attribute name"},
 };
@@ -460,6 +446,63 @@ static void malformed_input_names_the_line(void **state)
 				 b->msg);
 		assert_null(sd);
 	}
+}
+
+/* RFC 4475 §3.1.1.5 (esc01): "a=rtpmap:31 LPC" on a line we would not
+ * use. An rtpmap, fmtp or ptime we cannot read is kept, printed back as it
+ * came, and used for nothing: a static payload type falls back to its RFC
+ * 3551 default, a dynamic one has no codec. */
+static void unreadable_attributes_are_kept(void **state)
+{
+	static const char *const lines[] = {
+		"a=rtpmap:200 PCMU/8000", "a=rtpmap:0 PCMU", "a=rtpmap:0 PCMU/0",
+		"a=rtpmap:0 PCMU/99999999999", "a=rtpmap:0 PCMU/8000/0",
+		"a=ptime:x", "a=fmtp:",
+	};
+	struct sdesc_codec c;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct sdesc *sd = NULL;
+		char text[256], err[128] = "", *out = NULL;
+
+		re_snprintf(text, sizeof(text), V "m=audio 1 RTP/AVP 0\r\n"
+			    "%s\r\n", lines[i]);
+		if (parse_n(&sd, text, strlen(text), err, sizeof(err)))
+			fail_msg("'%s' refused: %s", lines[i], err);
+		assert_int_equal(0, sdesc_media_codec(sdesc_media(sd, 0), 0,
+						      &c));
+		assert_string_equal("PCMU", c.name);   /* RFC 3551 */
+		assert_int_equal(8000, c.srate);
+		assert_int_equal(0, re_sdprintf(&out, "%H", sdesc_print, sd));
+		assert_non_null(strstr(out, lines[i]));
+		mem_deref(out);
+		mem_deref(sd);
+	}
+}
+
+static void esc01_video_line_is_kept(void **state)
+{
+	static const char esc01[] =
+		"v=0\r\n"
+		"o=mhandley 29739 7272939 IN IP4 192.0.2.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 192.0.2.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 49217 RTP/AVP 0 12\r\n"
+		"m=video 3227 RTP/AVP 31\r\n"
+		"a=rtpmap:31 LPC\r\n";
+	struct sdesc *sd = NULL;
+	struct sdesc_codec c;
+	char err[128] = "";
+	(void)state;
+
+	assert_int_equal(0, parse_n(&sd, esc01, strlen(esc01), err,
+				    sizeof(err)));
+	assert_int_equal(2, sdesc_media_count(sd));
+	assert_int_equal(0, sdesc_media_codec(sdesc_media(sd, 0), 0, &c));
+	assert_string_equal("PCMU", c.name);
+	mem_deref(sd);
 }
 
 static void truncated_input_never_reads_past_len(void **state)
@@ -542,6 +585,8 @@ int main(void)
 		cmocka_unit_test(port_zero_and_port_count),
 		cmocka_unit_test(dup_is_identical_and_independent),
 		cmocka_unit_test(malformed_input_names_the_line),
+		cmocka_unit_test(unreadable_attributes_are_kept),
+		cmocka_unit_test(esc01_video_line_is_kept),
 		cmocka_unit_test(truncated_input_never_reads_past_len),
 		cmocka_unit_test(error_buffer_is_optional_and_bounded),
 		cmocka_unit_test(too_many_formats_and_media_are_refused),
