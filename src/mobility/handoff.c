@@ -162,17 +162,8 @@ static void finish(struct handoff *ho, const char *error)
 	struct last_transfer *lt = &mn->last;
 	xfer_done_h *h = ho->h;
 
-	lt->valid = true;
-	lt->ok = error == NULL;
-	lt->mode = ho->retrieve ? "retrieve" : "transfer";
-	lt->how = "handoff";
-	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
-	if (error) {
-		lt->metrics_known = lt->vmetrics_known = false;
-		lt->video_moved = false;
-		lt->metrics_note[0] = '\0';
-	}
-	else {
+	report_outcome(lt, ho->retrieve, "handoff", error);
+	if (!error) {
 		take_own_runs(ho);
 		report_metrics(ho->report, ho->t_cmd - LOOKBACK_MS,
 			       ho->t_cmd, ho->retrieve ? MN_SRC : DEVICE_SRC,

@@ -198,6 +198,9 @@ int  report_collect(struct report **rp, struct mn *mn, struct list *extra,
 void report_metrics(const struct report *r, uint64_t from_ms,
 		    uint64_t cmd_ms, int target_src, int vtarget_src,
 		    bool video_moved, bool handoff, struct last_transfer *lt);
+/** A transfer's end in last_transfer: ok, or why not (no metrics then) */
+void report_outcome(struct last_transfer *lt, bool retrieve, const char *how,
+		    const char *error);
 /* a report made by hand: the MN's own runs and a device's JSON report */
 struct report *report_alloc(void);
 void report_add_own(struct report *r, const struct mset *ms,

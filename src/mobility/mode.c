@@ -79,12 +79,7 @@ static void replaces_answered(struct mn *mn, void *arg)
 	err = move(mn, &d->rq, MODE_AUTO, true, d->h, d->arg, why,
 		   sizeof(why));
 	if (err && err != EINPROGRESS) {
-		lt->valid = true;
-		lt->ok = false;
-		lt->mode = "transfer";
-		str_ncpy(lt->error, why[0] ? why : "cannot move",
-			 sizeof(lt->error));
-		lt->metrics_known = lt->vmetrics_known = false;
+		report_outcome(lt, false, lt->how, why[0] ? why : "cannot move");
 		d->h(err, lt, d->arg);
 	}
 	mem_deref(d);

@@ -255,3 +255,18 @@ void report_metrics(const struct report *r, uint64_t from_ms,
 		str_ncpy(lt->vmetrics_note, "no marked video frame was"
 			 " decoded in the window", sizeof(lt->vmetrics_note));
 }
+
+void report_outcome(struct last_transfer *lt, bool retrieve, const char *how,
+		    const char *error)
+{
+	lt->valid = true;
+	lt->ok = error == NULL;
+	lt->mode = retrieve ? "retrieve" : "transfer";
+	lt->how = how;
+	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
+	if (error) {
+		lt->metrics_known = lt->vmetrics_known = false;
+		lt->video_moved = false;
+		lt->metrics_note[0] = '\0';
+	}
+}

@@ -441,15 +441,8 @@ static void finish(struct xfer *x, const char *error)
 	struct last_transfer *lt = &mn->last;
 	xfer_done_h *h = x->h;
 
-	lt->valid = true;
-	lt->ok = error == NULL;
-	lt->mode = x->retrieve ? "retrieve" : "transfer";
-	lt->how = "mnc";
-	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
+	report_outcome(lt, x->retrieve, "mnc", error);
 	if (error) {
-		lt->metrics_known = lt->vmetrics_known = false;
-		lt->video_moved = false;
-		lt->metrics_note[0] = '\0';
 		/* Rolled back: each medium stays where it was. */
 		if (mn->ms && mn->cn_local)
 			self_sending(mn, &mn->place, mn->cn_local);
