@@ -31,6 +31,9 @@ struct device_conf {
 	const char *const *members;
 	size_t memberc;
 	const char *members_pred;
+	const char *on_in_use;    /**< run with "on"/"off" when a session
+				       starts or stops using our microphone
+				       or camera (sh -c CMD sipmob-in-use)  */
 	const char *owner;        /**< URI that may always REFER us and see
 				       our dialogs; NULL: anyone may hand us
 				       a call, nobody may see our dialogs   */

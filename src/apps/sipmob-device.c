@@ -53,6 +53,9 @@ static void usage(FILE *f)
 "                          members found through SLP: every\n"
 "                          service:sip-device matching the LDAP predicate,\n"
 "                          e.g. \"(room=123)\" (with --slp-da, or multicast)\n"
+"      --on-in-use CMD     run \"sh -c CMD sipmob-in-use on|off\" when a\n"
+"                          session starts or stops using the microphone or\n"
+"                          camera (the active-session indicator, spec §8.2)\n"
 "      --owner URI         the device's owner: may always REFER it and see\n"
 "                          its dialogs (dialog events, RFC 4235). Without\n"
 "                          one, anyone may hand it a call, nobody may\n"
@@ -66,7 +69,7 @@ static void usage(FILE *f)
 "  -V, --version           the version\n"
 "\n"
 "Control commands (sipmob -C SOCK COMMAND):\n"
-"  status                  sessions, streams, dtmf_received\n"
+"  status                  sessions, streams, dtmf_received, in_use\n"
 "  playout [SINCE_MS]      what it played, as runs with times\n"
 "  dtmf DIGITS             send DTMF (0-9 * # A-D) in the latest session,\n"
 "                          as RFC 4733 events\n"
@@ -115,6 +118,7 @@ int main(int argc, char *argv[])
 		{"building",  required_argument, NULL, 1003},
 		{"slp-da",    required_argument, NULL, 1004},
 		{"owner",     required_argument, NULL, 1005},
+		{"on-in-use", required_argument, NULL, 1009},
 		{"mdsm",      no_argument,       NULL, 1006},
 		{"member",    required_argument, NULL, 1007},
 		{"members-from-slp", required_argument, NULL, 1008},
@@ -169,6 +173,7 @@ int main(int argc, char *argv[])
 		case 1003: conf.building = optarg; break;
 		case 1004: conf.slp_da = optarg; break;
 		case 1005: conf.owner = optarg; break;
+		case 1009: conf.on_in_use = optarg; break;
 		case 1006: mdsm = true; break;
 		case 1007:
 			if (nmembers == MAX_MEMBERS) {

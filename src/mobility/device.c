@@ -55,8 +55,10 @@ static void session_destructor(void *arg)
 	mem_deref(s->referrer);
 	mem_deref(s->target);
 	mem_deref(s->hdrs);
-	if (dev)
+	if (dev) {
 		device_dialogs_changed(dev);
+		device_in_use_update(dev);
+	}
 }
 
 static void device_destructor(void *arg)
@@ -117,6 +119,7 @@ static void answer(struct dsession *s, const struct sip_msg *msg)
 	}
 	else {
 		(void)sipleg_reply(s->leg, 200, "OK", sdp);
+		device_in_use_update(s->dev);
 	}
 	mem_deref(sdp);
 }
@@ -170,6 +173,7 @@ static void ack_handler(struct sipleg *leg, const struct sip_msg *msg,
 	if (s->replaces)
 		replace_done(s);
 	device_dialogs_changed(s->dev);
+	device_in_use_update(s->dev);
 	if (!mbuf_get_left(msg->mb))
 		return;   /* we answered their offer: nothing more to do */
 
@@ -435,6 +439,9 @@ static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 	err |= re_hprintf(pf, ",(vendor=sipmob " SIPMOB_VERSION ")");
 	if (!c->basic)
 		err |= re_hprintf(pf, ",mobility-enhanced");
+	if (!c->mdsm)   /* the active-session indicator (spec §8.2) */
+		err |= re_hprintf(pf, ",(in-use=%s)", dev->in_use ? "true" :
+				  "false");
 	if (c->mdsm)
 		err |= re_hprintf(pf, ",multi-device-system");
 	return err;
@@ -449,7 +456,7 @@ int device_slp_register(struct device *dev)
 	memset(&sc, 0, sizeof(sc));
 	sc.da = dev->conf.slp_da;
 	sc.name = "device-sa";
-	err = slp_sa_alloc(&dev->sa, &sc);
+	err = dev->sa ? 0 : slp_sa_alloc(&dev->sa, &sc);
 	err = err ? err : re_sdprintf(&attrs, "%H", slp_attrs_print, dev);
 	err = err ? err : slp_sa_register(dev->sa, sipep_uri(dev->ep),
 					  SLP_TYPE_DEVICE, attrs, 300);
@@ -556,6 +563,9 @@ static int status(struct device *dev, struct odict *reply)
 	err  = ctl_put_str(reply, "name", dev->name);
 	err |= ctl_put_str(reply, "uri", sipep_uri(dev->ep));
 	err |= ctl_put_bool(reply, "basic", dev->conf.basic);
+	err |= ctl_put_bool(reply, "in_use", dev->in_use);
+	err |= ctl_put_str(reply, "in_use_by",
+			   device_inputs_name(dev->inputs_used));
 	err |= ctl_put_str(reply, "dtmf_received", dev->sessions.tail ?
 			   mset_dtmf_received(((struct dsession *)
 					       dev->sessions.tail->data)->ms) :

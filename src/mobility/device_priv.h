@@ -23,6 +23,8 @@ struct device {
 	char **members;           /* a system manager's members           */
 	size_t memberc;
 	struct slp_ua *ua;        /* finds them, with members_pred        */
+	bool in_use;              /* a session sends our audio or video   */
+	unsigned inputs_used;     /* which: 1 microphone, 2 camera        */
 };
 
 struct dsession {
@@ -61,6 +63,10 @@ int  dsession_alloc_system(struct dsession **sp, struct device *dev,
 			   const char *hdrs);
 int  device_slp_register(struct device *dev);
 extern const struct sipleg_handlers dsession_handlers;
+
+/* device_in_use.c: the active-session indicator */
+void device_in_use_update(struct device *dev);
+const char *device_inputs_name(unsigned used);
 
 /* mdsm.c */
 struct caps_query;

@@ -190,6 +190,7 @@ void dsession_invite_resp(struct sipleg *leg, int err, uint16_t scode,
 			   s->referrer);
 		s->t_answered = playlog_now_ms();
 		device_dialogs_changed(s->dev);
+		device_in_use_update(s->dev);
 		report_poll(s);
 		return;
 	}
