@@ -55,6 +55,8 @@ static void session_destructor(void *arg)
 	mem_deref(s->referrer);
 	mem_deref(s->target);
 	mem_deref(s->hdrs);
+	mem_deref(s->cn_local);
+	mem_deref(s->fwd_offer);
 	if (dev) {
 		device_dialogs_changed(dev);
 		device_in_use_update(dev);

@@ -48,6 +48,10 @@ struct dsession {
 	struct list members;
 	char *target;             /* the CN, and the INVITE's headers     */
 	char *hdrs;
+	struct sdesc *cn_local;   /* what the CN has from us              */
+	struct sdesc *fwd_offer;  /* the CN's re-INVITE being passed on   */
+	unsigned fwd_pending;
+	bool fwd_failed;
 };
 
 /* device.c */

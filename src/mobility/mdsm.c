@@ -40,6 +40,10 @@ struct member {
 	char *uri;
 	struct sipleg *leg;
 	struct sdesc *offer;      /* the member's media                 */
+	struct sdesc *answer;     /* ... as its last answer gave them   */
+	struct sdesc *part;       /* its share of the CN's media        */
+	struct sdesc *next_part;  /* ... as a CN re-INVITE changes it   */
+	bool changed;             /* took next_part (a re-INVITE 2xx)   */
 	unsigned first;           /* its first m-line in the CN's offer */
 	char *report;             /* its playout runs, "{...},{...}"    */
 };
@@ -53,6 +57,9 @@ static void member_destructor(void *arg)
 	sipleg_hangup(m->leg);
 	mem_deref(m->leg);
 	mem_deref(m->offer);
+	mem_deref(m->answer);
+	mem_deref(m->part);
+	mem_deref(m->next_part);
 	mem_deref(m->uri);
 	mem_deref(m->report);
 }
@@ -220,6 +227,10 @@ static int ack_members(struct dsession *s, const struct mbuf *mb)
 		err = err ? err : sdesc_merge(&part, NULL, mv, n);
 		err = err ? err : sdesc_encode(&body, part);
 		err = err ? err : sipleg_ack(m->leg, body);
+		if (!err) {
+			mem_deref(m->part);
+			m->part = mem_ref(part);
+		}
 		mem_deref(part);
 		mem_deref(body);
 	}
@@ -256,14 +267,214 @@ static void cn_resp(struct sipleg *leg, int err, uint16_t scode,
 	tmr_start(&s->tmr_report, REPORT_AFTER_MS, ask_reports, s);
 }
 
+/* ---- the CN's re-INVITE, passed on to each member (as the MN does in
+ * MNC, RFC 5631 §7): each member gets its share of the CN's offer, and
+ * the CN the answers put together; if a member refuses, the CN gets 488
+ * and the members that had taken the change get their old share back. */
+
+static void members_reinvite_done(struct dsession *s);
+
+static void member_reinvite_resp(struct sipleg *leg, int err, uint16_t scode,
+				 const struct sip_msg *msg, void *arg)
+{
+	struct member *m = arg;
+	struct dsession *s = m->s;
+	char why[128];
+	(void)leg;
+
+	if (!err && scode < 200)
+		return;
+	if (!err && scode < 300) {
+		struct sdesc *a = NULL;
+
+		if (!sdesc_parse(&a, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
+				 why, sizeof(why))) {
+			mem_deref(m->answer);
+			m->answer = a;
+			m->changed = true;
+		}
+		else {
+			s->fwd_failed = true;
+		}
+	}
+	else {
+		re_fprintf(stderr, "mdsm: member %s refused the CN's change:"
+			   " %u (%m)\n", m->uri, scode, err);
+		s->fwd_failed = true;
+	}
+	if (--s->fwd_pending == 0)
+		members_reinvite_done(s);
+}
+
+static int member_reinvite(struct member *m, struct sdesc *part,
+			   sipleg_resp_h *resph)
+{
+	struct mbuf *body = NULL;
+	int err;
+
+	err = sdesc_encode(&body, part);
+	err = err ? err : sipleg_reinvite_h(m->leg, body, false, resph, m);
+	mem_deref(body);
+	return err;
+}
+
+/* The member's answer to its old share: what it sends now */
+static void rollback_resp(struct sipleg *leg, int err, uint16_t scode,
+			  const struct sip_msg *msg, void *arg)
+{
+	struct member *m = arg;
+	struct sdesc *a = NULL;
+	char why[128];
+	(void)leg;
+
+	if (err || scode < 200 || scode >= 300)
+		return;
+	if (!sdesc_parse(&a, mbuf_buf(msg->mb), mbuf_get_left(msg->mb), why,
+			 sizeof(why))) {
+		mem_deref(m->answer);
+		m->answer = a;
+	}
+}
+
+/* A member that took a change the CN is refused gets its old share back,
+ * as a new version of what it was last sent (RFC 3264 §8). */
+static void roll_back(struct member *m)
+{
+	const struct sdesc_media *mv[16];
+	unsigned n = sdesc_media_count(m->part);
+	struct sdesc *old = NULL;
+
+	if (n > ARRAY_SIZE(mv))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		mv[i] = sdesc_media(m->part, i);
+	if (sdesc_merge(&old, m->next_part, mv, n) ||
+	    member_reinvite(m, old, rollback_resp))
+		re_fprintf(stderr, "mdsm: cannot restore %s\n", m->uri);
+	mem_deref(old);
+}
+
+/* The answer to the CN: each member's lines from its latest answer; a
+ * line no member holds (one the CN refused before) refused again. */
+static int combined_answer(struct dsession *s, struct sdesc **ansp)
+{
+	const struct sdesc_media *mv[16];
+	struct sdesc *rej = NULL;
+	unsigned n = sdesc_media_count(s->fwd_offer);
+	int err;
+
+	if (n > ARRAY_SIZE(mv))
+		return E2BIG;
+	err = sdesc_dup(&rej, s->fwd_offer);
+	for (unsigned i = 0; i < n && !err; i++) {
+		mv[i] = NULL;
+		for (struct le *le = s->members.head; le; le = le->next) {
+			struct member *m = le->data;
+			const struct sdesc *d = m->answer ? m->answer :
+				m->offer;
+
+			if (i >= m->first &&
+			    i < m->first + sdesc_media_count(d))
+				mv[i] = sdesc_media(d, i - m->first);
+		}
+		if (!mv[i]) {
+			err = sdesc_media_disable(sdesc_media(rej, i));
+			mv[i] = sdesc_media(rej, i);
+		}
+	}
+	err = err ? err : sdesc_merge(ansp, s->cn_local, mv, n);
+	mem_deref(rej);
+	return err;
+}
+
+static void members_reinvite_done(struct dsession *s)
+{
+	struct sdesc *ans = NULL;
+	struct mbuf *body = NULL;
+	int err = s->fwd_failed ? EPROTO : 0;
+
+	err = err ? err : combined_answer(s, &ans);
+	err = err ? err : sdesc_encode(&body, ans);
+	for (struct le *le = s->members.head; le; le = le->next) {
+		struct member *m = le->data;
+
+		if (!err && m->next_part) {
+			mem_deref(m->part);
+			m->part = m->next_part;
+			m->next_part = NULL;
+		}
+		else if (m->changed) {   /* roll back: its old share again */
+			roll_back(m);
+		}
+		m->next_part = mem_deref(m->next_part);
+		m->changed = false;
+	}
+	if (err) {
+		re_fprintf(stderr, "mdsm: session %u: the CN's change refused"
+			   " (%m)\n", s->id, err);
+		(void)sipleg_reply(s->leg, 488, "Not Acceptable Here", NULL);
+	}
+	else {
+		mem_deref(s->cn_local);
+		s->cn_local = mem_ref(ans);
+		(void)sipleg_reply(s->leg, 200, "OK", body);
+		re_fprintf(stderr, "mdsm: session %u: the CN's change passed on"
+			   " to %u members\n", s->id, list_count(&s->members));
+	}
+	s->fwd_offer = mem_deref(s->fwd_offer);
+	mem_deref(ans);
+	mem_deref(body);
+}
+
 static void cn_offer(struct sipleg *leg, const struct sip_msg *msg,
 		     void *arg)
 {
-	(void)arg;
-	(void)msg;
-	/* Passing the CN's changes on to each member, as the MN does in MNC,
-	 * is not done here yet: refuse rather than half-apply. */
-	(void)sipleg_reply(leg, 488, "Not Acceptable Here", NULL);
+	const struct sdesc_media *mv[16];
+	struct dsession *s = arg;
+	struct sdesc *offer = NULL;
+	char why[128];
+	int err = 0;
+
+	if (s->fwd_offer) {
+		(void)sipleg_reply(leg, 491, "Request Pending", NULL);
+		return;
+	}
+	if (!mbuf_get_left(msg->mb)) {
+		/* an offer of ours would need each member's; not done */
+		(void)sipleg_reply(leg, 488, "Not Acceptable Here", NULL);
+		return;
+	}
+	if (sdesc_parse(&offer, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
+			why, sizeof(why))) {
+		re_fprintf(stderr, "mdsm: bad re-INVITE SDP: %s\n", why);
+		(void)sipleg_reply(leg, 400, "Bad SDP", NULL);
+		return;
+	}
+	s->fwd_offer = offer;
+	s->fwd_failed = false;
+	s->fwd_pending = 1;   /* held while we send */
+	for (struct le *le = s->members.head; le && !err; le = le->next) {
+		struct member *m = le->data;
+		unsigned n = sdesc_media_count(m->offer);
+
+		if (n > ARRAY_SIZE(mv) ||
+		    m->first + n > sdesc_media_count(offer)) {
+			err = EPROTO;
+			break;
+		}
+		for (unsigned i = 0; i < n; i++)
+			mv[i] = sdesc_media(offer, m->first + i);
+		m->next_part = mem_deref(m->next_part);
+		err = sdesc_merge(&m->next_part, m->part, mv, n);
+		err = err ? err : member_reinvite(m, m->next_part,
+						  member_reinvite_resp);
+		if (!err)
+			s->fwd_pending++;
+	}
+	if (err)
+		s->fwd_failed = true;
+	if (--s->fwd_pending == 0)
+		members_reinvite_done(s);
 }
 
 static void cn_close(struct sipleg *leg, int err, const struct sip_msg *msg,
@@ -310,6 +521,10 @@ static void invite_cn(struct dsession *s)
 	err = err ? err : sipleg_connect(&s->leg, s->dev->ep, s->target,
 					 s->hdrs, body, false, &cn_handlers,
 					 s);
+	if (!err) {
+		mem_deref(s->cn_local);
+		s->cn_local = mem_ref(offer);
+	}
 	mem_deref(offer);
 	mem_deref(body);
 	if (err) {

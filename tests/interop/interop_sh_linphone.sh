@@ -29,8 +29,10 @@
 #     only here) takes it, refusing the video line, so the display leaves
 #     the system's session (ACK, then BYE) and the speaker stays; linphonec
 #     has one call, with the system; the speaker plays linphonec's stream;
-#     `retrieve` brings the call back to the MN and the speaker's session
-#     ends.
+#     linphonec holds and resumes the call, and the system passes each
+#     re-INVITE on to the speaker (held: it sends nothing; resumed: it
+#     plays and sends again); `retrieve` brings the call back to the MN
+#     and the speaker's session ends.
 #  5. The wire: tshark decodes the capture with no malformed packet; it
 #     holds the REFERs (ours with Refer-To ...?Replaces=, the nested one,
 #     the speaker's to the MN), NOTIFYs with message/sipfrag (a 200 among
@@ -277,6 +279,23 @@ check "4b: ...and goes on playing it (50 more packets)" \
 	grows 10 "$T/spk.sock" '.streams[-1].played_packets' 50
 check "4b: the speaker sends (25 more packets)" \
 	grows 10 "$T/spk.sock" '.streams[-1].tx_packets' 25
+spk_dir() { local d; d=$(jstat "$T/spk.sock" '.streams[-1].dir'); for v; do [ "$d" = "$v" ] && return 0; done; return 1; }
+linphone_cmd lin pause
+check "4b: linphonec holds the call" wait_log lin 'Call [0-9]+ with .* is now paused' 10
+check "4b: the system passed the hold on to the speaker (recvonly/inactive)" \
+	wait_until 10 spk_dir recvonly inactive
+check "4b: ...its log says so" wait_log av 'change passed on' 5
+tx=$(jstat "$T/spk.sock" '.streams[-1].tx_packets')
+sleep 0.5
+check "4b: held: the speaker sends nothing" \
+	eq "$(jstat "$T/spk.sock" '.streams[-1].tx_packets')" "$tx"
+linphone_cmd lin resume
+check "4b: linphonec resumes the call" wait_log lin 'Resuming call [0-9]+' 10
+check "4b: the speaker is sendrecv again" wait_until 10 spk_dir sendrecv
+check "4b: resumed: the speaker sends again (25 more packets)" \
+	grows 10 "$T/spk.sock" '.streams[-1].tx_packets' 25
+check "4b: resumed: the speaker plays linphonec again (50 more packets)" \
+	grows 10 "$T/spk.sock" '.streams[-1].played_packets' 50
 r=$(ctl "$T/mn.sock" -t 30 --json retrieve)
 log "4b: retrieve: $r"
 need "4b: the retrieval is ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
