@@ -63,6 +63,15 @@ static void session_destructor(void *arg)
 	}
 }
 
+/* Each session unlinks itself as it goes, and what its end updates (the
+ * dialogs watched, the in-use indicator) walks the list: so not
+ * list_flush(), which leaves the freed head in place while it runs. */
+static void end_sessions(struct device *dev)
+{
+	while (dev->sessions.head)
+		mem_deref(dev->sessions.head->data);
+}
+
 static void device_destructor(void *arg)
 {
 	struct device *dev = arg;
@@ -73,7 +82,8 @@ static void device_destructor(void *arg)
 		mem_deref(dev->members[i]);
 	mem_deref(dev->members);
 	list_flush(&dev->watchers);
-	list_flush(&dev->sessions);
+	dev->closing = true;
+	end_sessions(dev);
 	mem_deref(dev->sa);
 	mem_deref(dev->caps);
 	mem_deref(dev->ep);
@@ -666,7 +676,7 @@ int device_command(struct device *dev, int argc, char *argv[],
 	if (!strcmp(argv[0], "hangup")) {
 		int n = (int)list_count(&dev->sessions);
 
-		list_flush(&dev->sessions);   /* each sends its BYE */
+		end_sessions(dev);   /* each sends its BYE */
 		return ctl_put_int(reply, "ended", n);
 	}
 
@@ -682,6 +692,7 @@ void device_shutdown(struct device *dev)
 		return;
 	if (dev->sa)
 		slp_sa_shutdown(dev->sa, NULL, NULL);  /* SrvDeReg to the DAs */
-	list_flush(&dev->sessions);
+	dev->closing = true;
+	end_sessions(dev);
 	sipep_shutdown(dev->ep);
 }

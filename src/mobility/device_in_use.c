@@ -71,7 +71,7 @@ void device_in_use_update(struct device *dev)
 {
 	unsigned used = inputs_used(dev);
 
-	if (used == dev->inputs_used)
+	if (used == dev->inputs_used || dev->closing)
 		return;
 	if (used)
 		re_fprintf(stderr, "device: in use: %s\n",

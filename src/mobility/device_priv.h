@@ -23,6 +23,7 @@ struct device {
 	char **members;           /* a system manager's members           */
 	size_t memberc;
 	struct slp_ua *ua;        /* finds them, with members_pred        */
+	bool closing;             /* shutting down: no more updates       */
 	bool in_use;              /* a session sends our audio or video   */
 	unsigned inputs_used;     /* which: 1 microphone, 2 camera        */
 };

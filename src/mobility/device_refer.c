@@ -497,6 +497,8 @@ static void watcher_notify(struct watcher *w)
 
 void device_dialogs_changed(struct device *dev)
 {
+	if (dev->closing)
+		return;
 	for (struct le *le = dev->watchers.head; le; le = le->next)
 		watcher_notify(le->data);
 }

@@ -5,7 +5,8 @@
 # its status says in_use (microphone), its log has a line, its --on-in-use
 # command runs with "on", and the directory shows in-use=true; a display
 # that only shows the far end (no camera) is never in use; after the call
-# everything says the device is free again ("off", in-use=false).
+# everything says the device is free again ("off", in-use=false). Last,
+# the device hangs up a call itself (`hangup`): it stays up, and is free.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init device_in_use
 in_ns ip link set lo multicast on     # SLP multicast, inside our namespace
@@ -60,4 +61,13 @@ check "...its log says so" wait_log spk "no longer in use" 5
 check "...its LED command ran with off" wait_until 5 eval '[ "$(led spk)" = off ]'
 check "...and the directory shows in-use=false" \
 	wait_until 10 eval '[ "$(in_use_attr speaker)" = false ]'
+
+ctl "$T/mn.sock" call sip:speaker@127.0.0.1:5071 >/dev/null
+need "a call straight to the speaker" wait_stat 10 "$T/spk.sock" .in_use eq true
+ctl "$T/spk.sock" hangup >/dev/null
+check "the speaker hangs up itself: the MN's call ends" \
+	wait_stat 10 "$T/mn.sock" .call.state eq idle
+check "...the speaker is still up, and free" \
+	wait_stat 5 "$T/spk.sock" .in_use eq false
+check "...its process is alive" alive spk
 finish
