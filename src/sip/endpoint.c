@@ -111,6 +111,59 @@ static const char *request_flaw(const struct sip_msg *msg)
 	return NULL;
 }
 
+/* A Require we do not support (RFC 3261 §8.2.2.3): the first one */
+static bool unsupported_require(const struct sip_hdr *hdr,
+				const struct sip_msg *msg, void *arg)
+{
+	struct pl *opt = arg;
+	struct pl v = hdr->val, tok;
+	(void)msg;
+
+	while (v.l && !re_regex(v.p, v.l, "[ \t]*[^, \t]+[ \t]*[,]*",
+				NULL, &tok, NULL, NULL)) {
+		if (pl_strcasecmp(&tok, SIPMOB_SUPPORTED)) {
+			*opt = tok;
+			return true;
+		}
+		pl_advance(&v, (size_t)(tok.p + tok.l - v.p));
+		while (v.l && (v.p[0] == ',' || v.p[0] == ' ' ||
+			       v.p[0] == '\t'))
+			pl_advance(&v, 1);
+	}
+	return false;
+}
+
+/* What we cannot serve however well-formed the request: another SIP
+ * version (505), a Request-URI of another scheme (416), an extension we
+ * do not have in Require (420 with Unsupported). True when answered. */
+static bool refuse_unservable(struct sipep *ep, const struct sip_msg *msg)
+{
+	struct pl opt = PL_INIT;
+
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return false;
+	if (pl_strcmp(&msg->ver, "2.0") && pl_strcasecmp(&msg->ver, "SIP/2.0")) {
+		(void)sip_reply(ep->sip, msg, 505, "Version Not Supported");
+		return true;
+	}
+	if (pl_strcasecmp(&msg->uri.scheme, "sip") &&
+	    pl_strcasecmp(&msg->uri.scheme, "sips")) {
+		(void)sip_reply(ep->sip, msg, 416, "Unsupported URI Scheme");
+		return true;
+	}
+	if (pl_strcmp(&msg->met, "CANCEL") &&
+	    sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE, unsupported_require,
+			      &opt)) {
+		re_fprintf(stderr, "sip: %r from %J requires '%r': 420\n",
+			   &msg->met, &msg->src, &opt);
+		(void)sip_treplyf(NULL, NULL, ep->sip, msg, false, 420,
+				  "Bad Extension", "Unsupported: %r\r\n"
+				  "Content-Length: 0\r\n\r\n", &opt);
+		return true;
+	}
+	return false;
+}
+
 static bool request_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sipep *ep = arg;
@@ -124,6 +177,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 			(void)sip_reply(ep->sip, msg, 400, "Bad Request");
 		return true;
 	}
+	if (refuse_unservable(ep, msg))
+		return true;
 
 	if (!pl_strcmp(&msg->met, "OPTIONS") && !pl_isset(&msg->to.tag)) {
 		sipep_options_reply(ep, msg);

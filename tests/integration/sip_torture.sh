@@ -4,8 +4,11 @@
 # would not use) is answered 200 with audio; intmeth (an unknown method with
 # quoted-pair control bytes in a display name) gets 405 or 501, not 400;
 # invut (an INVITE with an unknown body type) gets 415 with Accept; and
-# REGISTER, MESSAGE and SUBSCRIBE to an unknown package get 405/501 and
-# 489, so that the sender's transaction ends. Each at a mobility-enhanced
+# an extension required that nobody has gets 420 with Unsupported (after
+# bext01) and unkscm (an unknown Request-URI scheme) 416; REGISTER, MESSAGE
+# and SUBSCRIBE to an unknown package get 405/501 and 489, so that the
+# sender's transaction ends. (badvers, SIP/7.0, never reaches us: libre's
+# parser drops it, where RFC 4475 §3.3.9 would have a 505.) Each at a mobility-enhanced
 # device, an ordinary one (--basic) and the MN; each of them still takes a
 # call with audio both ways afterwards.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
@@ -40,6 +43,9 @@ for who in spk:5071 cn:5080 mn:5060; do
 	check "$n: intmeth, an unknown method: 405 or 501" answers "$p" intmeth 405 501
 	HEADER=Accept check "$n: invut, an unknown body type: 415, Accept: SDP" \
 		answers "$p" invut "415 application/sdp"
+	HEADER=Unsupported check "$n: an extension required that nobody has: 420, Unsupported" \
+		answers "$p" bext01 "420 nothingSupportsThis"
+	check "$n: unkscm, an unknown URI scheme: 416" answers "$p" unkscm 416
 	check "$n: REGISTER, not served: 405 or 501" answers "$p" register 405 501
 	check "$n: MESSAGE, not served: 405 or 501" answers "$p" message 405 501
 	check "$n: SUBSCRIBE to presence: 489" answers "$p" subscribe_presence 489

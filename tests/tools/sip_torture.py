@@ -6,9 +6,10 @@ none within 5 s) and, after a space, the value of the header asked for.
 
     sip_torture.py HOST PORT NAME [HEADER]
 
-esc01 (§3.1.1.5), intmeth (§3.1.1.4 'unknown method'), invut (§3.3.11) are
-RFC 4475's messages, with one change so that the answer can come back to
-us: a Via over UDP asks for rport (RFC 3581), as its host is not ours; the rest are ordinary requests of
+esc01 (§3.1.1.5), intmeth (§3.1.1.4 'unknown method'), invut (§3.3.11)
+and unkscm (§3.3.7) are RFC 4475's messages, bext01 after §3.3.5, with one change so that the answer can come back to us: a
+Via sent over UDP says UDP and asks for rport (RFC 3581), as its host is
+not ours; the rest are ordinary requests of
 methods and event packages a device does not serve. A 2xx to an INVITE is
 acknowledged and the call ended with BYE, so that nothing lingers.
 """
@@ -69,6 +70,28 @@ MESSAGES = {
               b"Via: SIP/2.0/UDP somehost.example.com;branch=z9hG4bKkdjuw\r\n"
               b"Content-Type: application/unknownformat\r\n",
               INVUT_BODY),
+    # after RFC 4475 §3.3.5 (bext01): an extension nobody has, required
+    "bext01": ("udp",
+               b"OPTIONS sip:user@example.com SIP/2.0\r\n"
+               b"To: sip:j_user@example.com\r\n"
+               b"From: sip:caller@example.net;tag=242etr\r\n"
+               b"Max-Forwards: 6\r\n"
+               b"Call-ID: bext01.0ha0isndaksdj\r\n"
+               b"Require: nothingSupportsThis, nothingSupportsThisEither\r\n"
+               b"Proxy-Require: noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n"
+               b"CSeq: 8 OPTIONS\r\n"
+               b"Via: SIP/2.0/UDP host4.example.com;branch=z9hG4bKkdjuw\r\n",
+               b""),
+    # RFC 4475 §3.3.7 (unkscm): a Request-URI of an unknown scheme
+    "unkscm": ("udp",
+               b"OPTIONS nobodyKnowsThisScheme:totallyopaquecontent SIP/2.0\r\n"
+               b"To: sip:user@example.com\r\n"
+               b"From: sip:caller@example.net;tag=384\r\n"
+               b"Max-Forwards: 3\r\n"
+               b"Call-ID: unkscm.nasdfasser0q239nwsdfasdkl34\r\n"
+               b"CSeq: 3923423 OPTIONS\r\n"
+               b"Via: SIP/2.0/TCP host9.example.com;branch=z9hG4bKkdjuw39234\r\n",
+               b""),
     "register": ("udp",
                  b"REGISTER sip:example.com SIP/2.0\r\n"
                  b"Via: SIP/2.0/UDP host9.example.com;branch=z9hG4bKreg01\r\n"
@@ -107,8 +130,8 @@ MESSAGES = {
 def message(name):
     tp, head, body = MESSAGES[name]
     if tp == "udp":
-        head = re.sub(rb"(?m)^(Via: SIP/2\.0/UDP [^;\r\n]+)", rb"\1;rport",
-                      head, count=1)
+        head = re.sub(rb"(?m)^(Via: *SIP/[0-9.]+/)(UDP|TCP)( [^;\r\n]+)",
+                      rb"\1UDP\3;rport", head, count=1)
     return tp, head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
