@@ -83,6 +83,9 @@ void mset_ssrcs(const struct mset *ms, enum sdesc_mtype type, uint32_t *tx,
 		uint32_t *rx);
 void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 		 uint64_t *rx, uint64_t *played);
+/** How much of the far end it has played: audio packets, and 4 for each
+ *  video frame decoded (a frame lasts about as long as 4 packets) */
+uint64_t mset_played(const struct mset *ms);
 /** Sends DTMF digits (0-9 * # A-D) as RFC 4733 telephone events in the
  *  audio, one after the other (about 240 ms each). EINVAL for a bad digit,
  *  ENOTCONN when the audio is not sending (moved away, held, none),

@@ -38,7 +38,6 @@ enum {
 	REPORT_POLL_MS   = 20,
 	REPORT_PACKETS   = 10,    /* played before the final NOTIFY      */
 	REPORT_WAIT_MS   = 3000,  /* at most this long after the 200     */
-	MAX_RUNS         = 64,
 };
 
 static bool is_owner(const struct device *dev, const struct pl *uri)
@@ -137,27 +136,13 @@ void dsession_report_now(struct dsession *s)
 	final_notify(s);
 }
 
-static size_t played(const struct dsession *s)
-{
-	struct playlog_run runs[MAX_RUNS];
-	size_t n, i, total = 0;
-
-	n = mset_runs(s->ms, SDESC_AUDIO, 0, runs, ARRAY_SIZE(runs));
-	for (i = 0; i < n; i++)
-		total += runs[i].n;
-	n = mset_runs(s->ms, SDESC_VIDEO, 0, runs, ARRAY_SIZE(runs));
-	for (i = 0; i < n; i++)
-		total += runs[i].n * 4;   /* a frame is worth packets here */
-	return total;
-}
-
 /* The final NOTIFY waits until we play the CN (or gives up waiting), so
  * that its playout report shows when the user heard the far end here. */
 static void report_poll(void *arg)
 {
 	struct dsession *s = arg;
 
-	if (played(s) >= REPORT_PACKETS ||
+	if (mset_played(s->ms) >= REPORT_PACKETS ||
 	    playlog_now_ms() - s->t_answered >= REPORT_WAIT_MS)
 		final_notify(s);
 	else

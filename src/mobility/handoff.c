@@ -511,22 +511,6 @@ int handoff_move(struct mn *mn, const char *device, xfer_done_h *h,
 
 /* ---- retrieval (Figure 5) ----------------------------------------------- */
 
-static size_t own_played(const struct mn *mn)
-{
-	struct playlog_run runs[16];
-	size_t n, total = 0;
-
-	n = mn->ms ? mset_runs(mn->ms, SDESC_AUDIO, 0, runs,
-			       ARRAY_SIZE(runs)) : 0;
-	for (size_t i = 0; i < n; i++)
-		total += runs[i].n;
-	n = mn->ms ? mset_runs(mn->ms, SDESC_VIDEO, 0, runs,
-			       ARRAY_SIZE(runs)) : 0;
-	for (size_t i = 0; i < n; i++)
-		total += runs[i].n * 4;
-	return total;
-}
-
 /* A retrieval is measured once we play the CN again (or have waited
  * long enough for it), so that our playout shows when the user heard it
  * here. */
@@ -534,7 +518,7 @@ static void retrieval_check_done(struct handoff *ho)
 {
 	if (!ho->cn_taken || !ho->dev_reported)
 		return;
-	if (own_played(ho->mn) < REPORT_PACKETS &&
+	if (mset_played(ho->mn->ms) < REPORT_PACKETS &&
 	    playlog_now_ms() - ho->t_cmd < HANDOFF_TIMEOUT_MS) {
 		tmr_start(&ho->tmr, 20, retrieval_poll, ho);
 		return;

@@ -32,6 +32,7 @@ enum {
 	REPORT_WAIT_MS  = 1500,
 	CAPS_WAIT_MS    = 3000,
 	MAX_MEMBERS     = 16,
+	MAX_LINES       = 16,     /* m-lines of the system's session     */
 };
 
 struct member {
@@ -62,6 +63,36 @@ static void member_destructor(void *arg)
 	mem_deref(m->next_part);
 	mem_deref(m->uri);
 	mem_deref(m->report);
+}
+
+/* The n m-lines of sd from first on, into mv (MAX_LINES): a member's
+ * share of a description of the whole session, or all of its own.
+ * EPROTO when sd has fewer. */
+static int lines_at(const struct sdesc_media **mv, const struct sdesc *sd,
+		    unsigned first, unsigned n)
+{
+	if (n > MAX_LINES)
+		return E2BIG;
+	for (unsigned i = 0; i < n; i++) {
+		mv[i] = sdesc_media(sd, first + i);
+		if (!mv[i])
+			return EPROTO;
+	}
+	return 0;
+}
+
+/* A member's SDP in a 2xx to our re-INVITE becomes its answer */
+static bool keep_answer(struct member *m, const struct sip_msg *msg)
+{
+	struct sdesc *a = NULL;
+	char why[128];
+
+	if (sdesc_parse(&a, mbuf_buf(msg->mb), mbuf_get_left(msg->mb), why,
+			sizeof(why)))
+		return false;
+	mem_deref(m->answer);
+	m->answer = a;
+	return true;
 }
 
 /* Ends the system's session: BYE to every member and to the CN. */
@@ -192,7 +223,7 @@ static void ask_reports(void *arg)
  * session (our ACK, then BYE); the others go on. */
 static int ack_members(struct dsession *s, const struct mbuf *mb)
 {
-	const struct sdesc_media *mv[16];
+	const struct sdesc_media *mv[MAX_LINES];
 	struct sdesc *answer = NULL;
 	struct le *le, *next;
 	char why[128];
@@ -211,13 +242,9 @@ static int ack_members(struct dsession *s, const struct mbuf *mb)
 		struct mbuf *body = NULL;
 
 		next = le->next;
-		if (n > ARRAY_SIZE(mv))
-			err = E2BIG;
-		for (unsigned i = 0; i < n && !err; i++) {
-			mv[i] = sdesc_media(answer, m->first + i);
-			err = mv[i] ? 0 : EPROTO;
-			taken += mv[i] && sdesc_media_port(mv[i]);
-		}
+		err = lines_at(mv, answer, m->first, n);
+		for (unsigned i = 0; i < n && !err; i++)
+			taken += sdesc_media_port(mv[i]) != 0;
 		if (!err && !taken) {
 			re_fprintf(stderr, "mdsm: the CN took none of %s's"
 				   " media: it leaves the session\n", m->uri);
@@ -279,23 +306,13 @@ static void member_reinvite_resp(struct sipleg *leg, int err, uint16_t scode,
 {
 	struct member *m = arg;
 	struct dsession *s = m->s;
-	char why[128];
 	(void)leg;
 
 	if (!err && scode < 200)
 		return;
 	if (!err && scode < 300) {
-		struct sdesc *a = NULL;
-
-		if (!sdesc_parse(&a, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
-				 why, sizeof(why))) {
-			mem_deref(m->answer);
-			m->answer = a;
-			m->changed = true;
-		}
-		else {
-			s->fwd_failed = true;
-		}
+		m->changed = keep_answer(m, msg);
+		s->fwd_failed |= !m->changed;
 	}
 	else {
 		re_fprintf(stderr, "mdsm: member %s refused the CN's change:"
@@ -322,33 +339,22 @@ static int member_reinvite(struct member *m, struct sdesc *part,
 static void rollback_resp(struct sipleg *leg, int err, uint16_t scode,
 			  const struct sip_msg *msg, void *arg)
 {
-	struct member *m = arg;
-	struct sdesc *a = NULL;
-	char why[128];
 	(void)leg;
 
-	if (err || scode < 200 || scode >= 300)
-		return;
-	if (!sdesc_parse(&a, mbuf_buf(msg->mb), mbuf_get_left(msg->mb), why,
-			 sizeof(why))) {
-		mem_deref(m->answer);
-		m->answer = a;
-	}
+	if (!err && scode >= 200 && scode < 300)
+		(void)keep_answer(arg, msg);
 }
 
 /* A member that took a change the CN is refused gets its old share back,
  * as a new version of what it was last sent (RFC 3264 §8). */
 static void roll_back(struct member *m)
 {
-	const struct sdesc_media *mv[16];
+	const struct sdesc_media *mv[MAX_LINES];
 	unsigned n = sdesc_media_count(m->part);
 	struct sdesc *old = NULL;
 
-	if (n > ARRAY_SIZE(mv))
-		return;
-	for (unsigned i = 0; i < n; i++)
-		mv[i] = sdesc_media(m->part, i);
-	if (sdesc_merge(&old, m->next_part, mv, n) ||
+	if (lines_at(mv, m->part, 0, n) ||
+	    sdesc_merge(&old, m->next_part, mv, n) ||
 	    member_reinvite(m, old, rollback_resp))
 		re_fprintf(stderr, "mdsm: cannot restore %s\n", m->uri);
 	mem_deref(old);
@@ -358,7 +364,7 @@ static void roll_back(struct member *m)
  * line no member holds (one the CN refused before) refused again. */
 static int combined_answer(struct dsession *s, struct sdesc **ansp)
 {
-	const struct sdesc_media *mv[16];
+	const struct sdesc_media *mv[MAX_LINES];
 	struct sdesc *rej = NULL;
 	unsigned n = sdesc_media_count(s->fwd_offer);
 	int err;
@@ -429,7 +435,7 @@ static void members_reinvite_done(struct dsession *s)
 static void cn_offer(struct sipleg *leg, const struct sip_msg *msg,
 		     void *arg)
 {
-	const struct sdesc_media *mv[16];
+	const struct sdesc_media *mv[MAX_LINES];
 	struct dsession *s = arg;
 	struct sdesc *offer = NULL;
 	char why[128];
@@ -457,13 +463,9 @@ static void cn_offer(struct sipleg *leg, const struct sip_msg *msg,
 		struct member *m = le->data;
 		unsigned n = sdesc_media_count(m->offer);
 
-		if (n > ARRAY_SIZE(mv) ||
-		    m->first + n > sdesc_media_count(offer)) {
-			err = EPROTO;
+		err = lines_at(mv, offer, m->first, n);
+		if (err)
 			break;
-		}
-		for (unsigned i = 0; i < n; i++)
-			mv[i] = sdesc_media(offer, m->first + i);
 		m->next_part = mem_deref(m->next_part);
 		err = sdesc_merge(&m->next_part, m->part, mv, n);
 		err = err ? err : member_reinvite(m, m->next_part,
@@ -498,7 +500,7 @@ static const struct sipleg_handlers cn_handlers = {
 
 static void invite_cn(struct dsession *s)
 {
-	const struct sdesc_media *mv[16];
+	const struct sdesc_media *mv[MAX_LINES];
 	struct sdesc *offer = NULL;
 	struct mbuf *body = NULL;
 	unsigned n = 0;

@@ -872,6 +872,15 @@ void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 		*played = p;
 }
 
+uint64_t mset_played(const struct mset *ms)
+{
+	uint64_t audio, frames;
+
+	mset_counts(ms, "audio", NULL, NULL, &audio);
+	mset_counts(ms, "video", NULL, NULL, &frames);
+	return audio + 4 * frames;
+}
+
 /* DTMF: sent as RFC 4733 events in this set's audio, to the far side */
 int mset_dtmf_send(struct mset *ms, const char *digits)
 {
