@@ -865,7 +865,7 @@ static void call_replaced(struct mn *mn, struct sipleg *leg,
 	}
 	if (sipleg_replaced(leg) != old || mn->state != MN_ESTABLISHED ||
 	    mn->devs.head || call_busy(mn) || mn->xfer ||
-	    !strcmp(handoff_state(mn), "retrieving")) {
+	    handoff_retrieving(mn)) {
 		re_fprintf(stderr, "mn: INVITE with Replaces from %r refused:"
 			   " %s\n", &msg->from.auri,
 			   sipleg_replaced(leg) != old ? "not our call" :

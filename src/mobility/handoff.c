@@ -460,6 +460,11 @@ static void refer_when_idle(void *arg)
 	retry_handoff(ho);
 }
 
+bool handoff_retrieving(const struct mn *mn)
+{
+	return mn->ho && mn->ho->retrieve;
+}
+
 bool handoff_refer_pending(const struct mn *mn)
 {
 	return mn->ho && !mn->ho->retrieve && mn->ho->refer;

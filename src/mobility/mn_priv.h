@@ -232,6 +232,8 @@ int  handoff_retrieve(struct mn *mn, const char *device, xfer_done_h *h,
 void handoff_call_ending(struct mn *mn);
 /** Our handoff's REFER is out: a Replaces for our call now is a glare */
 bool handoff_refer_pending(const struct mn *mn);
+/** A retrieval of a handed-off session is going on */
+bool handoff_retrieving(const struct mn *mn);
 void handoff_refer(struct mn *mn, struct sipleg *leg,
 		   const struct sip_msg *msg);
 void handoff_forget(struct mn *mn);
