@@ -113,6 +113,30 @@ void h263_depack_reset(struct h263_depack *d);
 void h263_depack_stats(const struct h263_depack *d,
 		       struct h263_depack_stats *st);
 
+/**
+ * Whether an RFC 4629 payload (its 2-byte payload header included) starts
+ * a picture (P bit set) and, if so, whether that picture is intra-coded
+ * (a keyframe), from the H.263 / H.263+ picture header (PTYPE bit 9 for
+ * standard source formats; for source format 111 read PLUSPTYPE: UFEP,
+ * OPPTYPE when UFEP is 001, then MPPTYPE whose first three bits are the
+ * picture type, 000 = I). Returns 0 and sets *intra; ENOENT when the
+ * payload does not start a picture; EBADMSG when the header is truncated
+ * or not a picture start code.
+ *
+ * In detail: the VRC byte (V=1) and PLEN bytes of extra picture header
+ * are skipped, as the payload's bitstream follows them (the extra header
+ * is a redundant copy of the header of the picture the payload belongs
+ * to, §5.1, so it makes no payload a picture start). ENOENT: P=0, or P=1
+ * with a GOB, slice, EOS or EOSBS start code. EBADMSG: shorter than its
+ * payload header, VRC byte and PLEN; P=1 without a start code; a PSC
+ * whose PTYPE / PLUSPTYPE is cut short, has PTYPE bits 1-2 not "10", a
+ * forbidden or reserved source format, UFEP other than 000 / 001, an
+ * OPPTYPE or MPPTYPE anti-emulation bit of 0, or picture type 110 / 111.
+ * Only MPPTYPE 000 is intra (P, improved PB, B, EI, EP are not). EINVAL:
+ * intra NULL, or payload NULL with len > 0. *intra is set only on 0.
+ */
+int  h263_picture_intra(const uint8_t *payload, size_t len, bool *intra);
+
 /* Video stream */
 struct media_vstream;
 

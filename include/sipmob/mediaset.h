@@ -36,6 +36,8 @@ struct mset_conf {
 	uint16_t port_max;
 	const char *user;           /**< o= user name                         */
 	const char *record_path;    /**< WAV of received audio, or NULL       */
+	bool bridge;                /**< takes the bridge of an instant move
+				     *   (a=sipmob-bridge, see below)        */
 };
 
 int  mset_alloc(struct mset **msp, const struct mset_conf *conf);
@@ -63,6 +65,10 @@ int  mset_media_parse(struct mset_conf *conf, const char *media,
  *  audio or video after it moved to a device, and again on retrieval. The
  *  other medium is not touched. */
 void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send);
+/** Plays a medium whatever was negotiated (force), or as negotiated
+ *  again: the MN hears what a device passes back to it before the far end
+ *  has been told (a retrieval's bridge). */
+void mset_set_receiving(struct mset *ms, enum sdesc_mtype type, bool force);
 /** Whether the set sends a medium now (negotiated and not stopped). */
 bool mset_sending(const struct mset *ms, enum sdesc_mtype type);
 /** The played runs since since_ms (wall clock), as a JSON array. */
@@ -86,6 +92,42 @@ void mset_counts(const struct mset *ms, const char *type, uint64_t *tx,
 /** How much of the far end it has played: audio packets, and 4 for each
  *  video frame decoded (a frame lasts about as long as 4 packets) */
 uint64_t mset_played(const struct mset *ms);
+/*
+ * Instant moves (bridge.h). An offer's line may carry
+ *   a=sipmob-bridge:ADDRESS PORT
+ * from the MN moving the media here: until the far end's own packets
+ * arrive, the MN passes them on from that address, and takes our packets
+ * there to send them on as its own. A set made with conf.bridge then sends
+ * that line's media to ADDRESS PORT until a packet comes from anyone else,
+ * or mset_bridge_end() (the held ACK: the far end took the move), and says
+ * a=sipmob-bridge in its answer; a set without it leaves the attribute
+ * out, and the MN does not bridge.
+ */
+#define MSET_BRIDGE_ATTR "sipmob-bridge"
+/** The offered bridges are over: send to the far end itself. */
+void mset_bridge_end(struct mset *ms);
+/** Whether the answer of a line accepted the bridge */
+bool mset_bridge_accepted(const struct sdesc_media *m);
+/** Puts our stream's address for a medium in a line of an offer */
+int  mset_bridge_offer(const struct mset *ms, struct sdesc_media *m);
+struct bridge;
+/** A bridge on the stream of a medium (bridge.h): ENOENT without one */
+int  mset_bridge(struct mset *ms, enum sdesc_mtype type, struct bridge **bp);
+/* A retrieval's bridge back (bridge_back.c): the MN's INFO asks the
+ * device to pass the far end's packets on to the MN and to send the MN's
+ * on as its own, for the media listed */
+#define MSET_BRIDGE_CTYPE "application/vnd.sipmob.bridge+json"
+/** The INFO's body: our address for each medium types[k] names */
+int  mset_bridge_back_encode(struct mbuf **mbp, const struct mset *ms,
+			     const bool types[2]);
+/** The device's side: the bridges the body asks for, in out[type] (which
+ *  the caller frees; none for an empty list, which ends the bridges);
+ *  EBADMSG for a body it cannot read, ENOENT when it has none of those
+ *  media */
+int  mset_bridge_back(struct mset *ms, const uint8_t *body, size_t len,
+		      struct bridge *out[2]);
+/** Our RTP address for a medium, NULL without a stream for it */
+const struct sa *mset_laddr(const struct mset *ms, enum sdesc_mtype type);
 /** Sends DTMF digits (0-9 * # A-D) as RFC 4733 telephone events in the
  *  audio, one after the other (about 240 ms each). EINVAL for a bad digit,
  *  ENOTCONN when the audio is not sending (moved away, held, none),

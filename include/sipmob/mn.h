@@ -22,6 +22,8 @@ struct mn_conf {
 	int video;                /**< enum mset_video (NONE or BOTH)      */
 	uint32_t safety_ms;       /**< MN keeps sending after a transfer    */
 	uint32_t device_timeout_ms; /**< a device must answer within this   */
+	bool bridge;              /**< instant moves: bridge the media while
+				       the far end switches (--bridge)     */
 	const char *slp_da;       /**< "ADDR[:PORT]"; NULL: find by multicast */
 };
 

@@ -129,6 +129,10 @@ int sdesc_media_disable(struct sdesc_media *m);
 int sdesc_media_set_raddr(struct sdesc_media *m, const struct sa *sa);
 int sdesc_media_set_fmtp(struct sdesc_media *m, const char *fmt,
 			 const char *params);
+/** Sets a=name[:value] of the media (value "" gives a=name), in place of
+ *  the ones it had; value NULL removes them */
+int sdesc_media_set_attr(struct sdesc_media *m, const char *name,
+			 const char *value);
 
 /* H.263+ picture sizes and frame rate (RFC 4629 §8.1; spec §6.2) */
 enum sdesc_h263_size {

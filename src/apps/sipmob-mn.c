@@ -40,6 +40,9 @@ static void usage(FILE *f)
 "  -T, --device-timeout-ms MS\n"
 "                          a device must answer a transfer's INVITE within\n"
 "                          this (default 8000)\n"
+"      --bridge on|off     instant moves (default on): while the far end\n"
+"                          switches, pass its packets on to the new place\n"
+"                          and the new place's on to it as ours\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent for `devices` (default:\n"
 "                          found by multicast, else ask devices directly)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
@@ -84,13 +87,14 @@ int main(int argc, char *argv[])
 		{"device-timeout-ms", required_argument, NULL, 'T'},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"slp-da",    required_argument, NULL, 1001},
+		{"bridge",    required_argument, NULL, 1002},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
-			       .device_timeout_ms = 8000};
+			       .device_timeout_ms = 8000, .bridge = true};
 	const char *control = NULL, *media = "audio";
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
@@ -132,6 +136,14 @@ int main(int argc, char *argv[])
 			}
 			break;
 		case 1001: conf.slp_da = optarg; break;
+		case 1002:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "sipmob-mn: --bridge %s: want on"
+					" or off\n", optarg);
+				return 2;
+			}
+			conf.bridge = !strcmp(optarg, "on");
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;

@@ -32,6 +32,7 @@
 #include <re.h>
 #include <sipmob/media.h>
 #include <sipmob/media_dtmf.h>
+#include <sipmob/media_relay.h>
 
 enum {
 	PTIME_MS   = 20,
@@ -55,6 +56,12 @@ struct media_stream {
 	unsigned dec_frames;      /* decoded from dec_ssrc so far          */
 	bool dec_marked;          /* dec_ssrc's audio carries our marks    */
 	bool dec_foreign;         /* ...or never did: an ordinary phone    */
+	uint8_t mark_shift;       /* marks are seq + this (a splice moved
+				     them, see prove())                    */
+	bool shift_cand;          /* a frame whose mark suggests a new shift */
+	uint8_t cand_shift;
+	uint64_t cand_ext;
+	uint64_t cand_wall;
 	uint64_t dec_first_ext[FOREIGN_AFTER];
 	uint64_t dec_first_wall[FOREIGN_AFTER];
 	struct tone *tone;
@@ -81,6 +88,11 @@ struct media_stream {
 
 	media_played_h *playedh;
 	void *arg;
+
+	media_tap_h *taph;        /* a bridge sees packets first           */
+	void *tap_arg;
+	struct media_splice splice;
+	struct media_relay_stats relay;
 
 	int16_t pcm[CODEC_MAX_SAMPLES];
 };
@@ -126,23 +138,57 @@ static void played(struct media_stream *ms, uint32_t ssrc, uint16_t seq,
  * FOREIGN_AFTER decoded frames carry no mark at all is an ordinary phone
  * (baresip's sine, a person's voice): for it every decoded frame is played,
  * those first ones included, since decoding is all a device can vouch for.
+ *
+ * A bridge that splices another source's packets into its own stream
+ * (media_relay.h) renumbers them, so their marks are shifted against their
+ * new sequence numbers by a constant. Two consecutive frames that agree on
+ * a new shift prove the splice, and both count as played; a lone frame
+ * with a stray mark does not.
  */
+static bool shifted_match(struct media_stream *ms,
+			  const struct rtp_header *hdr, uint64_t ext,
+			  size_t n, uint64_t now)
+{
+	int sym = tone_detect(ms->pcm, n, ms->codec->srate);
+	uint8_t shift;
+
+	if (sym < 0)
+		return false;
+	shift = (uint8_t)((unsigned)sym - hdr->seq) & 7;
+	if (shift == ms->mark_shift)
+		return true;
+	if (ms->shift_cand && shift == ms->cand_shift &&
+	    ext == ms->cand_ext + 1) {
+		ms->mark_shift = shift;
+		ms->shift_cand = false;
+		played(ms, hdr->ssrc, (uint16_t)ms->cand_ext, ms->cand_ext,
+		       ms->cand_wall);
+		return true;
+	}
+	ms->shift_cand = true;
+	ms->cand_shift = shift;
+	ms->cand_ext = ext;
+	ms->cand_wall = now;
+	return false;
+}
+
 static void prove(struct media_stream *ms, const struct rtp_header *hdr,
 		  uint64_t ext, size_t n)
 {
-	bool match = tone_match(ms->pcm, n, ms->codec->srate, hdr->seq);
+	uint64_t now = wall_ms();
+	bool match = shifted_match(ms, hdr, ext, n, now);
 
 	if (match)
 		ms->dec_marked = true;
 
 	if (ms->dec_foreign) {
-		played(ms, hdr->ssrc, hdr->seq, ext, wall_ms());
+		played(ms, hdr->ssrc, hdr->seq, ext, now);
 		return;
 	}
 	if (!ms->dec_marked && ms->dec_frames <= FOREIGN_AFTER) {
 		/* on probation: played now, counted once judged foreign */
 		ms->dec_first_ext[ms->dec_frames - 1] = ext;
-		ms->dec_first_wall[ms->dec_frames - 1] = wall_ms();
+		ms->dec_first_wall[ms->dec_frames - 1] = now;
 		if (ms->dec_frames == FOREIGN_AFTER) {
 			ms->dec_foreign = true;
 			for (unsigned i = 0; i < FOREIGN_AFTER; i++)
@@ -154,7 +200,7 @@ static void prove(struct media_stream *ms, const struct rtp_header *hdr,
 		return;
 	}
 	if (match)
-		played(ms, hdr->ssrc, hdr->seq, ext, wall_ms());
+		played(ms, hdr->ssrc, hdr->seq, ext, now);
 }
 
 static void play(struct media_stream *ms, const struct rtp_header *hdr,
@@ -172,6 +218,8 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 		ms->dec_frames = 0;
 		ms->dec_marked = false;
 		ms->dec_foreign = false;
+		ms->mark_shift = 0;
+		ms->shift_cand = false;
 	}
 
 	err = codec_decode(ms->dec, p, len, ms->pcm, &n);
@@ -200,7 +248,11 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
 	struct media_stream *ms = arg;
 	struct meter_rx rx;
 	size_t len = mbuf_get_left(mb);
-	(void)src;
+
+	if (ms->taph && ms->taph(src, hdr, mb, ms->tap_arg)) {
+		++ms->relay.tapped;
+		return;
+	}
 
 	if (meter_rx(ms->meter, hdr->ssrc, hdr->seq, len, tmr_jiffies(), &rx))
 		return;
@@ -332,7 +384,7 @@ static void tx_timeout(void *arg)
 	struct media_stream *ms = arg;
 	uint64_t now;
 
-	if (ms->send && ms->have_raddr && ms->codec) {
+	if (ms->send && ms->have_raddr && ms->codec && !ms->splice.on) {
 		if (!send_dtmf(ms))
 			send_frame(ms);
 	}
@@ -637,4 +689,77 @@ int media_stream_dtmf_send(struct media_stream *ms, const char *digits)
 const char *media_stream_dtmf_received(const struct media_stream *ms)
 {
 	return ms ? dtmf_rx_digits(ms->dtmf_rx) : "";
+}
+
+
+/** A tap sees every received packet first (media_relay.h); NULL: none */
+void media_stream_set_tap(struct media_stream *ms, media_tap_h *h, void *arg)
+{
+	if (!ms)
+		return;
+
+	ms->taph = h;
+	ms->tap_arg = arg;
+}
+
+
+/** Sends a received packet on, unchanged, to dst */
+int media_stream_forward(struct media_stream *ms, const struct sa *dst,
+			 const struct rtp_header *hdr, struct mbuf *mb)
+{
+	int err;
+
+	if (!ms)
+		return EINVAL;
+
+	err = media_relay_send(rtp_sock(ms->rtp), dst, hdr, mb);
+	if (!err)
+		++ms->relay.forwarded;
+
+	return err;
+}
+
+
+/** Sends another source's packet to our remote as our next one; our own
+ *  frames stop until media_stream_splice_end() */
+int media_stream_splice(struct media_stream *ms, const struct rtp_header *hdr,
+			struct mbuf *mb)
+{
+	struct rtp_header out;
+	int err;
+
+	if (!ms || !hdr || !mb)
+		return EINVAL;
+	if (!ms->have_raddr)
+		return ENOTCONN;
+
+	media_splice_header(&ms->splice, &out, hdr, ms->ssrc, ms->seq,
+			    ms->ts);
+	err = media_relay_send_as(rtp_sock(ms->rtp), &ms->raddr, &out, mb);
+	++ms->seq;
+	/* an event's timestamp is its start: only audio moves the clock */
+	if (ms->dtmf_tx_pt < 0 || hdr->pt != ms->dtmf_tx_pt)
+		ms->ts = out.ts + (ms->codec ? ms->codec->frame_ts : 0);
+	if (!err) {
+		meter_tx(ms->meter, mbuf_get_left(mb));
+		++ms->relay.spliced;
+	}
+
+	return err;
+}
+
+
+/** Our own frames go on (if sending), after the last spliced packet */
+void media_stream_splice_end(struct media_stream *ms)
+{
+	if (ms)
+		ms->splice.on = false;
+}
+
+
+void media_stream_relay_stats(const struct media_stream *ms,
+			      struct media_relay_stats *st)
+{
+	if (ms && st)
+		*st = ms->relay;
 }

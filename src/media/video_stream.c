@@ -35,9 +35,11 @@
 #include <re.h>
 #include <sipmob/media.h>
 #include <sipmob/media_video.h>
+#include <sipmob/media_relay.h>
 
 enum {
 	MAX_LAG_MS = 500,
+	DEC_PAUSE_MS = 1000,
 	DEFAULT_W  = 176,
 	DEFAULT_H  = 144,
 };
@@ -77,6 +79,7 @@ struct media_vstream {
 	struct video_dec *dec;
 	bool have_dec_ssrc;
 	uint32_t dec_ssrc;
+	uint64_t dec_last;     /* when the decoder was last fed          */
 	uint64_t decoded;
 	uint64_t decode_errors;
 	unsigned rx_w, rx_h;
@@ -86,7 +89,63 @@ struct media_vstream {
 
 	media_vframe_h *frameh;
 	void *arg;
+
+	/* the pictures since the latest keyframe, for a bridge */
+	struct {
+		bool valid;
+		uint32_t ssrc;
+		size_t n;
+		struct rtp_header hdr[MEDIA_GOP_MAX];
+		struct mbuf *pkt[MEDIA_GOP_MAX];
+	} gop;
+
+	media_tap_h *taph;     /* a bridge sees packets first           */
+	void *tap_arg;
+	struct media_splice splice;
+	struct media_relay_stats relay;
 };
+
+
+static void gop_clear(struct media_vstream *vs)
+{
+	for (size_t i = 0; i < vs->gop.n; i++)
+		vs->gop.pkt[i] = mem_deref(vs->gop.pkt[i]);
+	vs->gop.n = 0;
+	vs->gop.valid = false;
+}
+
+
+/* Keeps the packets of the current group of pictures: a keyframe's first
+ * packet starts a new group; a group too long to keep is dropped until
+ * the next keyframe. */
+static void gop_add(struct media_vstream *vs, const struct rtp_header *hdr,
+		    const struct mbuf *mb)
+{
+	bool intra = false;
+	struct mbuf *copy;
+
+	if (!h263_picture_intra(mbuf_buf(mb), mbuf_get_left(mb), &intra) &&
+	    intra) {
+		gop_clear(vs);
+		vs->gop.valid = true;
+		vs->gop.ssrc = hdr->ssrc;
+	}
+	if (!vs->gop.valid || vs->gop.ssrc != hdr->ssrc)
+		return;
+	if (vs->gop.n == MEDIA_GOP_MAX) {
+		gop_clear(vs);
+		return;
+	}
+	copy = mbuf_alloc(mbuf_get_left(mb));
+	if (!copy || mbuf_write_mem(copy, mbuf_buf(mb), mbuf_get_left(mb))) {
+		mem_deref(copy);
+		gop_clear(vs);
+		return;
+	}
+	copy->pos = 0;
+	vs->gop.hdr[vs->gop.n] = *hdr;
+	vs->gop.pkt[vs->gop.n++] = copy;
+}
 
 
 static void vstream_destructor(void *arg)
@@ -100,6 +159,7 @@ static void vstream_destructor(void *arg)
 	mem_deref(vs->meter);
 	mem_deref(vs->depack);
 	mem_deref(vs->dec);
+	gop_clear(vs);
 }
 
 
@@ -145,23 +205,35 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
 	size_t frame_len;
 	struct meter_rx rx;
 	size_t len = mbuf_get_left(mb);
-	(void)src;
+
+	if (vs->taph && vs->taph(src, hdr, mb, vs->tap_arg)) {
+		++vs->relay.tapped;
+		return;
+	}
 
 	if (meter_rx(vs->meter, hdr->ssrc, hdr->seq, len, tmr_jiffies(), &rx))
 		return;
 
 	vs->last_rx_ssrc = hdr->ssrc;
 
-	if (rx.dup || !vs->recv || hdr->pt != vs->rx_pt)
+	if (rx.dup || hdr->pt != vs->rx_pt)
 		return;
 
-	if (!vs->have_dec_ssrc || vs->dec_ssrc != hdr->ssrc) {
+	gop_add(vs, hdr, mb);
+	if (!vs->recv)
+		return;
+
+	/* a new sender, or the same one back after a pause (the media
+	 * were elsewhere): its pictures refer to none we kept */
+	if (!vs->have_dec_ssrc || vs->dec_ssrc != hdr->ssrc ||
+	    tmr_jiffies() > vs->dec_last + DEC_PAUSE_MS) {
 		h263_depack_reset(vs->depack);
 		vs->dec = mem_deref(vs->dec);
 		vs->dec_ssrc = hdr->ssrc;
 		vs->have_dec_ssrc = true;
 	}
 
+	vs->dec_last = tmr_jiffies();
 	if (h263_depack_input(vs->depack, hdr->seq, hdr->ts, hdr->m,
 			      mbuf_buf(mb), len, &frame, &frame_len))
 		return;
@@ -297,7 +369,7 @@ static void tx_timeout(void *arg)
 
 	vs->ts = vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
 
-	if (vs->send && vs->have_raddr)
+	if (vs->send && vs->have_raddr && !vs->splice.on)
 		send_frame(vs);
 
 	++vs->n;
@@ -580,4 +652,98 @@ int media_vstream_stats(const struct media_vstream *vs,
 const struct meter *media_vstream_meter(const struct media_vstream *vs)
 {
 	return vs ? vs->meter : NULL;
+}
+
+
+/** A tap sees every received packet first (media_relay.h); NULL: none */
+void media_vstream_set_tap(struct media_vstream *vs, media_tap_h *h,
+			   void *arg)
+{
+	if (!vs)
+		return;
+
+	vs->taph = h;
+	vs->tap_arg = arg;
+}
+
+
+/** Sends a received packet on, unchanged, to dst */
+int media_vstream_forward(struct media_vstream *vs, const struct sa *dst,
+			  const struct rtp_header *hdr, struct mbuf *mb)
+{
+	int err;
+
+	if (!vs)
+		return EINVAL;
+
+	err = media_relay_send(rtp_sock(vs->rtp), dst, hdr, mb);
+	if (!err)
+		++vs->relay.forwarded;
+
+	return err;
+}
+
+
+/** Sends another source's packet to our remote as our next one; our own
+ *  frames stop until media_vstream_splice_end() */
+int media_vstream_splice(struct media_vstream *vs,
+			 const struct rtp_header *hdr, struct mbuf *mb)
+{
+	struct rtp_header out;
+	uint32_t next_ts;
+	int err;
+
+	if (!vs || !hdr || !mb)
+		return EINVAL;
+	if (!vs->have_raddr)
+		return ENOTCONN;
+
+	next_ts = vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
+	media_splice_header(&vs->splice, &out, hdr, vs->ssrc, vs->seq++,
+			    next_ts);
+	err = media_relay_send_as(rtp_sock(vs->rtp), &vs->raddr, &out, mb);
+	if (!err) {
+		meter_tx(vs->meter, mbuf_get_left(mb));
+		++vs->relay.spliced;
+	}
+
+	return err;
+}
+
+
+/** Our own frames go on (if sending), starting with a keyframe: the
+ *  receiver's last pictures were the spliced source's */
+void media_vstream_splice_end(struct media_vstream *vs)
+{
+	if (!vs || !vs->splice.on)
+		return;
+
+	vs->splice.on = false;
+	vs->keyframe = true;
+}
+
+
+void media_vstream_relay_stats(const struct media_vstream *vs,
+			       struct media_relay_stats *st)
+{
+	if (vs && st)
+		*st = vs->relay;
+}
+
+
+uint64_t media_vstream_forward_gop(struct media_vstream *vs,
+				   const struct sa *dst)
+{
+	uint64_t n = 0;
+
+	if (!vs || !vs->gop.valid)
+		return 0;
+
+	for (size_t i = 0; i < vs->gop.n; i++) {
+		if (!media_relay_send(rtp_sock(vs->rtp), dst, &vs->gop.hdr[i],
+				      vs->gop.pkt[i]))
+			++n;
+	}
+	vs->relay.forwarded += n;
+	return n;
 }

@@ -76,6 +76,19 @@ static int put_last_transfer(struct odict *od, const struct last_transfer *lt)
 	if (lt->ok)
 		err |= ctl_put_int(o, "signaling_ms",
 				   (int64_t)lt->signaling_ms);
+	err |= ctl_put_bool(o, "bridged", lt->bridged);
+	if (lt->bridged)
+		err |= ctl_put_int(o, "bridge_ms", (int64_t)lt->bridge_ms);
+	/* a retrieval's packets are carried by the devices, not counted */
+	if (lt->bridged && !strcmp(lt->mode, "transfer")) {
+		err |= ctl_put_int(o, "bridge_relayed",
+				   (int64_t)lt->bridge_relayed);
+		err |= ctl_put_int(o, "bridge_spliced",
+				   (int64_t)lt->bridge_spliced);
+	}
+	else if (lt->bridge_note[0]) {
+		err |= ctl_put_str(o, "bridge_note", lt->bridge_note);
+	}
 	/* The top-level numbers are the audio's. */
 	err |= put_metrics(o, lt->metrics_known, &lt->m, "packets",
 			   lt->ok ? lt->metrics_note : NULL);
@@ -116,6 +129,12 @@ static void log_result(const struct last_transfer *lt)
 		log_metrics(lt->mode, "video", lt->vmetrics_known, &lt->vm,
 			    "frames", lt->vmetrics_note,
 			    "no new place plays it");
+	if (lt->bridged)
+		re_fprintf(stderr, "mn: %s bridged for %llu ms\n", lt->mode,
+			   (unsigned long long)lt->bridge_ms);
+	else if (lt->bridge_note[0])
+		re_fprintf(stderr, "mn: %s not bridged: %s\n", lt->mode,
+			   lt->bridge_note);
 }
 
 /* A transfer ended: the waiting command gets its answer. */

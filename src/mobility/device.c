@@ -57,6 +57,8 @@ static void session_destructor(void *arg)
 	mem_deref(s->hdrs);
 	mem_deref(s->cn_local);
 	mem_deref(s->fwd_offer);
+	mem_deref(s->back[0]);
+	mem_deref(s->back[1]);
 	if (dev) {
 		device_dialogs_changed(dev);
 		device_in_use_update(dev);
@@ -105,6 +107,9 @@ static void media_conf(const struct device *dev, struct mset_conf *mc)
 	mc->video = (enum mset_video)dev->conf.video;
 	mc->video_width = dev->conf.video_width;
 	mc->video_height = dev->conf.video_height;
+	/* an ordinary phone knows nothing of bridges; a multi-device
+	 * system's members send to the far end themselves */
+	mc->bridge = !dev->conf.basic && !dev->conf.mdsm;
 }
 
 /* Answers their offer, or offers when they sent none. */
@@ -184,6 +189,8 @@ static void ack_handler(struct sipleg *leg, const struct sip_msg *msg,
 
 	if (s->replaces)
 		replace_done(s);
+	/* the MN's held ACK: the far end has taken the move */
+	mset_bridge_end(s->ms);
 	device_dialogs_changed(s->dev);
 	device_in_use_update(s->dev);
 	if (!mbuf_get_left(msg->mb))
@@ -294,6 +301,43 @@ static void dtmf_info(struct dsession *s, const struct sip_msg *msg)
 	(void)sip_treply(NULL, sip, msg, 200, "OK");
 }
 
+/* The MN takes media back: pass the far end's packets on to it, and its
+ * packets on to the far end, until the session ends (bridge_back.c). */
+static void bridge_info(struct dsession *s, const struct sip_msg *msg)
+{
+	struct sip *sip = sipep_sip(s->dev->ep);
+	int err;
+
+	if (!s->ms) {
+		(void)sip_treply(NULL, sip, msg, 488, "No Media Here");
+		return;
+	}
+	/* a new request replaces the bridges of the last one (their taps
+	 * come off before the new ones go on) */
+	s->back[0] = mem_deref(s->back[0]);
+	s->back[1] = mem_deref(s->back[1]);
+	err = mset_bridge_back(s->ms, mbuf_buf(msg->mb),
+			       mbuf_get_left(msg->mb), s->back);
+	if (err) {
+		re_fprintf(stderr, "device: no bridge back to %s (%s)\n",
+			   sipleg_remote_uri(s->leg), err == EBADMSG ?
+			   "unreadable request" : "none of those media here");
+		(void)sip_treply(NULL, sip, msg, err == EBADMSG ? 400 : 488,
+				 err == EBADMSG ? "Bad Bridge Request" :
+				 "Not Acceptable Here");
+		return;
+	}
+	if (!s->back[0] && !s->back[1])
+		re_fprintf(stderr, "device: bridges back to %s ended (session"
+			   " %u)\n", sipleg_remote_uri(s->leg), s->id);
+	else
+		re_fprintf(stderr, "device: bridging%s%s back to %s (session"
+			   " %u)\n", s->back[0] ? " audio" : "",
+			   s->back[1] ? " video" : "",
+			   sipleg_remote_uri(s->leg), s->id);
+	(void)sip_treply(NULL, sip, msg, 200, "OK");
+}
+
 static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
 			    void *arg)
 {
@@ -308,6 +352,10 @@ static bool request_handler(struct sipleg *leg, const struct sip_msg *msg,
 		playout_info(s, msg);
 	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay"))
 		dtmf_info(s, msg);
+	else if (msg_ctype_cmp(&msg->ctyp, "application",
+			       "vnd.sipmob.bridge+json") &&
+		 !s->dev->conf.basic && !s->dev->conf.mdsm)
+		bridge_info(s, msg);
 	else
 		(void)sip_treply(NULL, sipep_sip(s->dev->ep), msg, 415,
 				 "Unsupported Media Type");

@@ -32,9 +32,20 @@
 #include <sipmob/media_video.h>
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
+#include "bridge.h"
 
 enum { MSET_MAX_CODECS = 8, OPUS_PT = 111,
        PLAYLOG_RUNS = 256 };
+
+/* The frame numbering of the video stream being logged (vframe_handler) */
+struct vlog {
+	bool known;
+	uint32_t ssrc;
+	uint32_t ts;             /* of the last frame logged              */
+	uint16_t logged;         /* ...its number in the log              */
+	uint16_t shift;          /* log number - pattern number           */
+	uint32_t spacing;        /* RTP ticks between consecutive frames  */
+};
 
 struct mset {
 	struct media_stream *audio;       /* NULL: no audio                */
@@ -51,6 +62,10 @@ struct mset {
 	bool vmute;                /* video sending stopped by the MN    */
 	struct playlog *playlog;   /* audio packets we played, when        */
 	struct playlog *vplaylog;  /* marked video frames we decoded, when */
+	struct vlog vlog;
+	bool take_bridge;          /* conf.bridge                         */
+	bool recv_forced[2];       /* receive whatever was negotiated     */
+	struct bridge *bridge[2];  /* offered bridges: [SDESC_AUDIO/VIDEO] */
 	char *user;
 };
 
@@ -65,6 +80,7 @@ static void destructor(void *arg)
 	mem_deref(ms->playlog);
 	mem_deref(ms->vplaylog);
 	mem_deref(ms->user);
+	mset_bridge_end(ms);
 }
 
 static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
@@ -77,13 +93,39 @@ static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
 }
 
 /* A video frame's place in its sender's sequence is the frame number its
- * pattern carries; a frame without one (a foreign sender) is not logged. */
+ * pattern carries; a frame without one (a foreign sender) is not logged.
+ * A bridge may splice another camera's frames into a stream (media_relay.h):
+ * their numbers are the other pattern's, but they follow on in the
+ * stream's time. A frame one frame interval after the last one (by RTP
+ * timestamp) is the next frame whatever its number says, so the log
+ * renumbers from there on; a lost frame leaves a longer interval and
+ * stays a hole. */
 static void vframe_handler(const struct media_vframe *f, void *arg)
 {
 	struct mset *ms = arg;
+	struct vlog *v = &ms->vlog;
+	uint16_t n;
 
-	if (f->marked)
-		playlog_add(ms->vplaylog, f->ssrc, f->mark, playlog_now_ms());
+	if (!f->marked)
+		return;
+	if (!v->known || v->ssrc != f->ssrc) {
+		memset(v, 0, sizeof(*v));
+		v->ssrc = f->ssrc;
+	}
+	else {
+		uint32_t dt = f->ts - v->ts;
+		uint16_t next = (uint16_t)(v->logged + 1);
+
+		if ((uint16_t)(f->mark + v->shift) == next)
+			v->spacing = dt;
+		else if (v->spacing && dt && dt <= v->spacing * 3 / 2)
+			v->shift = (uint16_t)(next - f->mark);
+	}
+	n = (uint16_t)(f->mark + v->shift);
+	v->known = true;
+	v->ts = f->ts;
+	v->logged = n;
+	playlog_add(ms->vplaylog, f->ssrc, n, playlog_now_ms());
 }
 
 /* Visits each name of a comma-separated codec list. */
@@ -234,6 +276,7 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 		goto out;
 	add_dtmf(ms);
 
+	ms->take_bridge = conf->bridge;
 	err = str_dup(&ms->user, conf->user ? conf->user : "sipmob");
 	if (err)
 		goto out;
@@ -470,7 +513,8 @@ static int apply_audio(struct mset *ms, const struct sdesc *answer,
 	apply_dtmf(ms, am, tm, ours ? sdesc_media(ours, i) : NULL);
 	media_stream_set_remote(ms->audio, &raddr);
 	media_stream_set_dir(ms->audio, (dir & SDESC_SENDONLY) && !ms->mute,
-			     dir & SDESC_RECVONLY);
+			     (dir & SDESC_RECVONLY) ||
+			     ms->recv_forced[SDESC_AUDIO]);
 	ms->dir = dir;
 	return media_stream_start(ms->audio);
 }
@@ -524,7 +568,8 @@ static int apply_video(struct mset *ms, const struct sdesc *answer,
 		media_vstream_set_remote(ms->video, &send_to);
 	media_vstream_set_dir(ms->video,
 			      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
-			      ms->vdir & SDESC_RECVONLY);
+			      (ms->vdir & SDESC_RECVONLY) ||
+			      ms->recv_forced[SDESC_VIDEO]);
 	return media_vstream_start(ms->video);
 }
 
@@ -569,6 +614,105 @@ static int parse(struct sdesc **sdp, const struct mbuf *mb, char *err,
 	return sdesc_parse(sdp, mbuf_buf(mb), mbuf_get_left(mb), err, errsz);
 }
 
+/* "ADDRESS PORT" of a=sipmob-bridge */
+static int bridge_addr(const char *val, struct sa *sa)
+{
+	struct pl addr, port;
+
+	if (!val || re_regex(val, strlen(val), "[^ ]+ [0-9]+", &addr, &port))
+		return EBADMSG;
+	return sa_set(sa, &addr, pl_u32(&port)) || !sa_port(sa) ?
+		EBADMSG : 0;
+}
+
+/* The first active line of a medium in both descriptions, or -1 */
+static int active_line(const struct sdesc *a, const struct sdesc *b,
+		       enum sdesc_mtype type)
+{
+	for (unsigned i = 0; i < sdesc_media_count(a); i++) {
+		const struct sdesc_media *ma = sdesc_media(a, i);
+		const struct sdesc_media *mb = sdesc_media(b, i);
+
+		if (sdesc_media_type(ma) == type && sdesc_media_port(ma) &&
+		    mb && sdesc_media_port(mb))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The offer's bridges, where we send (sendonly or sendrecv): our packets
+ * go to the MN until the far end's own arrive, and the answer says we
+ * took them. Without a bridge the line is as it was: never fatal. */
+static void take_bridges(struct mset *ms, const struct sdesc *theirs,
+			 struct sdesc *ans)
+{
+	for (int k = SDESC_AUDIO; k <= SDESC_VIDEO && ms->take_bridge; k++) {
+		int i = active_line(theirs, ans, (enum sdesc_mtype)k);
+		const struct sdesc_media *tm;
+		struct sa via, far;
+
+		if (i < 0)
+			continue;
+		tm = sdesc_media(theirs, (unsigned)i);
+		if (bridge_addr(sdesc_media_attr(tm, MSET_BRIDGE_ATTR), &via) ||
+		    sdesc_media_raddr(tm, &far))
+			continue;
+		if ((sdesc_media_dir(sdesc_media(ans, (unsigned)i)) &
+		     SDESC_SENDONLY) &&
+		    (mset_bridge(ms, (enum sdesc_mtype)k, &ms->bridge[k]) ||
+		     bridge_send_via(ms->bridge[k], &via, &far))) {
+			ms->bridge[k] = mem_deref(ms->bridge[k]);
+			continue;
+		}
+		(void)sdesc_media_set_attr(sdesc_media(ans, (unsigned)i),
+					   MSET_BRIDGE_ATTR, "");
+	}
+}
+
+void mset_bridge_end(struct mset *ms)
+{
+	if (!ms)
+		return;
+	ms->bridge[SDESC_AUDIO] = mem_deref(ms->bridge[SDESC_AUDIO]);
+	ms->bridge[SDESC_VIDEO] = mem_deref(ms->bridge[SDESC_VIDEO]);
+}
+
+bool mset_bridge_accepted(const struct sdesc_media *m)
+{
+	return sdesc_media_attr(m, MSET_BRIDGE_ATTR) != NULL;
+}
+
+const struct sa *mset_laddr(const struct mset *ms, enum sdesc_mtype type)
+{
+	if (!ms)
+		return NULL;
+	if (type == SDESC_AUDIO)
+		return ms->audio ? media_stream_laddr(ms->audio) : NULL;
+	return ms->video ? media_vstream_laddr(ms->video) : NULL;
+}
+
+int mset_bridge_offer(const struct mset *ms, struct sdesc_media *m)
+{
+	const struct sa *la = mset_laddr(ms, sdesc_media_type(m));
+	char val[80];
+
+	if (!la)
+		return ENOENT;
+	re_snprintf(val, sizeof(val), "%j %u", la, sa_port(la));
+	return sdesc_media_set_attr(m, MSET_BRIDGE_ATTR, val);
+}
+
+int mset_bridge(struct mset *ms, enum sdesc_mtype type, struct bridge **bp)
+{
+	if (!ms || !bp)
+		return EINVAL;
+	if (type == SDESC_AUDIO && ms->audio)
+		return bridge_alloc(bp, ms->audio, NULL);
+	if (type == SDESC_VIDEO && ms->video)
+		return bridge_alloc(bp, NULL, ms->video);
+	return ENOENT;
+}
+
 int mset_answer(struct mset *ms, const struct mbuf *offer,
 		struct mbuf **mbp, char *err, size_t errsz)
 {
@@ -586,9 +730,11 @@ int mset_answer(struct mset *ms, const struct mbuf *offer,
 		re_snprintf(err, errsz, "cannot answer: %m", e);
 		goto out;
 	}
+	mset_bridge_end(ms);
 	e = apply(ms, ans, theirs, ans, err, errsz);
 	if (e)
 		goto out;
+	take_bridges(ms, theirs, ans);
 	e = keep_local(ms, ans, mbp);
 	ans = NULL;
 	if (e)
@@ -611,6 +757,7 @@ int mset_accept_answer(struct mset *ms, const struct mbuf *answer,
 	e = parse(&theirs, answer, err, errsz);
 	if (e)
 		return e;
+	mset_bridge_end(ms);
 	e = apply(ms, theirs, theirs, ms->local, err, errsz);
 	if (!e) {
 		mem_deref(ms->remote);
@@ -762,22 +909,39 @@ int mset_media_parse(struct mset_conf *conf, const char *media,
 	return 0;
 }
 
+/* Both directions of a medium's stream from what was negotiated, what
+ * the MN stopped sending and what it wants to hear anyway */
+static void set_dirs(struct mset *ms, enum sdesc_mtype type)
+{
+	if (type == SDESC_AUDIO && ms->audio)
+		media_stream_set_dir(ms->audio,
+				     (ms->dir & SDESC_SENDONLY) && !ms->mute,
+				     (ms->dir & SDESC_RECVONLY) ||
+				     ms->recv_forced[SDESC_AUDIO]);
+	if (type == SDESC_VIDEO && ms->video)
+		media_vstream_set_dir(ms->video,
+				      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
+				      (ms->vdir & SDESC_RECVONLY) ||
+				      ms->recv_forced[SDESC_VIDEO]);
+}
+
 void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)
 {
-	if (!ms)
+	if (!ms || type > SDESC_VIDEO)
 		return;
-	if (type == SDESC_AUDIO && ms->audio) {
+	if (type == SDESC_AUDIO)
 		ms->mute = !send;
-		media_stream_set_dir(ms->audio,
-				     (ms->dir & SDESC_SENDONLY) && send,
-				     ms->dir & SDESC_RECVONLY);
-	}
-	if (type == SDESC_VIDEO && ms->video) {
+	else
 		ms->vmute = !send;
-		media_vstream_set_dir(ms->video,
-				      (ms->vdir & SDESC_SENDONLY) && send,
-				      ms->vdir & SDESC_RECVONLY);
-	}
+	set_dirs(ms, type);
+}
+
+void mset_set_receiving(struct mset *ms, enum sdesc_mtype type, bool force)
+{
+	if (!ms || type > SDESC_VIDEO)
+		return;
+	ms->recv_forced[type] = force;
+	set_dirs(ms, type);
 }
 
 bool mset_sending(const struct mset *ms, enum sdesc_mtype type)

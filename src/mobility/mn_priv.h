@@ -58,6 +58,8 @@ struct devleg {
 	bool closed;              /* hung up by us (devleg_close)          */
 	unsigned tries;           /* 491s of the re-INVITE in flight       */
 	struct tmr tmr_retry;
+	bool bridged;             /* it took the bridge of its move, so it
+				     takes one back (xfer_bridge.c)        */
 	devleg_done_h *doneh;
 	void *done_arg;
 	struct devleg_owner owner;
@@ -92,6 +94,11 @@ struct last_transfer {
 	char vmetrics_note[128];
 	struct transfer_metrics vm;
 	uint64_t signaling_ms;    /* command to the CN's 200               */
+	bool bridged;             /* instant move: a bridge carried packets */
+	uint64_t bridge_ms;       /* ...from its start to its last packet  */
+	uint64_t bridge_relayed;  /* packets passed on downstream          */
+	uint64_t bridge_spliced;  /* ...and upstream, as the sender's own  */
+	char bridge_note[160];    /* why not bridged                       */
 };
 
 struct xfer;
@@ -206,6 +213,35 @@ struct report *report_alloc(void);
 void report_add_own(struct report *r, const struct mset *ms,
 		    uint64_t since_ms);
 int  report_add_json(struct report *r, int src, const struct pl *json);
+
+/* xfer_bridge.c: the bridges of instant moves in MNC (bridge.h) */
+struct back_wait;
+struct bridge;
+struct xbridges {
+	struct mn *mn;
+	struct bridge *b[2];       /* on our streams: [SDESC_AUDIO/VIDEO]   */
+	struct back_wait *wait;    /* a retrieval's INFOs out              */
+	uint64_t relayed, spliced, ran_ms;
+	unsigned back_ok;          /* media a device bridges back to us   */
+	struct devleg *asked[MN_MAX_LINES]; /* devices asked to bridge back */
+	unsigned nasked;
+	char note[160];            /* why a device was not bridged        */
+};
+typedef void (xbridge_ready_h)(void *arg);
+/** Puts our bridge address in the device's offer, on its lines */
+int  xbridge_offer(const struct mn *mn, struct sdesc *offer,
+		   const bool *lines);
+/** The device answered: bridge the lines whose answers took it */
+void xbridge_device(struct xbridges *xb, struct mn *mn, struct devleg *d,
+		    const bool *lines, const enum line_role *roles);
+/** A retrieval to next: ask the devices giving media back to bridge
+ *  them to us; h once they answered (ENOENT: nobody to ask, no h) */
+int  xbridge_back(struct xbridges *xb, const struct place *next,
+		  xbridge_ready_h *h, void *arg);
+/** A retrieval failed: the devices asked to bridge back stop */
+void xbridge_cancel_back(struct xbridges *xb);
+/** Takes the bridges down; what they did goes to lt (if not NULL) */
+void xbridge_end(struct xbridges *xb, struct last_transfer *lt);
 
 /* xfer.c */
 typedef void (xfer_done_h)(int err, const struct last_transfer *lt,

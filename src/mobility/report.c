@@ -264,6 +264,12 @@ void report_outcome(struct last_transfer *lt, bool retrieve, const char *how,
 	lt->mode = retrieve ? "retrieve" : "transfer";
 	lt->how = how;
 	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
+	/* the MNC transfer sets its bridges' figures after this */
+	lt->bridged = false;
+	lt->bridge_ms = lt->bridge_relayed = lt->bridge_spliced = 0;
+	str_ncpy(lt->bridge_note, strcmp(how, "handoff") ? "" : "Session"
+		 " Handoff: the device calls the far end itself",
+		 sizeof(lt->bridge_note));
 	if (error) {
 		lt->metrics_known = lt->vmetrics_known = false;
 		lt->video_moved = false;

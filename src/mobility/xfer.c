@@ -12,6 +12,10 @@
  *      changed get them; devices that hold nothing any more retire.
  *   4. The MN keeps sending each medium it gave away for a safety interval,
  *      then stops that medium only; media it got back it sends at once.
+ *   With bridges (xfer_bridge.c), a device that answers 1. plays at once:
+ *   the MN passes the CN's packets on to it and sends its packets to the
+ *   CN as the MN's own until the CN has switched; a retrieval first asks
+ *   the devices to do the same the other way.
  *   5. Playout reports (report.c) give latency, lapse and disruption.
  * Retrieval (§5.2.3) is steps 2-5 with the MN's own lines.
  *
@@ -62,6 +66,7 @@ struct xfer {
 	bool video_moved;
 	struct tmr tmr;
 	struct report *report;
+	struct xbridges xb;
 };
 
 static void finish(struct xfer *x, const char *error);
@@ -92,6 +97,7 @@ static void destructor(void *arg)
 	struct xfer *x = arg;
 
 	tmr_cancel(&x->tmr);
+	xbridge_end(&x->xb, NULL);
 	list_flush(&x->targets);
 	retiring_flush(&x->retiring);
 	mem_deref(x->cn_offer);
@@ -169,6 +175,7 @@ static void device_done(struct devleg *d, int err, uint16_t scode,
 		return;
 	}
 	t->answered = true;
+	xbridge_device(&x->xb, x->mn, d, t->lines, t->roles);
 
 	for (le = x->targets.head; le; le = le->next) {
 		if (!((struct target *)le->data)->answered)
@@ -204,6 +211,7 @@ static int invite_device(struct target *t)
 
 	err = place_invite_offer(&offer, t->x->mn->cn_remote,
 				 &t->x->mn->place, t->lines, t->roles);
+	err = err ? err : xbridge_offer(t->x->mn, offer, t->lines);
 	err = err ? err : devleg_invite(t->d, offer, device_done, t);
 	mem_deref(offer);
 	return err;
@@ -311,6 +319,7 @@ static void safety_over(void *arg)
 	struct xfer *x = arg;
 
 	self_sending(x->mn, &x->mn->place, x->mn->cn_local);
+	xbridge_end(&x->xb, NULL);
 	collect_reports(x);
 }
 
@@ -442,6 +451,9 @@ static void finish(struct xfer *x, const char *error)
 	xfer_done_h *h = x->h;
 
 	report_outcome(lt, x->retrieve, "mnc", error);
+	if (error && x->retrieve)
+		xbridge_cancel_back(&x->xb);
+	xbridge_end(&x->xb, lt);
 	if (error) {
 		/* Rolled back: each medium stays where it was. */
 		if (mn->ms && mn->cn_local)
@@ -493,6 +505,7 @@ static int xfer_alloc(struct xfer **xp, struct mn *mn, xfer_done_h *h,
 	x->arg = arg;
 	x->t_cmd = playlog_now_ms();
 	x->vtarget_src = -1;
+	x->xb.mn = mn;
 	tmr_init(&x->tmr);
 	*xp = x;
 	return 0;
@@ -569,6 +582,13 @@ int xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	return err;
 }
 
+/* The devices bridge what comes back (or did not answer in time): the CN
+ * may switch now. */
+static void bridged_back(void *arg)
+{
+	send_cn(arg);
+}
+
 int xfer_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
 		  void *arg, char *why, size_t whysz)
 {
@@ -606,6 +626,7 @@ int xfer_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
 
 	mn->xfer = x;
 	re_fprintf(stderr, "mn: retrieving media\n");
-	send_cn(x);
+	if (xbridge_back(&x->xb, &x->next, bridged_back, x))
+		send_cn(x);
 	return mn->xfer == x ? EINPROGRESS : 0;
 }

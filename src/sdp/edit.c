@@ -138,3 +138,43 @@ int sdesc_media_set_fmtp(struct sdesc_media *m, const char *fmt,
 	mem_deref(val);
 	return err;
 }
+
+/* a=name or a=name:... */
+static bool is_attr(const struct sdesc_line *l, const char *name, size_t n)
+{
+	return l->type == 'a' && !strncmp(l->val, name, n) &&
+		(l->val[n] == ':' || l->val[n] == '\0');
+}
+
+int sdesc_media_set_attr(struct sdesc_media *m, const char *name,
+			 const char *value)
+{
+	struct sdesc_line *l = NULL;
+	char *val = NULL;
+	size_t n;
+	struct le *le;
+	int err;
+
+	if (!m || !name || !name[0] || strpbrk(name, ": \r\n") ||
+	    (value && strpbrk(value, "\r\n")))
+		return EINVAL;
+
+	n = strlen(name);
+	le = list_head(&m->lines);
+	while (le) {
+		struct sdesc_line *x = le->data;
+
+		le = le->next;
+		if (is_attr(x, name, n))
+			mem_deref(x);
+	}
+	if (!value)
+		return 0;
+
+	err = value[0] ? re_sdprintf(&val, "%s:%s", name, value)
+		       : str_dup(&val, name);
+	err = err ? err : sdesc_line_add(&l, &m->lines, 'a', val,
+					 strlen(val));
+	mem_deref(val);
+	return err;
+}

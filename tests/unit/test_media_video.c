@@ -3,8 +3,11 @@
  * pattern reads back its frame number and seed, the real H.263+ encoder's
  * output survives the RFC 4629 packetizer and depacketizer byte for byte
  * and decodes at its size, a lost or broken payload costs only its own
- * picture, and garbage never crashes. What a frame costs in CPU is a figure
- * of bench/units.sh, not a test.
+ * picture, and garbage never crashes. h263_picture_intra() tells the first
+ * payload of each picture, intra or not, from the rest, both on real
+ * H.263+ (PLUSPTYPE) and baseline H.263 (PTYPE) encoder output and on
+ * hand-built headers, and rejects what is cut short or broken. What a
+ * frame costs in CPU is a figure of bench/units.sh, not a test.
  */
 
 #include <stdarg.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <re.h>
+#include <libavcodec/avcodec.h>
 #include <libavutil/log.h>
 #include <sipmob/media_video.h>
 
@@ -501,6 +505,655 @@ static void packetize_checks_its_arguments(void **state)
 }
 
 
+/* h263_picture_intra() */
+
+/* Source format (PTYPE bits 6-8) of a payload that starts a picture,
+ * PLEN = 0 and V = 0: 7 is PLUSPTYPE */
+static unsigned payload_src_format(const struct payload *p)
+{
+	return (p->buf[2 + 2] >> 2) & 7;
+}
+
+
+/* Every payload of a capture: the first of each picture starts it and
+ * tells its frame type as the encoder flagged it; the rest do not start
+ * one. Returns how many pictures were intra; counts continuation payloads
+ * with P=1 (GOB starts) and P=0 */
+static unsigned check_capture_intra(const struct capture *c, unsigned *gob,
+				    unsigned *follow)
+{
+	unsigned nintra = 0;
+
+	*gob = *follow = 0;
+
+	for (unsigned k = 0; k < c->npkts; k++) {
+		const struct payload *p = &c->pkts[k];
+		bool first = !k || c->pkts[k - 1].frame != p->frame;
+		bool intra = !c->frames[p->frame].key;
+
+		if (!first) {
+			assert_int_equal(ENOENT, h263_picture_intra(p->buf,
+								    p->len,
+								    &intra));
+			/* left alone */
+			assert_int_equal(!c->frames[p->frame].key, intra);
+			if (p->buf[0] & 0x04)
+				++*gob;
+			else
+				++*follow;
+			continue;
+		}
+
+		assert_int_equal(0, h263_picture_intra(p->buf, p->len,
+						       &intra));
+		assert_int_equal(c->frames[p->frame].key, intra);
+		nintra += intra;
+	}
+
+	return nintra;
+}
+
+
+static void picture_intra_of_real_encoder_output(void **state)
+{
+	/* 128x96 is a custom size (PLUSPTYPE for sure); QCIF and CIF are
+	 * standard formats, which H.263+ may code either way */
+	static const unsigned sizes[][2] = {{128, 96}, {176, 144}, {352, 288}};
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned w = sizes[i][0], h = sizes[i][1];
+		unsigned nintra, nkeys = 0, nplus = 0, gob, follow;
+		struct capture c;
+
+		encode_and_packetize(&c, w, h, 32, 20);
+
+		nintra = check_capture_intra(&c, &gob, &follow);
+		for (unsigned f = 0; f < c.nframes; f++)
+			nkeys += c.frames[f].key;
+
+		for (unsigned k = 0; k < c.npkts; k++) {
+			bool first = !k || c.pkts[k - 1].frame !=
+				c.pkts[k].frame;
+
+			if (first)
+				nplus += payload_src_format(&c.pkts[k]) == 7;
+		}
+
+		printf("  %ux%u: %u pictures, %u intra, %u with PLUSPTYPE; "
+		       "%u GOB-start and %u follow-on payloads\n",
+		       w, h, c.nframes, nintra, nplus, gob, follow);
+
+		assert_int_equal(nkeys, nintra);
+		assert_true(c.frames[0].key);
+		assert_true(c.frames[20].key);
+		assert_false(c.frames[1].key);
+		assert_true(nintra >= 3);     /* 0, the GOP at 15, 20 */
+		assert_true(nintra < c.nframes);
+		if (w == 128)
+			assert_int_equal(c.nframes, nplus);
+		if (w == 352)
+			assert_true(gob > 0);  /* CIF keyframes span GOBs */
+
+		capture_free(&c);
+	}
+}
+
+
+/* Baseline H.263 straight from libavcodec (not our encoder): standard
+ * source formats in a plain 13-bit PTYPE, and one GOB per picture, so
+ * large pictures go on in P=0 follow-on payloads */
+static void baseline_capture(struct capture *c, unsigned w, unsigned h,
+			     unsigned n)
+{
+	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_H263);
+	struct video_pattern *vp = NULL;
+	AVCodecContext *ctx;
+	AVFrame *fr;
+	AVPacket *pkt;
+
+	memset(c, 0, sizeof(*c));
+	c->pkts = calloc(MAX_PACKETS, sizeof(*c->pkts));
+	assert_non_null(c->pkts);
+	if (!codec)
+		return;
+
+	ctx = avcodec_alloc_context3(codec);
+	fr = av_frame_alloc();
+	pkt = av_packet_alloc();
+	assert_non_null(ctx);
+	assert_non_null(fr);
+	assert_non_null(pkt);
+
+	ctx->width = (int)w;
+	ctx->height = (int)h;
+	ctx->time_base = (AVRational){1, VIDEO_FPS};
+	ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+	ctx->bit_rate = VIDEO_BITRATE;
+	ctx->gop_size = 100;
+	ctx->max_b_frames = 0;
+	ctx->thread_count = 1;
+	assert_int_equal(0, avcodec_open2(ctx, codec, NULL));
+
+	fr->format = AV_PIX_FMT_YUV420P;
+	fr->width = (int)w;
+	fr->height = (int)h;
+	assert_int_equal(0, av_frame_get_buffer(fr, 0));
+	assert_int_equal(0, video_pattern_alloc(&vp, w, h, 9));
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct vidpic *pic = video_pattern_draw(vp, (uint16_t)i);
+
+		assert_int_equal(0, av_frame_make_writable(fr));
+		for (int pl = 0; pl < 3; pl++) {
+			unsigned rw = pl ? w / 2 : w, rh = pl ? h / 2 : h;
+
+			for (unsigned r = 0; r < rh; r++)
+				memcpy(fr->data[pl] +
+				       (size_t)r * fr->linesize[pl],
+				       pic->data[pl] +
+				       (size_t)r * pic->linesize[pl], rw);
+		}
+		fr->pts = i;
+		/* I at 0 and 6, P otherwise */
+		fr->pict_type = i % 6 ? AV_PICTURE_TYPE_NONE
+				      : AV_PICTURE_TYPE_I;
+
+		assert_int_equal(0, avcodec_send_frame(ctx, fr));
+		assert_int_equal(0, avcodec_receive_packet(ctx, pkt));
+		(void)encoded_h(pkt->data, (size_t)pkt->size,
+				pkt->flags & AV_PKT_FLAG_KEY, c);
+		av_packet_unref(pkt);
+
+		c->cur_frame = i;
+		assert_int_equal(0, h263_packetize(c->frames[i].buf,
+						   c->frames[i].len,
+						   VIDEO_RTP_PAYLOAD,
+						   packet_h, c));
+	}
+
+	mem_deref(vp);
+	av_packet_free(&pkt);
+	av_frame_free(&fr);
+	avcodec_free_context(&ctx);
+}
+
+
+static void picture_intra_of_baseline_h263_ptype(void **state)
+{
+	static const unsigned sizes[][2] = {{176, 144}, {352, 288}};
+	(void)state;
+
+	if (!avcodec_find_encoder(AV_CODEC_ID_H263)) {
+		printf("  libavcodec has no H.263 encoder\n");
+		skip();
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned w = sizes[i][0], h = sizes[i][1];
+		unsigned nintra, gob, follow;
+		struct capture c;
+
+		baseline_capture(&c, w, h, 12);
+		assert_int_equal(12, c.nframes);
+
+		/* QCIF 010, CIF 011: no PLUSPTYPE */
+		for (unsigned k = 0; k < c.npkts; k++) {
+			const struct payload *p = &c.pkts[k];
+
+			if (!k || c.pkts[k - 1].frame != p->frame)
+				assert_int_equal(w == 176 ? 2 : 3,
+						 payload_src_format(p));
+		}
+
+		nintra = check_capture_intra(&c, &gob, &follow);
+		printf("  baseline %ux%u: %u pictures, %u intra; "
+		       "%u GOB-start and %u follow-on payloads\n",
+		       w, h, c.nframes, nintra, gob, follow);
+
+		assert_true(c.frames[0].key);
+		assert_true(c.frames[6].key);
+		assert_false(c.frames[1].key);
+		assert_int_equal(2, nintra);
+		if (w == 352)
+			assert_true(follow > 0);  /* keyframes > 1 payload */
+
+		capture_free(&c);
+	}
+}
+
+
+/* A payload made bit by bit */
+struct bitbuf {
+	uint8_t b[64];
+	size_t at;      /* bits written */
+};
+
+
+static void put_bits(struct bitbuf *bb, unsigned n, uint32_t v)
+{
+	while (n--) {
+		assert_true(bb->at < 8 * sizeof(bb->b));
+		if ((v >> n) & 1)
+			bb->b[bb->at >> 3] |= (uint8_t)(0x80 >> (bb->at & 7));
+		++bb->at;
+	}
+}
+
+
+static size_t bitbuf_len(const struct bitbuf *bb)
+{
+	return (bb->at + 7) / 8;
+}
+
+
+/* Payload header: P, V, PLEN (PEBIT 0) */
+static void put_phdr(struct bitbuf *bb, bool p, bool v, unsigned plen)
+{
+	put_bits(bb, 5, 0);
+	put_bits(bb, 1, p);
+	put_bits(bb, 1, v);
+	put_bits(bb, 6, plen);
+	put_bits(bb, 3, 0);
+}
+
+
+/* A picture header without its PSC's two zero bytes: PSC's last 6 bits,
+ * TR, PTYPE bits 1-8 with bits 1-2 as given (2: "10", right) */
+static void put_psc_ptype(struct bitbuf *bb, unsigned fixed, unsigned fmt)
+{
+	put_bits(bb, 6, 0x20);
+	put_bits(bb, 8, 0x5a);    /* TR */
+	put_bits(bb, 2, fixed);
+	put_bits(bb, 3, 0);       /* split screen, camera, freeze */
+	put_bits(bb, 3, fmt);
+}
+
+
+/* The rest of a standard PTYPE (bits 9-13), then some of PQUANT */
+static void put_ptype_rest(struct bitbuf *bb, bool inter)
+{
+	put_bits(bb, 1, inter);
+	put_bits(bb, 4, 0);
+	put_bits(bb, 5, 8);
+}
+
+
+enum { OPP_OK = 1 << 3 };  /* OPPTYPE bits 15-18: "1000" */
+
+/* PLUSPTYPE: UFEP, OPPTYPE (if UFEP is 1) with the given source format
+ * and bits 15-18, MPPTYPE with the given type and last bit */
+static void put_plusptype(struct bitbuf *bb, unsigned ufep, unsigned oppfmt,
+			  unsigned opp_tail, unsigned type, bool mpp_last)
+{
+	put_bits(bb, 3, ufep);
+	if (ufep == 1) {
+		put_bits(bb, 3, oppfmt);
+		put_bits(bb, 11, 0);
+		put_bits(bb, 4, opp_tail);
+	}
+	put_bits(bb, 3, type);
+	put_bits(bb, 5, 0);
+	put_bits(bb, 1, mpp_last);
+}
+
+
+enum { ALL = -1 };
+
+/* Run h263_picture_intra on bb's first len bytes (ALL: all written),
+ * copied to a buffer of exactly that size; intra is left as it was
+ * unless the answer is 0 */
+static int intra_of(const struct bitbuf *bb, size_t len, bool *intra)
+{
+	uint8_t *p;
+	bool was = *intra;
+	int err;
+
+	if (len == (size_t)ALL)
+		len = bitbuf_len(bb);
+	p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, bb->b, len);
+
+	err = h263_picture_intra(p, len, intra);
+	if (err)
+		assert_int_equal(was, *intra);
+
+	free(p);
+
+	return err;
+}
+
+
+static void picture_intra_reads_ptype(void **state)
+{
+	struct bitbuf bb;
+	bool intra;
+	(void)state;
+
+	/* every standard source format, INTRA and INTER */
+	for (unsigned fmt = 1; fmt <= 5; fmt++) {
+		for (int inter = 0; inter < 2; inter++) {
+			memset(&bb, 0, sizeof(bb));
+			put_phdr(&bb, true, false, 0);
+			put_psc_ptype(&bb, 2, fmt);
+			put_ptype_rest(&bb, inter);
+
+			intra = inter;
+			assert_int_equal(0, intra_of(&bb, ALL, &intra));
+			assert_int_equal(!inter, intra);
+
+			/* PTYPE ends in the 4th byte after the header */
+			assert_int_equal(0, intra_of(&bb, 2 + 4, &intra));
+			for (size_t n = 0; n < 2 + 4; n++)
+				assert_int_equal(EBADMSG,
+						 intra_of(&bb, n, &intra));
+		}
+	}
+
+	/* forbidden (000) and reserved (110) source formats; PTYPE bits
+	 * 1-2 other than "10" */
+	const unsigned bad[][2] = {{2, 0}, {2, 6}, {0, 2}, {3, 2}, {1, 2}};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_psc_ptype(&bb, bad[i][0], bad[i][1]);
+		put_ptype_rest(&bb, false);
+		intra = false;
+		assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+	}
+}
+
+
+static void picture_intra_reads_plusptype(void **state)
+{
+	struct bitbuf bb;
+	bool intra;
+	(void)state;
+
+	/* UFEP 001 (OPPTYPE present) and 000; every picture type */
+	for (unsigned ufep = 0; ufep < 2; ufep++) {
+		for (unsigned type = 0; type < 8; type++) {
+			size_t need = ufep ? 7 : 5;   /* through MPPTYPE */
+
+			memset(&bb, 0, sizeof(bb));
+			put_phdr(&bb, true, false, 0);
+			put_psc_ptype(&bb, 2, 7);
+			put_plusptype(&bb, ufep, 2, OPP_OK, type, true);
+			put_bits(&bb, 8, 0xff);    /* CPM... */
+			assert_int_equal(2 + need + 1, bitbuf_len(&bb));
+
+			intra = type != 0;
+			if (type >= 6) {   /* 110, 111: reserved */
+				assert_int_equal(EBADMSG,
+						 intra_of(&bb, ALL, &intra));
+				continue;
+			}
+			assert_int_equal(0, intra_of(&bb, ALL, &intra));
+			assert_int_equal(type == 0, intra);
+
+			assert_int_equal(0, intra_of(&bb, 2 + need, &intra));
+			for (size_t n = 0; n < 2 + need; n++)
+				assert_int_equal(EBADMSG,
+						 intra_of(&bb, n, &intra));
+		}
+	}
+
+	/* OPPTYPE's source formats: custom (110) is fine, 000 forbidden,
+	 * 111 reserved */
+	for (unsigned fmt = 0; fmt < 8; fmt++) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_psc_ptype(&bb, 2, 7);
+		put_plusptype(&bb, 1, fmt, OPP_OK, 0, true);
+		intra = false;
+		assert_int_equal(fmt == 0 || fmt == 7 ? EBADMSG : 0,
+				 intra_of(&bb, ALL, &intra));
+	}
+
+	/* UFEP 010..111 are forbidden */
+	for (unsigned ufep = 2; ufep < 8; ufep++) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_psc_ptype(&bb, 2, 7);
+		put_plusptype(&bb, ufep, 2, OPP_OK, 0, true);
+		put_bits(&bb, 32, 0x8000080);
+		intra = false;
+		assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+	}
+
+	/* a 0 where OPPTYPE bit 15 or MPPTYPE bit 9 keeps start codes
+	 * from being emulated; reserved OPPTYPE bits 16-18 are not ours to
+	 * judge */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, false, 0);
+	put_psc_ptype(&bb, 2, 7);
+	put_plusptype(&bb, 1, 2, 0, 0, true);
+	assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, false, 0);
+	put_psc_ptype(&bb, 2, 7);
+	put_plusptype(&bb, 1, 2, OPP_OK | 7, 0, true);
+	intra = false;
+	assert_int_equal(0, intra_of(&bb, ALL, &intra));
+	assert_true(intra);
+
+	for (unsigned ufep = 0; ufep < 2; ufep++) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_psc_ptype(&bb, 2, 7);
+		put_plusptype(&bb, ufep, 2, OPP_OK, 0, false);
+		assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+	}
+}
+
+
+static void picture_intra_payload_header(void **state)
+{
+	struct bitbuf bb;
+	bool intra;
+	(void)state;
+
+	/* V=1: the VRC byte comes first */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, true, 0);
+	put_bits(&bb, 8, 0x80);    /* VRC byte that looks like a PSC */
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, true);
+	intra = true;
+	assert_int_equal(0, intra_of(&bb, ALL, &intra));
+	assert_false(intra);
+	assert_int_equal(EBADMSG, intra_of(&bb, 3, &intra));
+	assert_int_equal(EBADMSG, intra_of(&bb, 3 + 3, &intra));
+	assert_int_equal(0, intra_of(&bb, 3 + 4, &intra));
+
+	/* PLEN: an extra picture header (a redundant copy, an INTRA one
+	 * here) before the bitstream, which starts an INTER picture: the
+	 * bitstream decides */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, false, 5);
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, false);
+	put_bits(&bb, 8, 0);       /* to 5 bytes */
+	assert_int_equal(2 + 5, bitbuf_len(&bb));
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, true);
+	intra = true;
+	assert_int_equal(0, intra_of(&bb, ALL, &intra));
+	assert_false(intra);
+	/* cut inside the extra header, or just after it */
+	for (size_t n = 0; n < 2 + 5 + 4; n++)
+		assert_int_equal(EBADMSG, intra_of(&bb, n, &intra));
+
+	/* ... and with V=1 too: header, VRC, extra header, bitstream */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, true, 4);
+	put_bits(&bb, 8, 0x3c);
+	put_bits(&bb, 32, 0xdeadbeef);
+	put_psc_ptype(&bb, 2, 7);
+	put_plusptype(&bb, 0, 0, 0, 0, true);
+	intra = false;
+	assert_int_equal(0, intra_of(&bb, ALL, &intra));
+	assert_true(intra);
+
+	/* PLEN's extra INTRA header before a GOB start: not a picture
+	 * start, it belongs to a picture begun earlier */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, false, 5);
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, false);
+	put_bits(&bb, 8, 0);
+	put_bits(&bb, 8, 0x84);    /* GBSC, GN 1 */
+	put_bits(&bb, 24, 0x123456);
+	assert_int_equal(ENOENT, intra_of(&bb, ALL, &intra));
+
+	/* P=0: a follow-on payload, even with an extra picture header or
+	 * data that looks like a picture header */
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, false, false, 5);
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, false);
+	put_bits(&bb, 8, 0);
+	put_psc_ptype(&bb, 2, 2);
+	put_ptype_rest(&bb, false);
+	assert_int_equal(ENOENT, intra_of(&bb, ALL, &intra));
+	assert_int_equal(ENOENT, intra_of(&bb, 2 + 5, &intra));
+	assert_int_equal(EBADMSG, intra_of(&bb, 2 + 4, &intra));
+
+	/* P=1 with the other start codes: GBSC (GN 1..17), SSC, EOSBS,
+	 * EOS */
+	for (unsigned gn = 1; gn < 32; gn++) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_bits(&bb, 1, 1);
+		put_bits(&bb, 5, gn);
+		put_bits(&bb, 26, 0x2aaaaaa);
+		assert_int_equal(ENOENT, intra_of(&bb, ALL, &intra));
+		assert_int_equal(ENOENT, intra_of(&bb, 3, &intra));
+	}
+
+	/* P=1 promises a start code: none there, or no data at all */
+	for (unsigned b0 = 0; b0 < 0x80; b0 += 0x11) {
+		memset(&bb, 0, sizeof(bb));
+		put_phdr(&bb, true, false, 0);
+		put_bits(&bb, 8, b0);
+		put_bits(&bb, 32, 0x80000000);
+		assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+	}
+	memset(&bb, 0, sizeof(bb));
+	put_phdr(&bb, true, false, 0);
+	assert_int_equal(EBADMSG, intra_of(&bb, ALL, &intra));
+
+	/* too short for the payload header; NULL */
+	assert_int_equal(EBADMSG, intra_of(&bb, 1, &intra));
+	assert_int_equal(EBADMSG, h263_picture_intra(NULL, 0, &intra));
+	assert_int_equal(EINVAL, h263_picture_intra(NULL, 4, &intra));
+	assert_int_equal(EINVAL, h263_picture_intra(bb.b, 2, NULL));
+}
+
+
+/* Real first payloads cut at every length, and damaged at random: each
+ * in a buffer of exactly its size (so a sanitizer sees any over-read),
+ * and never an answer other than 0, ENOENT or EBADMSG */
+static void picture_intra_truncated_and_garbage(void **state)
+{
+	struct capture c;
+	unsigned ok = 0, noent = 0, bad = 0;
+	(void)state;
+
+	encode_and_packetize(&c, 352, 288, 4, 99);
+	srand(2429);
+
+	for (unsigned f = 0; f < 2; f++) {
+		const struct payload *p = NULL;
+		size_t need;
+
+		for (unsigned k = 0; k < c.npkts && !p; k++)
+			if (c.pkts[k].frame == f)
+				p = &c.pkts[k];
+		assert_non_null(p);
+
+		/* through MPPTYPE: 52 bits with OPPTYPE, 34 without, or a
+		 * 13-bit PTYPE */
+		if (payload_src_format(p) != 7)
+			need = 4;
+		else
+			need = ((p->buf[2 + 2] & 3) << 1 |
+				p->buf[2 + 3] >> 7) == 1 ? 7 : 5;
+
+		for (size_t n = 0; n <= p->len; n++) {
+			uint8_t *m = malloc(n ? n : 1);
+			bool intra = !c.frames[f].key;
+
+			assert_non_null(m);
+			memcpy(m, p->buf, n);
+			if (n < 2 + need) {
+				assert_int_equal(EBADMSG,
+						 h263_picture_intra(m, n,
+								    &intra));
+				assert_int_equal(!c.frames[f].key, intra);
+			}
+			else {
+				assert_int_equal(0, h263_picture_intra(m, n,
+								       &intra));
+				assert_int_equal(c.frames[f].key, intra);
+			}
+			free(m);
+		}
+	}
+
+	for (unsigned i = 0; i < 50000; i++) {
+		const struct payload *p = &c.pkts[i % c.npkts];
+		size_t len = p->len;
+		uint8_t *m;
+		bool intra;
+		int err;
+
+		if (rand() % 2)
+			len = (size_t)rand() % 16;
+		m = malloc(len ? len : 1);
+		assert_non_null(m);
+		memcpy(m, p->buf, len < p->len ? len : p->len);
+		if (len > p->len)
+			len = p->len;
+
+		switch (rand() % 3) {
+
+		case 0:
+			for (int k = rand() % 4; k >= 0 && len; k--)
+				m[rand() % len] ^= (uint8_t)(1 << rand() % 8);
+			break;
+		case 1:
+			for (size_t b = 0; b < len; b++)
+				m[b] = (uint8_t)rand();
+			if (len > 2 && rand() % 2)
+				m[2] = 0x80 | (m[2] & 3);
+			break;
+		default:
+			break;
+		}
+
+		err = h263_picture_intra(m, len, &intra);
+		free(m);
+		switch (err) {
+
+		case 0:       ++ok;    break;
+		case ENOENT:  ++noent; break;
+		case EBADMSG: ++bad;   break;
+		default:      fail_msg("unexpected %d", err);
+		}
+	}
+
+	printf("  garbage: %u pictures, %u not starts, %u rejected\n",
+	       ok, noent, bad);
+	assert_true(ok && noent && bad);
+
+	capture_free(&c);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +1164,12 @@ int main(void)
 		cmocka_unit_test(lost_or_broken_payload_costs_only_its_frame),
 		cmocka_unit_test(garbage_never_crashes),
 		cmocka_unit_test(packetize_checks_its_arguments),
+		cmocka_unit_test(picture_intra_of_real_encoder_output),
+		cmocka_unit_test(picture_intra_of_baseline_h263_ptype),
+		cmocka_unit_test(picture_intra_reads_ptype),
+		cmocka_unit_test(picture_intra_reads_plusptype),
+		cmocka_unit_test(picture_intra_payload_header),
+		cmocka_unit_test(picture_intra_truncated_and_garbage),
 	};
 
 	av_log_set_level(AV_LOG_QUIET);

@@ -1,0 +1,95 @@
+/**
+ * @file relay.c  The parts of a stream's bridge hooks (media_relay.h) that
+ * audio and video share: sending a received packet on, and renumbering
+ * another source's packet into our stream.
+ */
+#include <string.h>
+#include <re.h>
+#include <sipmob/media_relay.h>
+
+/* The bytes of the packet's header as it came, when mb still holds them
+ * right before the payload: padding was cut off by the decoder, so a
+ * padded packet is not intact. */
+static bool intact(const struct rtp_header *hdr, const struct mbuf *mb,
+		   size_t *start)
+{
+	size_t hl = RTP_HEADER_SIZE + 4 * (size_t)hdr->cc;
+
+	if (hdr->ext)
+		hl += 4 + 4 * (size_t)hdr->x.len;
+	if (hdr->pad || mb->pos < hl)
+		return false;
+	*start = mb->pos - hl;
+	return (mb->buf[*start] >> 6) == RTP_VERSION;
+}
+
+/* hdr (without padding or extension) and the payload at mb->pos */
+static int send_encoded(struct udp_sock *us, const struct sa *dst,
+			const struct rtp_header *hdr, const struct mbuf *mb)
+{
+	struct rtp_header h;
+	struct mbuf *out;
+	int err;
+
+	out = mbuf_alloc(RTP_HEADER_SIZE + 64 + mbuf_get_left(mb));
+	if (!out)
+		return ENOMEM;
+	h = *hdr;
+	h.pad = false;
+	h.ext = false;
+	err = rtp_hdr_encode(out, &h);
+	err = err ? err : mbuf_write_mem(out, mbuf_buf(mb),
+					 mbuf_get_left(mb));
+	if (!err) {
+		out->pos = 0;
+		err = udp_send(us, dst, out);
+	}
+	mem_deref(out);
+	return err;
+}
+
+int media_relay_send(struct udp_sock *us, const struct sa *dst,
+		     const struct rtp_header *hdr, struct mbuf *mb)
+{
+	size_t pos, start;
+	int err;
+
+	if (!us || !dst || !hdr || !mb)
+		return EINVAL;
+
+	pos = mb->pos;
+	if (!intact(hdr, mb, &start))
+		return send_encoded(us, dst, hdr, mb);
+
+	mb->pos = start;
+	err = udp_send(us, dst, mb);
+	mb->pos = pos;
+	return err;
+}
+
+int media_relay_send_as(struct udp_sock *us, const struct sa *dst,
+			const struct rtp_header *hdr, const struct mbuf *mb)
+{
+	if (!us || !dst || !hdr || !mb)
+		return EINVAL;
+
+	return send_encoded(us, dst, hdr, mb);
+}
+
+void media_splice_header(struct media_splice *sp, struct rtp_header *out,
+			 const struct rtp_header *in, uint32_t ssrc,
+			 uint16_t seq, uint32_t next_ts)
+{
+	if (!sp->on) {
+		/* the first packet continues our timeline where it stands */
+		sp->on = true;
+		sp->ts_off = next_ts - in->ts;
+	}
+	*out = *in;
+	out->pad = false;
+	out->ext = false;
+	out->cc = 0;
+	out->ssrc = ssrc;
+	out->seq = seq;
+	out->ts = in->ts + sp->ts_off;
+}
