@@ -17,12 +17,14 @@
 #  4. audio, CN = baresip, bridge off (sipmob-mn --bridge off): the
 #     comparison row, today's moves without a bridge.
 # Downstream (what the user gets of the CN) is measured by the MN from real
-# playout: latency, lapse, disruption. Prints p50/p99, lapse summed; "-"
-# where not measured.
+# playout: latency, lapse, disruption. Upstream is asked of the CN 1.5 s
+# after each move (its playout since just before the move). Prints p50/p99,
+# lapse summed; "-" where not measured. Each run's answer, and the playout
+# reports behind it, go to $T/blocks/DELAY-ROW-.../ (kept with KEEP=1).
 # Bounded: per delay BENCH_TRANSFERS (default 50), BENCH_UP_TRANSFERS (30),
 # BENCH_VIDEO_TRANSFERS (30) and BENCH_OFF_TRANSFERS (20) pairs, every ctl
 # call with -t 60, every wait with a limit, namespaces made here, every
-# process stopped by PID.
+# process stopped by PID (about 20 minutes with the defaults).
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"
@@ -43,7 +45,8 @@ pct() {   # FILE P: the P-th percentile of the numbers in FILE
 }
 sum() { awk '{s+=$1} END {print NR ? s+0 : "-"}' "$1"; }
 row() {
-	printf '%-5s %-6s %-7s %-6s %-8s %4s %11s %11s %5s %14s %14s %8s %17s %17s %8s\n' "$@"
+	printf '%-5s %-6s %-7s %-6s %-8s %4s %11s %11s %5s' "${@:1:9}"
+	printf ' %14s %14s %8s %17s %17s %8s\n' "${@:10}"
 }
 now_ms() { date +%s%3N; }
 
@@ -90,8 +93,12 @@ measure() {
 				u=$(/usr/bin/python3 "$METRICS" --type "$up" \
 					<"$RUNS/$mode-$i.playout.json")
 			fi
-			printf '%s %s %s\n' "$mode-$i" "$(jq -c .last_transfer \
-				<<<"$r" 2>/dev/null)" "${u:--}" >>"$RUNS/runs.txt"
+			# for the logs: what the device played of the CN
+			[ $mode = transfer ] && ctl "$T/dev.sock" -t 60 --json \
+				playout "$t0" >"$RUNS/$mode-$i.dev.playout.json"
+			printf '%s t0=%s %s %s\n' "$mode-$i" "$t0" \
+				"$(jq -c .last_transfer <<<"$r" 2>/dev/null)" \
+				"${u:--}" >>"$RUNS/runs.txt"
 			if [ -n "$m" ] && [ "$b" = "false nothing to bridge" ] &&
 				[ $want = true ]; then
 				echo $(( $(cat "$T/$mode.unbridged") + 1 )) \
@@ -101,7 +108,9 @@ measure() {
 			fi
 			if [ -z "$m" ] || { [ "$up" != - ] && [ -z "$u" ]; }; then
 				echo $(( $(cat "$T/$mode.fail") + 1 )) >"$T/$mode.fail"
-				log "$delay ms $medium/$cn/bridge $bridge $mode $i failed: $(jq -c .last_transfer <<<"$r" 2>/dev/null) upstream: ${u:-(none)}"
+				log "$delay ms $medium/$cn/bridge $bridge $mode $i" \
+					"failed: $(jq -c .last_transfer <<<"$r" 2>/dev/null)" \
+					"upstream: ${u:-(none)}"
 				continue
 			fi
 			jq -r .latency_ms <<<"$m" >>"$T/$mode.lat"
@@ -161,6 +170,11 @@ speaker() {
 block() { RUNS=$T/blocks/$1; mkdir -p "$RUNS"; }
 
 hang_up() {
+	local d
+	for d in cn dev; do   # what the CN and the device played, for the logs
+		[ -S "$T/$d.sock" ] && ctl "$T/$d.sock" -t 60 --json playout 0 \
+			>"$RUNS/$d.playout.json"
+	done
 	ctl "$T/mn.sock" -t 60 hangup >/dev/null
 	stop mn; stop dev; stop cn
 	mv "$T/mn.log" "$T/dev.log" "$T/cn.log" "$RUNS/"

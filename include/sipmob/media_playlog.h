@@ -26,6 +26,8 @@ struct playlog_run {
 	uint32_t max_gap_ms;   /**< longest time between two of its packets */
 };
 
+/** A pause longer than this ends a run even when the sequence goes on */
+#define PLAYLOG_PAUSE_MS 250
 int    playlog_alloc(struct playlog **plp, size_t max_runs);
 void   playlog_add(struct playlog *pl, uint32_t ssrc, uint16_t seq,
 		   uint64_t now_ms);

@@ -18,8 +18,9 @@
  *            moved onto our timeline (the offset is set by the first
  *            spliced packet). While splicing, the stream's own frames
  *            stop, so that the receiver sees one stream with no second
- *            source in it; splice_end lets them go on where the splice
- *            left the counters.
+ *            source in it (splice_begin stops them before the first
+ *            one); splice_end lets them go on where the splice left the
+ *            counters.
  *
  * Usage (the mobile node passing a device's microphone on to the far end):
  *   media_stream_set_tap(ms, tap, bridge);
@@ -53,20 +54,28 @@ struct media_relay_stats {
 
 void media_stream_set_tap(struct media_stream *ms, media_tap_h *h,
 			  void *arg);
+/** The argument of the tap set now: whose it is (NULL: no tap) */
+void *media_stream_tap_arg(const struct media_stream *ms);
 int  media_stream_forward(struct media_stream *ms, const struct sa *dst,
 			  const struct rtp_header *hdr, struct mbuf *mb);
 int  media_stream_splice(struct media_stream *ms,
 			 const struct rtp_header *hdr, struct mbuf *mb);
+/** Our own frames stop now, before the first packet to splice comes:
+ *  the medium is being given back, and two sources must not reach the
+ *  receiver at once */
+void media_stream_splice_begin(struct media_stream *ms);
 void media_stream_splice_end(struct media_stream *ms);
 void media_stream_relay_stats(const struct media_stream *ms,
 			      struct media_relay_stats *st);
 
 void media_vstream_set_tap(struct media_vstream *vs, media_tap_h *h,
 			   void *arg);
+void *media_vstream_tap_arg(const struct media_vstream *vs);
 int  media_vstream_forward(struct media_vstream *vs, const struct sa *dst,
 			   const struct rtp_header *hdr, struct mbuf *mb);
 int  media_vstream_splice(struct media_vstream *vs,
 			  const struct rtp_header *hdr, struct mbuf *mb);
+void media_vstream_splice_begin(struct media_vstream *vs);
 void media_vstream_splice_end(struct media_vstream *vs);
 /** Sends the pictures received since the latest keyframe (of the SSRC
  *  being received) to dst, as they came; returns how many packets. The
@@ -81,18 +90,21 @@ void media_vstream_relay_stats(const struct media_vstream *vs,
 /* relay.c: the parts both stream types share */
 struct udp_sock;
 /** Sends hdr and the payload at mb->pos from us to dst: the packet's own
- *  bytes when they are intact before mb->pos, else a header encoded anew
- *  (without padding or header extension) */
+ *  bytes when they are intact before mb->pos (padding and all), else a
+ *  header encoded anew (without padding or header extension) and the
+ *  payload without its padding */
 int  media_relay_send(struct udp_sock *us, const struct sa *dst,
 		      const struct rtp_header *hdr, struct mbuf *mb);
-/** Sends the payload at mb->pos behind a header encoded from hdr (a
- *  splice's new header) */
+/** Sends the payload at mb->pos (without the padding hdr->pad says it
+ *  ends with) behind a header encoded from hdr: a splice's new header */
 int  media_relay_send_as(struct udp_sock *us, const struct sa *dst,
 			 const struct rtp_header *hdr, const struct mbuf *mb);
 /** A splice's state: the timestamp offset, set by its first packet */
 struct media_splice {
-	bool on;
+	bool on;            /**< our own frames stop                    */
+	bool synced;        /**< ts_off is set                          */
 	uint32_t ts_off;
+	uint32_t last_ts;   /**< of the last packet spliced */
 };
 /** hdr with our SSRC and sequence number and its timestamp on our
  *  timeline; next_ts is where our own timestamp stands now */

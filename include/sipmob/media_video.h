@@ -173,6 +173,7 @@ struct media_vframe {
 	unsigned w, h;
 	bool marked;             /**< it carries our pattern's marks...    */
 	uint16_t mark;           /**< ...and this is its frame number      */
+	uint8_t seed;            /**< ...of the pattern of this sender     */
 };
 
 /** Called for every decoded frame */

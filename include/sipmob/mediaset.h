@@ -77,8 +77,8 @@ int  mset_playout(const struct mset *ms, uint64_t since_ms,
 struct playlog_run;
 /** The played runs of one medium since since_ms, oldest first; returns
  *  how many. Audio runs count RTP packets by sequence number, video runs
- *  count decoded frames by the frame number the sender's pattern carries
- *  (frames without one are not logged). */
+ *  count decoded frames by RTP timestamp in frame intervals (frames
+ *  without the sender's pattern are not logged). */
 size_t mset_runs(const struct mset *ms, enum sdesc_mtype type,
 		 uint64_t since_ms, struct playlog_run *v, size_t max);
 /** Packets sent and received by the stream of one medium ("audio",

@@ -70,8 +70,12 @@ void playlog_add(struct playlog *pl, uint32_t ssrc, uint16_t seq,
 	if (!pl)
 		return;
 
+	/* a run goes on with the next sequence number, unless the sender
+	 * paused so long (its media were elsewhere) that the pause must be
+	 * placed in time: another place may have played meanwhile */
 	r = newest_of(pl, ssrc);
-	if (r && (uint16_t)(r->seq + r->n) == seq && now_ms >= r->t1_ms) {
+	if (r && (uint16_t)(r->seq + r->n) == seq && now_ms >= r->t1_ms &&
+	    now_ms - r->t1_ms <= PLAYLOG_PAUSE_MS) {
 		uint64_t gap = now_ms - r->t1_ms;
 
 		if (gap > r->max_gap_ms)

@@ -8,8 +8,8 @@
 #include <sipmob/media_relay.h>
 
 /* The bytes of the packet's header as it came, when mb still holds them
- * right before the payload: padding was cut off by the decoder, so a
- * padded packet is not intact. */
+ * right before the payload (libre leaves padding at the end, so the bytes
+ * from there on are the packet as it came). */
 static bool intact(const struct rtp_header *hdr, const struct mbuf *mb,
 		   size_t *start)
 {
@@ -17,29 +17,41 @@ static bool intact(const struct rtp_header *hdr, const struct mbuf *mb,
 
 	if (hdr->ext)
 		hl += 4 + 4 * (size_t)hdr->x.len;
-	if (hdr->pad || mb->pos < hl)
+	if (mb->pos < hl)
 		return false;
 	*start = mb->pos - hl;
 	return (mb->buf[*start] >> 6) == RTP_VERSION;
+}
+
+/* The payload's length without the padding a padded packet ends with
+ * (RFC 3550 §5.1: its last octet counts the padding octets) */
+static size_t payload_len(const struct rtp_header *hdr, const struct mbuf *mb)
+{
+	size_t len = mbuf_get_left(mb), pad;
+
+	if (!hdr->pad || !len)
+		return len;
+	pad = mb->buf[mb->end - 1];
+	return pad <= len ? len - pad : 0;
 }
 
 /* hdr (without padding or extension) and the payload at mb->pos */
 static int send_encoded(struct udp_sock *us, const struct sa *dst,
 			const struct rtp_header *hdr, const struct mbuf *mb)
 {
+	size_t len = payload_len(hdr, mb);
 	struct rtp_header h;
 	struct mbuf *out;
 	int err;
 
-	out = mbuf_alloc(RTP_HEADER_SIZE + 64 + mbuf_get_left(mb));
+	out = mbuf_alloc(RTP_HEADER_SIZE + 64 + len);
 	if (!out)
 		return ENOMEM;
 	h = *hdr;
 	h.pad = false;
 	h.ext = false;
 	err = rtp_hdr_encode(out, &h);
-	err = err ? err : mbuf_write_mem(out, mbuf_buf(mb),
-					 mbuf_get_left(mb));
+	err = err ? err : mbuf_write_mem(out, mbuf_buf(mb), len);
 	if (!err) {
 		out->pos = 0;
 		err = udp_send(us, dst, out);
@@ -80,16 +92,17 @@ void media_splice_header(struct media_splice *sp, struct rtp_header *out,
 			 const struct rtp_header *in, uint32_t ssrc,
 			 uint16_t seq, uint32_t next_ts)
 {
-	if (!sp->on) {
+	if (!sp->synced) {
 		/* the first packet continues our timeline where it stands */
-		sp->on = true;
+		sp->synced = true;
 		sp->ts_off = next_ts - in->ts;
 	}
-	*out = *in;
-	out->pad = false;
+	sp->on = true;
+	*out = *in;   /* pad as it came: the sender cuts the padding */
 	out->ext = false;
 	out->cc = 0;
 	out->ssrc = ssrc;
 	out->seq = seq;
 	out->ts = in->ts + sp->ts_off;
+	sp->last_ts = out->ts;
 }

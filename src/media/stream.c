@@ -703,6 +703,13 @@ void media_stream_set_tap(struct media_stream *ms, media_tap_h *h, void *arg)
 }
 
 
+/** The argument of the tap set now (NULL: none) */
+void *media_stream_tap_arg(const struct media_stream *ms)
+{
+	return ms && ms->taph ? ms->tap_arg : NULL;
+}
+
+
 /** Sends a received packet on, unchanged, to dst */
 int media_stream_forward(struct media_stream *ms, const struct sa *dst,
 			 const struct rtp_header *hdr, struct mbuf *mb)
@@ -749,11 +756,20 @@ int media_stream_splice(struct media_stream *ms, const struct rtp_header *hdr,
 }
 
 
+void media_stream_splice_begin(struct media_stream *ms)
+{
+	if (ms)
+		ms->splice.on = true;
+}
+
+
 /** Our own frames go on (if sending), after the last spliced packet */
 void media_stream_splice_end(struct media_stream *ms)
 {
-	if (ms)
+	if (ms) {
 		ms->splice.on = false;
+		ms->splice.synced = false;
+	}
 }
 
 

@@ -124,8 +124,12 @@ static void gop_add(struct media_vstream *vs, const struct rtp_header *hdr,
 	bool intra = false;
 	struct mbuf *copy;
 
+	/* only the stream being received starts a group: a keyframe of
+	 * another sender arriving here (a device's camera on its way to be
+	 * spliced) must not take the place of the far end's group */
 	if (!h263_picture_intra(mbuf_buf(mb), mbuf_get_left(mb), &intra) &&
-	    intra) {
+	    intra && (!vs->gop.valid || hdr->ssrc == vs->gop.ssrc ||
+		      (vs->have_dec_ssrc && hdr->ssrc == vs->dec_ssrc))) {
 		gop_clear(vs);
 		vs->gop.valid = true;
 		vs->gop.ssrc = hdr->ssrc;
@@ -190,7 +194,8 @@ static void decode_frame(struct media_vstream *vs, const struct rtp_header *hdr,
 
 	if (vs->frameh) {
 		struct media_vframe f = {hdr->ssrc, hdr->ts, pic.w, pic.h,
-					 vs->pattern_ok, vs->pattern_frame};
+					 vs->pattern_ok, vs->pattern_frame,
+					 vs->pattern_seed};
 
 		vs->frameh(&f, vs->arg);
 	}
@@ -667,6 +672,13 @@ void media_vstream_set_tap(struct media_vstream *vs, media_tap_h *h,
 }
 
 
+/** The argument of the tap set now (NULL: none) */
+void *media_vstream_tap_arg(const struct media_vstream *vs)
+{
+	return vs && vs->taph ? vs->tap_arg : NULL;
+}
+
+
 /** Sends a received packet on, unchanged, to dst */
 int media_vstream_forward(struct media_vstream *vs, const struct sa *dst,
 			  const struct rtp_header *hdr, struct mbuf *mb)
@@ -713,13 +725,34 @@ int media_vstream_splice(struct media_vstream *vs,
 
 /** Our own frames go on (if sending), starting with a keyframe: the
  *  receiver's last pictures were the spliced source's */
+void media_vstream_splice_begin(struct media_vstream *vs)
+{
+	if (vs)
+		vs->splice.on = true;
+}
+
+
 void media_vstream_splice_end(struct media_vstream *vs)
 {
+	bool synced;
+
 	if (!vs || !vs->splice.on)
 		return;
 
+	synced = vs->splice.synced;
 	vs->splice.on = false;
+	vs->splice.synced = false;
 	vs->keyframe = true;
+	/* our next picture comes a frame after the last spliced one, not
+	 * at a time our schedule gave one of those already */
+	if (synced) {
+		uint64_t interval = 1000 / vs->fps;
+
+		vs->ts = vs->splice.last_ts + VIDEO_CLOCK / vs->fps;
+		rebase(vs, tmr_jiffies() + interval);
+		if (vs->running)
+			tmr_start(&vs->tmr, interval, tx_timeout, vs);
+	}
 }
 
 

@@ -3,10 +3,18 @@
  * sorts each arriving packet by where it comes from.
  *
  *   from take_from's source   -> spliced into our stream to the far end
- *   from anyone else          -> relayed to relay_to's address, if set,
- *                                and not played here
+ *   from the far end          -> relayed to relay_to's address, if set,
+ *                                and not played here (the far end: the
+ *                                address bridge_expect() gave, else
+ *                                anyone but take_from's source)
  *   from anyone but send_via's
  *   address                   -> ends send_via: the far end has switched
+ *
+ * Before it knows where the new place sends from (its answer is on the
+ * way), a bridge made with bridge_expect() keeps what comes from anyone
+ * but the far end: the new place may send before its answer arrives, and
+ * those first packets (a video's first keyframe) must reach the far end
+ * too. take_from then splices those of its address and drops the rest.
  *
  * A bridge never sends to an address it was not given, and nothing once
  * it is freed.
@@ -29,6 +37,16 @@ struct bridge {
 	struct sa relayers[4];          /* places that are not the far end  */
 	unsigned nrelayers;
 	bool relaying, taking, sending_via, switched;
+	struct sa expect_far;           /* bridge_expect(): the far end     */
+	bool expecting;
+	bool far_known;
+	uint32_t far_ssrc;              /* ...and the SSRC it sends with    */
+	struct {                        /* ...and what came from others    */
+		struct sa src;
+		struct rtp_header hdr;
+		struct mbuf *mb;
+	} held[BRIDGE_HELD_MAX];
+	unsigned nheld;
 	struct bridge_stats st;
 };
 
@@ -40,18 +58,29 @@ static void set_remote(struct bridge *b, const struct sa *to)
 		(void)media_vstream_set_remote(b->video, to);
 }
 
+static void drop_held(struct bridge *b)
+{
+	while (b->nheld) {
+		--b->nheld;
+		b->held[b->nheld].mb = mem_deref(b->held[b->nheld].mb);
+	}
+}
+
+/* Another bridge may have taken the stream's tap since (a retrieval's
+ * bridge back while the move's last one still stands): leave it theirs */
 static void destructor(void *arg)
 {
 	struct bridge *b = arg;
 
-	if (b->audio) {
+	if (b->audio && media_stream_tap_arg(b->audio) == b) {
 		media_stream_set_tap(b->audio, NULL, NULL);
 		media_stream_splice_end(b->audio);
 	}
-	if (b->video) {
+	if (b->video && media_vstream_tap_arg(b->video) == b) {
 		media_vstream_set_tap(b->video, NULL, NULL);
 		media_vstream_splice_end(b->video);
 	}
+	drop_held(b);
 	if (b->sending_via)
 		set_remote(b, &b->far);
 	mem_deref(b->audio);
@@ -75,6 +104,45 @@ static bool from_far_end(const struct bridge *b, const struct sa *src)
 	return true;
 }
 
+/* The far end sends from where it receives (symmetric RTP), or at least
+ * with the SSRC it was sending with before the move */
+static bool from_far(const struct bridge *b, const struct sa *src,
+		     const struct rtp_header *hdr)
+{
+	return sa_cmp(src, &b->expect_far, SA_ALL) ||
+		(b->far_ssrc && hdr->ssrc == b->far_ssrc);
+}
+
+static int splice(struct bridge *b, const struct rtp_header *hdr,
+		  struct mbuf *mb)
+{
+	int err = b->audio ? media_stream_splice(b->audio, hdr, mb)
+			   : media_vstream_splice(b->video, hdr, mb);
+
+	if (!err)
+		carried(b, &b->st.spliced);
+	return err;
+}
+
+/* Kept until take_from says whose it is; a full store drops it */
+static void hold(struct bridge *b, const struct sa *src,
+		 const struct rtp_header *hdr, const struct mbuf *mb)
+{
+	struct mbuf *copy;
+
+	if (b->nheld == BRIDGE_HELD_MAX)
+		return;
+	copy = mbuf_alloc(mbuf_get_left(mb));
+	if (!copy || mbuf_write_mem(copy, mbuf_buf(mb), mbuf_get_left(mb))) {
+		mem_deref(copy);
+		return;
+	}
+	copy->pos = 0;
+	b->held[b->nheld].src = *src;
+	b->held[b->nheld].hdr = *hdr;
+	b->held[b->nheld++].mb = copy;
+}
+
 static bool tap(const struct sa *src, const struct rtp_header *hdr,
 		struct mbuf *mb, void *arg)
 {
@@ -89,14 +157,16 @@ static bool tap(const struct sa *src, const struct rtp_header *hdr,
 	}
 
 	if (b->taking && sa_cmp(src, &b->take_from, SA_ALL)) {
-		int err = b->audio ? media_stream_splice(b->audio, hdr, mb)
-				   : media_vstream_splice(b->video, hdr, mb);
-
-		if (!err)
-			carried(b, &b->st.spliced);
+		(void)splice(b, hdr, mb);
 		return true;
 	}
-	if (b->relaying) {
+	if (b->expecting && !from_far(b, src, hdr)) {
+		hold(b, src, hdr, mb);
+		return true;
+	}
+	/* downstream carries the far end's packets only, where we know
+	 * where it sends from */
+	if (b->relaying && (!b->far_known || from_far(b, src, hdr))) {
 		int err = b->audio ?
 			media_stream_forward(b->audio, &b->relay_to, hdr, mb) :
 			media_vstream_forward(b->video, &b->relay_to, hdr, mb);
@@ -149,6 +219,18 @@ int bridge_relay_to(struct bridge *b, const struct sa *dst)
 	return 0;
 }
 
+int bridge_expect(struct bridge *b, const struct sa *far, uint32_t far_ssrc)
+{
+	if (!b || !far || !sa_isset(far, SA_ALL))
+		return EINVAL;
+
+	b->expect_far = *far;
+	b->far_ssrc = far_ssrc;
+	b->expecting = true;
+	b->far_known = true;
+	return 0;
+}
+
 int bridge_take_from(struct bridge *b, const struct sa *src)
 {
 	if (!b || !src || !sa_isset(src, SA_ALL))
@@ -156,7 +238,21 @@ int bridge_take_from(struct bridge *b, const struct sa *src)
 
 	b->take_from = *src;
 	b->taking = true;
+	b->expecting = false;
+	for (unsigned i = 0; i < b->nheld; i++) {
+		if (sa_cmp(&b->held[i].src, src, SA_ALL))
+			(void)splice(b, &b->held[i].hdr, b->held[i].mb);
+	}
+	drop_held(b);
 	return 0;
+}
+
+void bridge_stop_own(struct bridge *b)
+{
+	if (b && b->audio)
+		media_stream_splice_begin(b->audio);
+	else if (b)
+		media_vstream_splice_begin(b->video);
 }
 
 int bridge_send_via(struct bridge *b, const struct sa *via,

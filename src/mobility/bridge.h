@@ -35,8 +35,16 @@ struct bridge_stats {
 
 int  bridge_alloc(struct bridge **bp, struct media_stream *audio,
 		  struct media_vstream *video);
+/** The far end sends from far (or with far_ssrc, 0: unknown): only its
+ *  packets are relayed, and those of others are held (not played) until
+ *  take_from (at most BRIDGE_HELD_MAX): the new place may send before its
+ *  answer tells us its address */
+int  bridge_expect(struct bridge *b, const struct sa *far, uint32_t far_ssrc);
+#define BRIDGE_HELD_MAX 64
 int  bridge_relay_to(struct bridge *b, const struct sa *dst);
 int  bridge_take_from(struct bridge *b, const struct sa *src);
+/** Our own frames stop now, not at the first packet take_from splices */
+void bridge_stop_own(struct bridge *b);
 int  bridge_send_via(struct bridge *b, const struct sa *via,
 		     const struct sa *far);
 /** Packets from sa (another place that passes the far end's packets on

@@ -29,7 +29,7 @@ int mset_bridge_back_encode(struct mbuf **mbp, const struct mset *ms,
 	char *json = NULL;
 	int err;
 
-	if (!mbp || !ms)
+	if (!mbp || !ms || !types)
 		return EINVAL;
 
 	err = odict_alloc(&o, 4);
@@ -49,10 +49,16 @@ int mset_bridge_back_encode(struct mbuf **mbp, const struct mset *ms,
 	}
 	err = err ? err : re_sdprintf(&json, "%H", json_encode_odict, o);
 	if (!err) {
-		*mbp = mbuf_alloc(strlen(json));
-		err = *mbp ? mbuf_write_str(*mbp, json) : ENOMEM;
-		if (*mbp)
-			(*mbp)->pos = 0;
+		struct mbuf *mb = mbuf_alloc(strlen(json));
+
+		err = mb ? mbuf_write_str(mb, json) : ENOMEM;
+		if (err) {
+			mem_deref(mb);
+		}
+		else {
+			mb->pos = 0;
+			*mbp = mb;
+		}
 	}
 	mem_deref(json);
 	mem_deref(o);
@@ -93,7 +99,7 @@ int mset_bridge_back(struct mset *ms, const uint8_t *body, size_t len,
 	if (!ms || !out || (!body && len))
 		return EINVAL;
 
-	err = json_decode_odict(&o, 8, (const char *)body, len, 4);
+	err = json_decode_odict(&o, 8, (const char *)body, len, 8);
 	if (err)
 		return EBADMSG;
 	media = odict_get_type(o, ODICT_ARRAY, "media");
@@ -119,6 +125,9 @@ int mset_bridge_back(struct mset *ms, const uint8_t *body, size_t len,
 			out[type] = mem_deref(out[type]);
 			continue;
 		}
+		/* the medium goes back: from now on the far end hears the
+		 * MN through us, never both */
+		bridge_stop_own(out[type]);
 		++n;
 	}
 	mem_deref(o);

@@ -308,6 +308,13 @@ static void bridge_info(struct dsession *s, const struct sip_msg *msg)
 	struct sip *sip = sipep_sip(s->dev->ep);
 	int err;
 
+	/* Only the party that invited us may: it could point our media
+	 * anywhere with a re-INVITE already. In a session we placed (on a
+	 * REFER) the other side is the far end, which may not. */
+	if (!s->invited) {
+		(void)sip_treply(NULL, sip, msg, 403, "Not Your Media");
+		return;
+	}
 	if (!s->ms) {
 		(void)sip_treply(NULL, sip, msg, 488, "No Media Here");
 		return;
@@ -454,6 +461,7 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 	}
 
 	s->leg = mem_ref(leg);
+	s->invited = true;
 	s->replaces = mem_ref(sipleg_replaced(leg));
 	sipleg_set_handlers(leg, &dsession_handlers, s);
 	re_fprintf(stderr, "device: INVITE from %r (session %u)%s\n",

@@ -53,6 +53,7 @@ struct dsession {
 	struct sdesc *fwd_offer;  /* the CN's re-INVITE being passed on   */
 	unsigned fwd_pending;
 	bool fwd_failed;
+	bool invited;             /* the other side invited us (3PCC)     */
 	/* a retrieval's bridges back to the MN (bridge_back.c) */
 	struct bridge *back[2];
 };

@@ -23,6 +23,7 @@
  * Limits: one audio and one video stream per set; the video size is set
  * locally (capability reconciliation of H.263+ sizes is the caps layer's).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include <sipmob/sdesc.h>
@@ -41,10 +42,10 @@ enum { MSET_MAX_CODECS = 8, OPUS_PT = 111,
 struct vlog {
 	bool known;
 	uint32_t ssrc;
-	uint32_t ts;             /* of the last frame logged              */
-	uint16_t logged;         /* ...its number in the log              */
-	uint16_t shift;          /* log number - pattern number           */
+	uint32_t ts;             /* of the last marked frame              */
+	uint16_t mark;           /* ...and its pattern number             */
 	uint32_t spacing;        /* RTP ticks between consecutive frames  */
+	bool learnt;
 };
 
 struct mset {
@@ -92,40 +93,35 @@ static void played_handler(uint32_t ssrc, uint16_t seq, uint64_t ext,
 	playlog_add(ms->playlog, ssrc, seq, wall_ms);
 }
 
-/* A video frame's place in its sender's sequence is the frame number its
- * pattern carries; a frame without one (a foreign sender) is not logged.
- * A bridge may splice another camera's frames into a stream (media_relay.h):
- * their numbers are the other pattern's, but they follow on in the
- * stream's time. A frame one frame interval after the last one (by RTP
- * timestamp) is the next frame whatever its number says, so the log
- * renumbers from there on; a lost frame leaves a longer interval and
- * stays a hole. */
+/* A video frame's place in its sender's sequence is its RTP timestamp
+ * in frame intervals: the same at every place that decodes the frame, and
+ * continued by a bridge that splices another camera's pictures into the
+ * stream (media_relay.h), whose pattern numbers are another's. The
+ * pattern's mark only vouches that the picture decoded right; a frame
+ * without one (a foreign sender) is not logged. The interval is learnt
+ * from two consecutive marks of the stream (15 frames/s until then). */
 static void vframe_handler(const struct media_vframe *f, void *arg)
 {
 	struct mset *ms = arg;
 	struct vlog *v = &ms->vlog;
-	uint16_t n;
 
 	if (!f->marked)
 		return;
 	if (!v->known || v->ssrc != f->ssrc) {
 		memset(v, 0, sizeof(*v));
+		v->known = true;
 		v->ssrc = f->ssrc;
+		v->spacing = VIDEO_CLOCK / VIDEO_FPS;
 	}
-	else {
-		uint32_t dt = f->ts - v->ts;
-		uint16_t next = (uint16_t)(v->logged + 1);
-
-		if ((uint16_t)(f->mark + v->shift) == next)
-			v->spacing = dt;
-		else if (v->spacing && dt && dt <= v->spacing * 3 / 2)
-			v->shift = (uint16_t)(next - f->mark);
+	else if (!v->learnt && f->mark == (uint16_t)(v->mark + 1) &&
+		 f->ts != v->ts && f->ts - v->ts < VIDEO_CLOCK) {
+		v->spacing = f->ts - v->ts;
+		v->learnt = true;
 	}
-	n = (uint16_t)(f->mark + v->shift);
-	v->known = true;
+	v->mark = f->mark;
 	v->ts = f->ts;
-	v->logged = n;
-	playlog_add(ms->vplaylog, f->ssrc, n, playlog_now_ms());
+	playlog_add(ms->vplaylog, f->ssrc, (uint16_t)(f->ts / v->spacing),
+		    playlog_now_ms());
 }
 
 /* Visits each name of a comma-separated codec list. */
@@ -614,15 +610,23 @@ static int parse(struct sdesc **sdp, const struct mbuf *mb, char *err,
 	return sdesc_parse(sdp, mbuf_buf(mb), mbuf_get_left(mb), err, errsz);
 }
 
-/* "ADDRESS PORT" of a=sipmob-bridge */
+/* "ADDRESS PORT" of a=sipmob-bridge, nothing more */
 static int bridge_addr(const char *val, struct sa *sa)
 {
-	struct pl addr, port;
+	const char *sp = val ? strchr(val, ' ') : NULL;
+	struct pl addr;
+	char *end;
+	long port;
 
-	if (!val || re_regex(val, strlen(val), "[^ ]+ [0-9]+", &addr, &port))
+	if (!sp || sp == val || !sp[1] || strchr(sp + 1, ' ') ||
+	    sp[1] < '0' || sp[1] > '9')
 		return EBADMSG;
-	return sa_set(sa, &addr, pl_u32(&port)) || !sa_port(sa) ?
-		EBADMSG : 0;
+	port = strtol(sp + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return EBADMSG;
+	pl_set_str(&addr, val);
+	addr.l = (size_t)(sp - val);
+	return sa_set(sa, &addr, (uint16_t)port) ? EBADMSG : 0;
 }
 
 /* The first active line of a medium in both descriptions, or -1 */

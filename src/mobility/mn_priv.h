@@ -228,8 +228,9 @@ struct xbridges {
 	char note[160];            /* why a device was not bridged        */
 };
 typedef void (xbridge_ready_h)(void *arg);
-/** Puts our bridge address in the device's offer, on its lines */
-int  xbridge_offer(const struct mn *mn, struct sdesc *offer,
+/** Puts our bridge address in the device's offer, on its lines, and
+ *  holds what may come from the device before its answer */
+int  xbridge_offer(struct xbridges *xb, struct mn *mn, struct sdesc *offer,
 		   const bool *lines);
 /** The device answered: bridge the lines whose answers took it */
 void xbridge_device(struct xbridges *xb, struct mn *mn, struct devleg *d,

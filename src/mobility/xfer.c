@@ -211,7 +211,7 @@ static int invite_device(struct target *t)
 
 	err = place_invite_offer(&offer, t->x->mn->cn_remote,
 				 &t->x->mn->place, t->lines, t->roles);
-	err = err ? err : xbridge_offer(t->x->mn, offer, t->lines);
+	err = err ? err : xbridge_offer(&t->x->xb, t->x->mn, offer, t->lines);
 	err = err ? err : devleg_invite(t->d, offer, device_done, t);
 	mem_deref(offer);
 	return err;

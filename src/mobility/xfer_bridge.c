@@ -43,7 +43,10 @@ static void note(struct xbridges *xb, const char *fmt, const char *uri)
 		re_snprintf(xb->note, sizeof(xb->note), fmt, uri);
 }
 
-int xbridge_offer(const struct mn *mn, struct sdesc *offer,
+static struct bridge *bridge_of(struct xbridges *xb, struct mn *mn,
+				enum sdesc_mtype k);
+
+int xbridge_offer(struct xbridges *xb, struct mn *mn, struct sdesc *offer,
 		  const bool *lines)
 {
 	int err = 0;
@@ -51,11 +54,28 @@ int xbridge_offer(const struct mn *mn, struct sdesc *offer,
 	if (!mn->conf.bridge)
 		return 0;
 	for (unsigned i = 0; i < MN_MAX_LINES && !err; i++) {
-		if (!lines[i])
+		struct sdesc_media *m = sdesc_media(offer, i);
+		enum sdesc_mtype k = sdesc_media_type(m);
+		struct bridge *b;
+		struct sa far;
+
+		if (!lines[i] || k > SDESC_VIDEO)
 			continue;
-		err = mset_bridge_offer(mn->ms, sdesc_media(offer, i));
-		if (err == ENOENT)
+		err = mset_bridge_offer(mn->ms, m);
+		if (err == ENOENT) {
 			err = 0;   /* a medium we have no stream for */
+			continue;
+		}
+		/* the device may send before its answer reaches us: hold
+		 * what does not come from the far end until then */
+		if (!err && !sdesc_media_raddr(sdesc_media(mn->cn_remote, i),
+					       &far) &&
+		    (b = bridge_of(xb, mn, k))) {
+			uint32_t tx, rx;
+
+			mset_ssrcs(mn->ms, k, &tx, &rx);
+			(void)bridge_expect(b, &far, rx);
+		}
 	}
 	return err;
 }

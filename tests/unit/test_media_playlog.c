@@ -52,6 +52,29 @@ static void a_gap_or_another_ssrc_opens_a_run(void **state)
 	mem_deref(pl);
 }
 
+/* A sender whose media were elsewhere for a while goes on with the next
+ * sequence number: the pause is a run's end, so that the time it lasted
+ * can be set against what other places played meanwhile. */
+static void a_long_pause_ends_the_run(void **state)
+{
+	struct playlog *pl = NULL;
+	struct playlog_run r[4];
+	(void)state;
+
+	assert_int_equal(playlog_alloc(&pl, 8), 0);
+	playlog_add(pl, 7, 1, 1000);
+	playlog_add(pl, 7, 2, 1000 + PLAYLOG_PAUSE_MS);        /* still on */
+	playlog_add(pl, 7, 3, 1001 + 2 * PLAYLOG_PAUSE_MS);    /* too late */
+	assert_int_equal(playlog_runs(pl, 0, r, 4), 2);
+	assert_int_equal(r[0].seq, 1);
+	assert_int_equal(r[0].n, 2);
+	assert_int_equal(r[0].max_gap_ms, PLAYLOG_PAUSE_MS);
+	assert_int_equal(r[1].seq, 3);
+	assert_int_equal(r[1].n, 1);
+	assert_int_equal(r[1].t0_ms, 1001 + 2 * PLAYLOG_PAUSE_MS);
+	mem_deref(pl);
+}
+
 static void runs_continue_across_the_wrap(void **state)
 {
 	struct playlog *pl;
@@ -91,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(consecutive_packets_make_one_run),
 		cmocka_unit_test(a_gap_or_another_ssrc_opens_a_run),
+		cmocka_unit_test(a_long_pause_ends_the_run),
 		cmocka_unit_test(runs_continue_across_the_wrap),
 		cmocka_unit_test(the_ring_keeps_the_newest_and_filters_by_time),
 	};

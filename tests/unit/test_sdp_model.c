@@ -566,6 +566,177 @@ static void too_many_formats_and_media_are_refused(void **state)
 	mem_deref(s);
 }
 
+/* ---- sdesc_media_set_attr ---- */
+
+static unsigned occurrences(const char *s, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+		++n;
+	return n;
+}
+
+static void assert_prints(const struct sdesc *sd, const char *want)
+{
+	char *out = print(sd);
+
+	assert_string_equal(want, out);
+	mem_deref(out);
+}
+
+static void media_set_attr_sets_replaces_and_removes(void **state)
+{
+	static const char dup[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 10.0.0.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 10.0.0.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n"
+		"a=x:1\r\n"
+		"a=x-y:keep\r\n"
+		"a=ptime:20\r\n"
+		"a=x\r\n"
+		"a=x:2\r\n";
+	struct sdesc *sd = parse_ok(linphone_offer);
+	struct sdesc_media *a = sdesc_media(sd, 0);
+	char *out;
+	(void)state;
+
+	assert_null(sdesc_media_attr(a, "sipmob-bridge"));
+	assert_int_equal(0, sdesc_media_set_attr(a, "sipmob-bridge",
+						 "127.0.0.1 20000"));
+	assert_string_equal("127.0.0.1 20000",
+			    sdesc_media_attr(a, "sipmob-bridge"));
+
+	/* a new value replaces the line: one line afterwards */
+	assert_int_equal(0, sdesc_media_set_attr(a, "sipmob-bridge",
+						 "10.0.0.1 30000"));
+	assert_string_equal("10.0.0.1 30000",
+			    sdesc_media_attr(a, "sipmob-bridge"));
+	out = print(sd);
+	assert_int_equal(1, occurrences(out, "a=sipmob-bridge"));
+	assert_non_null(strstr(out, "a=sipmob-bridge:10.0.0.1 30000\r\n"));
+	mem_deref(out);
+
+	/* "": a=name alone */
+	assert_int_equal(0, sdesc_media_set_attr(a, "sipmob-bridge", ""));
+	assert_string_equal("", sdesc_media_attr(a, "sipmob-bridge"));
+	out = print(sd);
+	assert_int_equal(1, occurrences(out, "a=sipmob-bridge"));
+	assert_non_null(strstr(out, "a=sipmob-bridge\r\n"));
+	assert_null(strstr(out, "a=sipmob-bridge:"));
+	mem_deref(out);
+
+	/* NULL removes it: the description is the one parsed, byte for
+	 * byte; removing what is not there is no error */
+	assert_int_equal(0, sdesc_media_set_attr(a, "sipmob-bridge", NULL));
+	assert_null(sdesc_media_attr(a, "sipmob-bridge"));
+	assert_prints(sd, linphone_offer);
+	assert_int_equal(0, sdesc_media_set_attr(a, "sipmob-bridge", NULL));
+	assert_prints(sd, linphone_offer);
+	mem_deref(sd);
+
+	/* every a=x and a=x:... goes, with or without a value; a=x-y and
+	 * the other lines stay, in their order */
+	sd = parse_ok(dup);
+	a = sdesc_media(sd, 0);
+	assert_int_equal(0, sdesc_media_set_attr(a, "x", "3"));
+	assert_string_equal("3", sdesc_media_attr(a, "x"));
+	assert_string_equal("keep", sdesc_media_attr(a, "x-y"));
+	assert_int_equal(20, sdesc_media_ptime(a));
+	assert_prints(sd,
+		      "v=0\r\n"
+		      "o=- 1 1 IN IP4 10.0.0.1\r\n"
+		      "s=-\r\n"
+		      "c=IN IP4 10.0.0.1\r\n"
+		      "t=0 0\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n"
+		      "a=x-y:keep\r\n"
+		      "a=ptime:20\r\n"
+		      "a=x:3\r\n");
+	assert_int_equal(0, sdesc_media_set_attr(a, "x", NULL));
+	assert_null(sdesc_media_attr(a, "x"));
+	assert_string_equal("keep", sdesc_media_attr(a, "x-y"));
+	mem_deref(sd);
+}
+
+static void media_set_attr_refuses_bad_names(void **state)
+{
+	static const char *bad[] = {
+		"", ":", "sipmob-bridge:", "a:b", "a b", " a", "a\r\nb",
+		"a\r", "a\n", "a\r\nm=audio 1 RTP/AVP 0",
+	};
+	struct sdesc *sd = parse_ok(linphone_offer);
+	struct sdesc_media *a = sdesc_media(sd, 0);
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (sdesc_media_set_attr(a, bad[i], "1") != EINVAL)
+			fail_msg("name '%s' taken", bad[i]);
+		if (sdesc_media_set_attr(a, bad[i], NULL) != EINVAL)
+			fail_msg("name '%s' taken to remove", bad[i]);
+	}
+	/* a value cannot end the line either */
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, "x", "1\r\n"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, "x", "1\r\na=y"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, "x", "\n"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, "x", "\r"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, NULL, "1"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(NULL, "x", "1"));
+
+	/* a refusal changes nothing, not even an existing line */
+	assert_int_equal(0, sdesc_media_set_attr(a, "x", "1"));
+	assert_int_equal(EINVAL, sdesc_media_set_attr(a, "x", "2\r\n"));
+	assert_string_equal("1", sdesc_media_attr(a, "x"));
+	assert_int_equal(0, sdesc_media_set_attr(a, "x", NULL));
+	assert_prints(sd, linphone_offer);
+	mem_deref(sd);
+}
+
+static void media_set_attr_prints_in_its_media_section(void **state)
+{
+	struct sdesc *sd = parse_ok(av_split), *back;
+	struct sdesc_media *m = sdesc_media(sd, 1);
+	const char *line, *mine, *next;
+	char *out;
+	(void)state;
+
+	assert_int_equal(0, sdesc_media_set_attr(m, "sipmob-bridge",
+						 "10.0.0.9 20002"));
+	out = NULL;
+	assert_int_equal(0, re_sdprintf(&out, "%H", sdesc_print, sd));
+	line = strstr(out, "a=sipmob-bridge:10.0.0.9 20002\r\n");
+	mine = strstr(out, "m=video 5400 ");
+	next = strstr(out, "m=video 8800 ");
+	assert_non_null(line);
+	assert_non_null(mine);
+	assert_non_null(next);
+	assert_true(mine < line && line < next);
+	assert_int_equal(1, occurrences(out, "sipmob-bridge"));
+
+	/* the other media and the session have no such attribute; parsed
+	 * again, the line is still the second medium's */
+	assert_null(sdesc_attr(sd, "sipmob-bridge"));
+	assert_null(sdesc_media_attr(sdesc_media(sd, 0), "sipmob-bridge"));
+	assert_null(sdesc_media_attr(sdesc_media(sd, 2), "sipmob-bridge"));
+	back = parse_ok(out);
+	assert_string_equal("10.0.0.9 20002",
+			    sdesc_media_attr(sdesc_media(back, 1),
+					     "sipmob-bridge"));
+	assert_null(sdesc_attr(back, "sipmob-bridge"));
+	assert_null(sdesc_media_attr(sdesc_media(back, 0), "sipmob-bridge"));
+	assert_null(sdesc_media_attr(sdesc_media(back, 2), "sipmob-bridge"));
+	/* the line it was set on keeps what it had */
+	assert_int_equal(SDESC_RECVONLY, sdesc_media_dir(sdesc_media(back, 1)));
+	assert_int_equal(5400, sdesc_media_port(sdesc_media(back, 1)));
+
+	mem_deref(back);
+	mem_deref(out);
+	mem_deref(sd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +761,9 @@ int main(void)
 		cmocka_unit_test(truncated_input_never_reads_past_len),
 		cmocka_unit_test(error_buffer_is_optional_and_bounded),
 		cmocka_unit_test(too_many_formats_and_media_are_refused),
+		cmocka_unit_test(media_set_attr_sets_replaces_and_removes),
+		cmocka_unit_test(media_set_attr_refuses_bad_names),
+		cmocka_unit_test(media_set_attr_prints_in_its_media_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
