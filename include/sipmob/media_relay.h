@@ -50,6 +50,7 @@ struct media_relay_stats {
 	uint64_t tapped;      /**< packets a tap took                     */
 	uint64_t forwarded;   /**< sent on unchanged                      */
 	uint64_t spliced;     /**< sent as our own                        */
+	uint64_t rtcp;        /**< RTCP packets passed on (relay_rtcp)    */
 };
 
 void media_stream_set_tap(struct media_stream *ms, media_tap_h *h,
@@ -65,8 +66,17 @@ int  media_stream_splice(struct media_stream *ms,
  *  receiver at once */
 void media_stream_splice_begin(struct media_stream *ms);
 void media_stream_splice_end(struct media_stream *ms);
+/** Our next frame goes now, and the schedule on from it (a bridge that
+ *  just opened: the receiver waits for nothing) */
+void media_stream_send_now(struct media_stream *ms);
 void media_stream_relay_stats(const struct media_stream *ms,
 			      struct media_relay_stats *st);
+/** The RTCP that reaches the stream goes on, unchanged, to the RTCP port
+ *  of the RTP address dst (its port + 1) and is not processed here, but
+ *  for what comes from the RTCP port of except (the new place's own
+ *  reports). dst NULL: RTCP is ours again. */
+int  media_stream_relay_rtcp(struct media_stream *ms, const struct sa *dst,
+			     const struct sa *except);
 
 void media_vstream_set_tap(struct media_vstream *vs, media_tap_h *h,
 			   void *arg);
@@ -77,6 +87,7 @@ int  media_vstream_splice(struct media_vstream *vs,
 			  const struct rtp_header *hdr, struct mbuf *mb);
 void media_vstream_splice_begin(struct media_vstream *vs);
 void media_vstream_splice_end(struct media_vstream *vs);
+void media_vstream_send_now(struct media_vstream *vs);
 /** Sends the pictures received since the latest keyframe (of the SSRC
  *  being received) to dst, as they came; returns how many packets. The
  *  stream keeps them (at most MEDIA_GOP_MAX packets: a longer group is
@@ -86,6 +97,8 @@ uint64_t media_vstream_forward_gop(struct media_vstream *vs,
 #define MEDIA_GOP_MAX 160
 void media_vstream_relay_stats(const struct media_vstream *vs,
 			       struct media_relay_stats *st);
+int  media_vstream_relay_rtcp(struct media_vstream *vs, const struct sa *dst,
+			      const struct sa *except);
 
 /* relay.c: the parts both stream types share */
 struct udp_sock;
@@ -99,6 +112,11 @@ int  media_relay_send(struct udp_sock *us, const struct sa *dst,
  *  ends with) behind a header encoded from hdr: a splice's new header */
 int  media_relay_send_as(struct udp_sock *us, const struct sa *dst,
 			 const struct rtp_header *hdr, const struct mbuf *mb);
+/** An RTCP relay on a socket (what relay_rtcp sets up): see above */
+struct media_rtcp_relay;
+int  media_rtcp_relay_alloc(struct media_rtcp_relay **rp,
+			    struct udp_sock *us, const struct sa *dst,
+			    const struct sa *except, uint64_t *counter);
 /** A splice's state: the timestamp offset, set by its first packet */
 struct media_splice {
 	bool on;            /**< our own frames stop                    */

@@ -65,6 +65,8 @@ int  mset_media_parse(struct mset_conf *conf, const char *media,
  *  audio or video after it moved to a device, and again on retrieval. The
  *  other medium is not touched. */
 void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send);
+/** The medium's next frame goes now, its schedule on from there */
+void mset_send_now(struct mset *ms, enum sdesc_mtype type);
 /** Plays a medium whatever was negotiated (force), or as negotiated
  *  again: the MN hears what a device passes back to it before the far end
  *  has been told (a retrieval's bridge). */

@@ -106,3 +106,69 @@ void media_splice_header(struct media_splice *sp, struct rtp_header *out,
 	out->ts = in->ts + sp->ts_off;
 	sp->last_ts = out->ts;
 }
+
+/* ---- RTCP ------------------------------------------------------------------ */
+
+struct media_rtcp_relay {
+	struct udp_helper *uh;
+	struct udp_sock *us;
+	struct sa dst;            /* the RTCP port of the new place        */
+	struct sa except;         /* ...whose own reports we keep          */
+	bool have_except;
+	uint64_t *counter;
+};
+
+static void rtcp_relay_destructor(void *arg)
+{
+	struct media_rtcp_relay *r = arg;
+
+	mem_deref(r->uh);
+}
+
+/* Before libre's RTCP sees it: the far end's reports go on */
+static bool rtcp_recv(struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct media_rtcp_relay *r = arg;
+
+	if (r->have_except && sa_cmp(src, &r->except, SA_ALL))
+		return false;
+	if (!udp_send(r->us, &r->dst, mb))
+		++*r->counter;
+	return true;
+}
+
+/* RTP's port + 1: where RTCP goes when nothing says otherwise (RFC 3550
+ * §11; we send no a=rtcp) */
+static void rtcp_of(struct sa *rtcp, const struct sa *rtp)
+{
+	*rtcp = *rtp;
+	sa_set_port(rtcp, sa_port(rtp) + 1);
+}
+
+int media_rtcp_relay_alloc(struct media_rtcp_relay **rp, struct udp_sock *us,
+			   const struct sa *dst, const struct sa *except,
+			   uint64_t *counter)
+{
+	struct media_rtcp_relay *r;
+	int err;
+
+	if (!rp || !us || !dst || !sa_isset(dst, SA_ALL) || !counter)
+		return EINVAL;
+
+	r = mem_zalloc(sizeof(*r), rtcp_relay_destructor);
+	if (!r)
+		return ENOMEM;
+	r->us = us;
+	r->counter = counter;
+	rtcp_of(&r->dst, dst);
+	if (except && sa_isset(except, SA_ALL)) {
+		rtcp_of(&r->except, except);
+		r->have_except = true;
+	}
+	err = udp_register_helper(&r->uh, us, 0, NULL, rtcp_recv, r);
+	if (err)
+		mem_deref(r);
+	else
+		*rp = r;
+	return err;
+}

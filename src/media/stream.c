@@ -93,6 +93,7 @@ struct media_stream {
 	void *tap_arg;
 	struct media_splice splice;
 	struct media_relay_stats relay;
+	struct media_rtcp_relay *rtcp_relay;
 
 	int16_t pcm[CODEC_MAX_SAMPLES];
 };
@@ -103,6 +104,7 @@ static void stream_destructor(void *arg)
 	struct media_stream *ms = arg;
 
 	tmr_cancel(&ms->tmr);
+	mem_deref(ms->rtcp_relay);   /* its helper is on the socket */
 	mem_deref(ms->rtp);
 	mem_deref(ms->enc);
 	mem_deref(ms->dec);
@@ -210,16 +212,22 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 	int err;
 
 	if (!ms->dec || ms->dec_ssrc != hdr->ssrc) {
+		/* a new codec for the same sender (a re-INVITE) keeps what we
+		 * know of its marks, a splice half-proven included */
+		bool same = ms->dec_frames && ms->dec_ssrc == hdr->ssrc;
+
 		ms->dec = mem_deref(ms->dec);
 		err = codec_state_alloc(&ms->dec, ms->codec);
 		if (err)
 			return;
 		ms->dec_ssrc = hdr->ssrc;
-		ms->dec_frames = 0;
-		ms->dec_marked = false;
-		ms->dec_foreign = false;
-		ms->mark_shift = 0;
-		ms->shift_cand = false;
+		if (!same) {
+			ms->dec_frames = 0;
+			ms->dec_marked = false;
+			ms->dec_foreign = false;
+			ms->mark_shift = 0;
+			ms->shift_cand = false;
+		}
 	}
 
 	err = codec_decode(ms->dec, p, len, ms->pcm, &n);
@@ -778,4 +786,29 @@ void media_stream_relay_stats(const struct media_stream *ms,
 {
 	if (ms && st)
 		*st = ms->relay;
+}
+
+
+int media_stream_relay_rtcp(struct media_stream *ms, const struct sa *dst,
+			    const struct sa *except)
+{
+	if (!ms)
+		return EINVAL;
+
+	ms->rtcp_relay = mem_deref(ms->rtcp_relay);
+	if (!dst)
+		return 0;
+	return media_rtcp_relay_alloc(&ms->rtcp_relay, rtcp_sock(ms->rtp),
+				      dst, except, &ms->relay.rtcp);
+}
+
+
+/** The next frame goes now, the 20 ms schedule on from it */
+void media_stream_send_now(struct media_stream *ms)
+{
+	if (!ms || !ms->running)
+		return;
+
+	ms->next_ms = tmr_jiffies();
+	tmr_start(&ms->tmr, 0, tx_timeout, ms);
 }

@@ -102,7 +102,10 @@ struct media_vstream {
 	media_tap_h *taph;     /* a bridge sees packets first           */
 	void *tap_arg;
 	struct media_splice splice;
+	uint32_t last_sent_ts;  /* of our last own picture               */
+	bool sent_any;
 	struct media_relay_stats relay;
+	struct media_rtcp_relay *rtcp_relay;
 };
 
 
@@ -157,6 +160,7 @@ static void vstream_destructor(void *arg)
 	struct media_vstream *vs = arg;
 
 	tmr_cancel(&vs->tmr);
+	mem_deref(vs->rtcp_relay);   /* its helper is on the socket */
 	mem_deref(vs->rtp);
 	mem_deref(vs->pattern);
 	mem_deref(vs->enc);
@@ -355,6 +359,8 @@ static void send_frame(struct media_vstream *vs)
 
 	pic = video_pattern_draw(vs->pattern, vs->frame_no++);
 	(void)video_enc_encode(vs->enc, pic, encoded_handler, vs);
+	vs->last_sent_ts = vs->ts;
+	vs->sent_any = true;
 }
 
 
@@ -710,7 +716,11 @@ int media_vstream_splice(struct media_vstream *vs,
 	if (!vs->have_raddr)
 		return ENOTCONN;
 
-	next_ts = vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
+	/* a splice goes on from our last picture, not from our schedule,
+	 * which ran on while our own pictures had stopped */
+	next_ts = vs->sent_any ?
+		vs->last_sent_ts + VIDEO_CLOCK / vs->fps :
+		vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
 	media_splice_header(&vs->splice, &out, hdr, vs->ssrc, vs->seq++,
 			    next_ts);
 	err = media_relay_send_as(rtp_sock(vs->rtp), &vs->raddr, &out, mb);
@@ -779,4 +789,32 @@ uint64_t media_vstream_forward_gop(struct media_vstream *vs,
 	}
 	vs->relay.forwarded += n;
 	return n;
+}
+
+
+int media_vstream_relay_rtcp(struct media_vstream *vs, const struct sa *dst,
+			     const struct sa *except)
+{
+	if (!vs)
+		return EINVAL;
+
+	vs->rtcp_relay = mem_deref(vs->rtcp_relay);
+	if (!dst)
+		return 0;
+	return media_rtcp_relay_alloc(&vs->rtcp_relay, rtcp_sock(vs->rtp),
+				      dst, except, &vs->relay.rtcp);
+}
+
+
+/** The next picture goes now, the schedule on from it: a bridge that
+ *  just opened wants our first picture through it at once */
+void media_vstream_send_now(struct media_vstream *vs)
+{
+	if (!vs || !vs->running)
+		return;
+
+	vs->ts = vs->sent_any ? vs->last_sent_ts + VIDEO_CLOCK / vs->fps :
+		vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
+	rebase(vs, tmr_jiffies());
+	tmr_start(&vs->tmr, 0, tx_timeout, vs);
 }

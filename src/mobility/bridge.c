@@ -37,6 +37,7 @@ struct bridge {
 	struct sa relayers[4];          /* places that are not the far end  */
 	unsigned nrelayers;
 	bool relaying, taking, sending_via, switched;
+	bool rtcp;                      /* we pass the far end's RTCP on    */
 	struct sa expect_far;           /* bridge_expect(): the far end     */
 	bool expecting;
 	bool far_known;
@@ -81,6 +82,10 @@ static void destructor(void *arg)
 		media_vstream_splice_end(b->video);
 	}
 	drop_held(b);
+	if (b->rtcp && b->audio)
+		(void)media_stream_relay_rtcp(b->audio, NULL, NULL);
+	else if (b->rtcp)
+		(void)media_vstream_relay_rtcp(b->video, NULL, NULL);
 	if (b->sending_via)
 		set_remote(b, &b->far);
 	mem_deref(b->audio);
@@ -207,6 +212,10 @@ int bridge_relay_to(struct bridge *b, const struct sa *dst)
 
 	b->relay_to = *dst;
 	b->relaying = true;
+	/* the far end's reports (its sender reports time its stream) go
+	 * with its packets; dst's own reports are still ours */
+	b->rtcp = !(b->audio ? media_stream_relay_rtcp(b->audio, dst, dst) :
+		    media_vstream_relay_rtcp(b->video, dst, dst));
 	if (b->video) {
 		/* the receiver decodes from a keyframe on: give it the
 		 * pictures since the last one */
@@ -267,6 +276,12 @@ int bridge_send_via(struct bridge *b, const struct sa *via,
 	b->sending_via = true;
 	b->switched = false;
 	set_remote(b, via);
+	/* the place that splices us has stopped its own frames: ours go
+	 * now, not at our next tick */
+	if (b->audio)
+		media_stream_send_now(b->audio);
+	else
+		media_vstream_send_now(b->video);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
  *   relay_to(dst)   downstream: what arrives from the far end goes on to
  *                   dst unchanged and is no longer played here (video:
  *                   the pictures since the last keyframe first, so dst
- *                   can decode at once);
+ *                   can decode at once), its RTCP with it;
  *   take_from(src)  upstream: what arrives from src goes to the far end
  *                   in our stream (our SSRC, sequence and timestamps);
  *   send_via(via)   our own packets go to via (the old place, which

@@ -31,6 +31,7 @@
 #include <sipmob/media_dtmf.h>
 #include <sipmob/media_playlog.h>
 #include <sipmob/media_video.h>
+#include <sipmob/media_relay.h>
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
 #include "bridge.h"
@@ -938,6 +939,14 @@ void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)
 	else
 		ms->vmute = !send;
 	set_dirs(ms, type);
+}
+
+void mset_send_now(struct mset *ms, enum sdesc_mtype type)
+{
+	if (ms && type == SDESC_AUDIO && ms->audio)
+		media_stream_send_now(ms->audio);
+	else if (ms && type == SDESC_VIDEO && ms->video)
+		media_vstream_send_now(ms->video);
 }
 
 void mset_set_receiving(struct mset *ms, enum sdesc_mtype type, bool force)

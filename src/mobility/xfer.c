@@ -293,8 +293,11 @@ static void send_cn(struct xfer *x)
 	for (int k = SDESC_AUDIO; k <= SDESC_VIDEO; k++) {
 		x->returns[k] = place_self_holds(&x->next, x->cn_offer, k) &&
 			!place_self_holds(&mn->place, mn->cn_local, k);
-		if (x->returns[k])
+		if (x->returns[k]) {
 			mset_set_sending(mn->ms, k, true);
+			/* a device bridging us back stopped its own frames */
+			mset_send_now(mn->ms, k);
+		}
 	}
 
 	err = call_reinvite(mn, x->cn_offer, cn_response, x);

@@ -390,6 +390,71 @@ static void forward_is_byte_exact_from_the_streams_socket(void **state)
 }
 
 
+/* An empty receiver report (RFC 3550 §6.4.2) from ssrc */
+static void send_rr(struct udp_sock *us, const struct sa *dst, uint32_t ssrc)
+{
+	struct mbuf *mb = mbuf_alloc(8);
+
+	assert_non_null(mb);
+	assert_int_equal(0, mbuf_write_u8(mb, 0x80));
+	assert_int_equal(0, mbuf_write_u8(mb, RTCP_RR));
+	assert_int_equal(0, mbuf_write_u16(mb, htons(1)));
+	assert_int_equal(0, mbuf_write_u32(mb, htonl(ssrc)));
+	mb->pos = 0;
+	assert_int_equal(0, udp_send(us, dst, mb));
+	mem_deref(mb);
+}
+
+
+/* The far end's RTCP reaches B's RTCP port (its RTP port + 1) and goes
+ * on, unchanged, to the RTCP port of the new place (its RTP port + 1);
+ * the new place's own reports stay with B; without the relay B keeps
+ * what comes. */
+static void rtcp_relay_passes_the_far_ends_reports_on(void **state)
+{
+	struct media_stream *b = stream();
+	struct udp_sock *far = NULL, *own = NULL;
+	struct sa b_rtcp, to, to_rtp, own_rtcp, own_rtp;
+	struct catcher y;
+	(void)state;
+
+	catcher_init(&y);
+	assert_int_equal(0, udp_listen(&far, &lo, NULL, NULL));
+	assert_int_equal(0, udp_listen(&own, &lo, NULL, NULL));
+	b_rtcp = *media_stream_laddr(b);
+	sa_set_port(&b_rtcp, sa_port(&b_rtcp) + 1);
+	assert_int_equal(0, udp_local_get(y.us, &to));
+	to_rtp = to;
+	sa_set_port(&to_rtp, sa_port(&to) - 1);
+	assert_int_equal(0, udp_local_get(own, &own_rtcp));
+	own_rtp = own_rtcp;
+	sa_set_port(&own_rtp, sa_port(&own_rtcp) - 1);
+
+	assert_int_equal(EINVAL, media_stream_relay_rtcp(NULL, &to_rtp, NULL));
+	assert_int_equal(0, media_stream_relay_rtcp(b, &to_rtp, &own_rtp));
+	send_rr(far, &b_rtcp, 0xfa0001);
+	send_rr(own, &b_rtcp, 0x0e0001);   /* the new place's own */
+	run_for(100);
+	assert_int_equal(1, y.n);
+	assert_true(sa_cmp(&y.src[0], &b_rtcp, SA_ALL));
+	assert_int_equal(8, y.pkt[0]->end);
+	assert_int_equal(RTCP_RR, y.pkt[0]->buf[1]);
+	assert_int_equal(0xfa, y.pkt[0]->buf[5]);
+	assert_int_equal(1, relay(b).rtcp);
+
+	assert_int_equal(0, media_stream_relay_rtcp(b, NULL, NULL));
+	send_rr(far, &b_rtcp, 0xfa0001);
+	run_for(100);
+	assert_int_equal(1, y.n);
+	assert_int_equal(1, relay(b).rtcp);
+
+	mem_deref(far);
+	mem_deref(own);
+	catcher_close(&y);
+	mem_deref(b);
+}
+
+
 /* B's tap in the re-encoded forward: the payload (and padding) goes on
  * from a copy of its own, without the header before it, as a kept
  * picture does (media_vstream_forward_gop()) */
@@ -1284,6 +1349,7 @@ int main(void)
 		cmocka_unit_test(forward_passes_the_stream_on_unchanged),
 		cmocka_unit_test(forward_is_byte_exact_from_the_streams_socket),
 		cmocka_unit_test(padding_is_not_relayed_as_payload),
+		cmocka_unit_test(rtcp_relay_passes_the_far_ends_reports_on),
 		cmocka_unit_test(
 			splice_strips_csrcs_and_extension_keeping_the_timeline),
 		cmocka_unit_test(splice_sends_anothers_packets_as_our_own),
