@@ -98,7 +98,9 @@ static void carried(struct bridge *b, uint64_t *counter)
 	b->st.t_last = playlog_now_ms();
 }
 
-static bool from_far_end(const struct bridge *b, const struct sa *src)
+/* Not from via nor another place that passes the far end's packets on to
+ * us: the far end itself, which has switched to us */
+static bool not_relayed(const struct bridge *b, const struct sa *src)
 {
 	if (sa_cmp(src, &b->via, SA_ALL))
 		return false;
@@ -153,7 +155,7 @@ static bool tap(const struct sa *src, const struct rtp_header *hdr,
 {
 	struct bridge *b = arg;
 
-	if (b->sending_via && from_far_end(b, src)) {
+	if (b->sending_via && not_relayed(b, src)) {
 		/* the far end's own packet: it sends to us now */
 		b->sending_via = false;
 		b->switched = true;
