@@ -702,13 +702,22 @@ int media_vstream_forward(struct media_vstream *vs, const struct sa *dst,
 }
 
 
+/* The timestamp of the picture after our last one: a splice or an early
+ * picture goes on from there, not from our schedule, which ran on while
+ * our own pictures had stopped */
+static uint32_t next_picture_ts(const struct media_vstream *vs)
+{
+	return vs->sent_any ? vs->last_sent_ts + VIDEO_CLOCK / vs->fps :
+		vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
+}
+
+
 /** Sends another source's packet to our remote as our next one; our own
  *  frames stop until media_vstream_splice_end() */
 int media_vstream_splice(struct media_vstream *vs,
 			 const struct rtp_header *hdr, struct mbuf *mb)
 {
 	struct rtp_header out;
-	uint32_t next_ts;
 	int err;
 
 	if (!vs || !hdr || !mb)
@@ -716,13 +725,8 @@ int media_vstream_splice(struct media_vstream *vs,
 	if (!vs->have_raddr)
 		return ENOTCONN;
 
-	/* a splice goes on from our last picture, not from our schedule,
-	 * which ran on while our own pictures had stopped */
-	next_ts = vs->sent_any ?
-		vs->last_sent_ts + VIDEO_CLOCK / vs->fps :
-		vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
 	media_splice_header(&vs->splice, &out, hdr, vs->ssrc, vs->seq++,
-			    next_ts);
+			    next_picture_ts(vs));
 	err = media_relay_send_as(rtp_sock(vs->rtp), &vs->raddr, &out, mb);
 	if (!err) {
 		meter_tx(vs->meter, mbuf_get_left(mb));
@@ -733,8 +737,7 @@ int media_vstream_splice(struct media_vstream *vs,
 }
 
 
-/** Our own frames go on (if sending), starting with a keyframe: the
- *  receiver's last pictures were the spliced source's */
+/** Our own pictures stop now, before the first one to splice comes */
 void media_vstream_splice_begin(struct media_vstream *vs)
 {
 	if (vs)
@@ -742,6 +745,8 @@ void media_vstream_splice_begin(struct media_vstream *vs)
 }
 
 
+/** Our own pictures go on (if sending), starting with a keyframe: the
+ *  receiver's last pictures were the spliced source's */
 void media_vstream_splice_end(struct media_vstream *vs)
 {
 	bool synced;
@@ -813,8 +818,7 @@ void media_vstream_send_now(struct media_vstream *vs)
 	if (!vs || !vs->running)
 		return;
 
-	vs->ts = vs->sent_any ? vs->last_sent_ts + VIDEO_CLOCK / vs->fps :
-		vs->ts0 + (uint32_t)(vs->n * VIDEO_CLOCK / vs->fps);
+	vs->ts = next_picture_ts(vs);
 	rebase(vs, tmr_jiffies());
 	tmr_start(&vs->tmr, 0, tx_timeout, vs);
 }

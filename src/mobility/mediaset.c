@@ -466,6 +466,22 @@ static void apply_dtmf(struct mset *ms, const struct sdesc_media *am,
 					 opt >= 0 ? opt : apt);
 }
 
+/* Both directions of a medium's stream from what was negotiated, what
+ * the MN stopped sending and what it wants to hear anyway */
+static void set_dirs(struct mset *ms, enum sdesc_mtype type)
+{
+	if (type == SDESC_AUDIO && ms->audio)
+		media_stream_set_dir(ms->audio,
+				     (ms->dir & SDESC_SENDONLY) && !ms->mute,
+				     (ms->dir & SDESC_RECVONLY) ||
+				     ms->recv_forced[SDESC_AUDIO]);
+	if (type == SDESC_VIDEO && ms->video)
+		media_vstream_set_dir(ms->video,
+				      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
+				      (ms->vdir & SDESC_RECVONLY) ||
+				      ms->recv_forced[SDESC_VIDEO]);
+}
+
 /* Applies the first active audio line of a negotiated pair: the codec
  * from the answer (theirs or ours), the far side's address from their
  * description, and the direction mirrored from theirs; telephone-event
@@ -509,10 +525,8 @@ static int apply_audio(struct mset *ms, const struct sdesc *answer,
 	media_stream_set_codec(ms->audio, cd, (uint8_t)codec.pt);
 	apply_dtmf(ms, am, tm, ours ? sdesc_media(ours, i) : NULL);
 	media_stream_set_remote(ms->audio, &raddr);
-	media_stream_set_dir(ms->audio, (dir & SDESC_SENDONLY) && !ms->mute,
-			     (dir & SDESC_RECVONLY) ||
-			     ms->recv_forced[SDESC_AUDIO]);
 	ms->dir = dir;
+	set_dirs(ms, SDESC_AUDIO);
 	return media_stream_start(ms->audio);
 }
 
@@ -563,10 +577,7 @@ static int apply_video(struct mset *ms, const struct sdesc *answer,
 	media_vstream_set_pt(ms->video, (uint8_t)pt);
 	if (have_send)
 		media_vstream_set_remote(ms->video, &send_to);
-	media_vstream_set_dir(ms->video,
-			      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
-			      (ms->vdir & SDESC_RECVONLY) ||
-			      ms->recv_forced[SDESC_VIDEO]);
+	set_dirs(ms, SDESC_VIDEO);
 	return media_vstream_start(ms->video);
 }
 
@@ -912,22 +923,6 @@ int mset_media_parse(struct mset_conf *conf, const char *media,
 		return EINVAL;
 	}
 	return 0;
-}
-
-/* Both directions of a medium's stream from what was negotiated, what
- * the MN stopped sending and what it wants to hear anyway */
-static void set_dirs(struct mset *ms, enum sdesc_mtype type)
-{
-	if (type == SDESC_AUDIO && ms->audio)
-		media_stream_set_dir(ms->audio,
-				     (ms->dir & SDESC_SENDONLY) && !ms->mute,
-				     (ms->dir & SDESC_RECVONLY) ||
-				     ms->recv_forced[SDESC_AUDIO]);
-	if (type == SDESC_VIDEO && ms->video)
-		media_vstream_set_dir(ms->video,
-				      (ms->vdir & SDESC_SENDONLY) && !ms->vmute,
-				      (ms->vdir & SDESC_RECVONLY) ||
-				      ms->recv_forced[SDESC_VIDEO]);
 }
 
 void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)

@@ -68,6 +68,29 @@ wire() {
 		--from "$(awk -v t="$2" 'BEGIN { printf "%.3f", t / 1000 }')" --json
 }
 
+# one_after_other NAME DST FROM_MS WHAT: on the wire to DST since FROM_MS,
+# two streams (WHAT says whose), never interleaved, no sequence jump
+one_after_other() {
+	local w
+	w=$(wire "$2" "$3")
+	log "$1: on the wire to the CN: $(jq -c '[.segments[] | {ssrc, packets, seq_jumps, reordered}]' <<<"$w")"
+	check "wire: $4, never interleaved" \
+		eval '[ "$(jq -r "(.segments | length) == 2 and .interleaved == false" <<<"$w")" = true ]'
+	check "wire: no sequence jump ($4)" \
+		eq "$(jq -r '[.segments[].seq_jumps] | add' <<<"$w")" 0
+}
+
+# still_flows MEDIUM: the medium that did not move goes on at the MN and
+# the CN, both ways (packets or frames counted)
+still_flows() {
+	local i=0 what=packets count=played_packets
+	if [ "$1" = video ]; then i=1; what=frames; count=frames_decoded; fi
+	check "$1 did not move: the MN still gets the CN's $what" \
+		grows 10 "$T/mn.sock" ".call.media[$i].played_packets" 10
+	check "$1 did not move: the CN still gets the MN's $what" \
+		grows 10 "$T/cn.sock" ".streams[$i].$count" 10
+}
+
 # moved NAME R: the move R was ok, bridged, with no lapse, and the new place
 # played before the CN's answer came back (a round trip is 200 ms here)
 moved() {
@@ -98,16 +121,8 @@ check "audio transfer upstream: two senders (the MN, then the speaker)" \
 check "the speaker plays the CN" grows 10 "$T/spk.sock" '.streams[0].played_packets' 50
 check "the CN hears the speaker" wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' \
 	eq "$(jstat "$T/spk.sock" '.streams[0].tx_ssrc')"
-check "video did not move: the MN still sees the CN" \
-	grows 10 "$T/mn.sock" '.call.media[1].played_packets' 10
-check "video did not move: the CN still sees the MN" \
-	grows 10 "$T/cn.sock" '.streams[1].frames_decoded' 10
-w=$(wire "$CN_A" "$t0")
-log "audio transfer: on the wire to the CN: $(jq -c '[.segments[] | {ssrc, packets, seq_jumps, reordered}]' <<<"$w")"
-check "wire: the MN's stream, then the speaker's, never interleaved" \
-	eval '[ "$(jq -r "(.segments | length) == 2 and .interleaved == false" <<<"$w")" = true ]'
-check "wire: no sequence jump in either stream" \
-	eq "$(jq -r '[.segments[].seq_jumps] | add' <<<"$w")" 0
+still_flows video
+one_after_other "audio transfer" "$CN_A" "$t0" "the MN's stream, then the speaker's"
 
 # ---- audio back ---------------------------------------------------------------
 sleep 1
@@ -121,12 +136,8 @@ check "audio retrieve upstream: the CN missed no packet of ours" \
 check "the MN plays the CN again" grows 10 "$T/mn.sock" '.call.media[0].played_packets' 50
 check "the CN hears the MN again" wait_stat 10 "$T/cn.sock" '.streams[0].rx_ssrc' \
 	eq "$(jstat "$T/mn.sock" '.call.media[0].tx_ssrc')"
-w=$(wire "$CN_A" "$t0")
-log "audio retrieve: on the wire to the CN: $(jq -c '[.segments[] | {ssrc, packets, seq_jumps, reordered}]' <<<"$w")"
-check "wire: the speaker's stream, then the MN's, never interleaved" \
-	eval '[ "$(jq -r "(.segments | length) == 2 and .interleaved == false" <<<"$w")" = true ]'
-check "wire: no sequence jump in either stream" \
-	eq "$(jq -r '[.segments[].seq_jumps] | add' <<<"$w")" 0
+one_after_other "audio retrieve" "$CN_A" "$t0" "the speaker's stream, then the MN's"
+still_flows video
 
 # ---- video split: the display shows the CN, the camera films us ---------------
 sleep 1
@@ -140,14 +151,8 @@ up=$(upstream video "$t0")
 log "video split: the CN saw $up"
 check "video split upstream: the CN missed no frame of ours" \
 	eq "$(jq -r .lapse <<<"$up")" 0
-w=$(wire "$CN_V" "$t0")
-log "video split: on the wire to the CN: $(jq -c '[.segments[] | {ssrc, packets, seq_jumps, reordered}]' <<<"$w")"
-check "wire: the MN's video, then the camera's, never interleaved" \
-	eval '[ "$(jq -r "(.segments | length) == 2 and .interleaved == false" <<<"$w")" = true ]'
-check "wire: no sequence jump in the video streams" \
-	eq "$(jq -r '[.segments[].seq_jumps] | add' <<<"$w")" 0
-check "audio did not move: the MN still hears the CN" \
-	grows 10 "$T/mn.sock" '.call.media[0].played_packets' 25
+one_after_other "video split" "$CN_V" "$t0" "the MN's video, then the camera's"
+still_flows audio
 
 sleep 1
 t0=$(now_ms)
@@ -157,12 +162,8 @@ up=$(upstream video "$t0")
 log "video retrieve: the CN saw $up"
 check "video retrieve upstream: the CN missed no frame of ours" \
 	eq "$(jq -r .lapse <<<"$up")" 0
-w=$(wire "$CN_V" "$t0")
-log "video retrieve: on the wire to the CN: $(jq -c '[.segments[] | {ssrc, packets, seq_jumps, reordered}]' <<<"$w")"
-check "wire: the camera's video, then the MN's, never interleaved" \
-	eval '[ "$(jq -r "(.segments | length) == 2 and .interleaved == false" <<<"$w")" = true ]'
-check "wire: no sequence jump in the video streams" \
-	eq "$(jq -r '[.segments[].seq_jumps] | add' <<<"$w")" 0
+one_after_other "video retrieve" "$CN_V" "$t0" "the camera's video, then the MN's"
+still_flows audio
 check "the MN sees the CN again" grows 10 "$T/mn.sock" '.call.media[1].played_packets' 10
 check "the CN sees the MN again" grows 10 "$T/cn.sock" '.streams[1].frames_decoded' 10
 
