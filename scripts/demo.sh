@@ -107,8 +107,12 @@ in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
 start da "$BIN/sipmob-da"
 wait_log da 'ready, boot timestamp' 10 || die "sipmob-da did not start"
 start carol "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name carol --basic \
-	--media audio,video --control "$T/carol.sock"
+	--media audio,video --codecs PCMU --control "$T/carol.sock"
 ROOM="--room 123 --slp-da 127.0.0.1"
+start transcoder "$BIN/sipmob-transcoder" --sip 127.0.0.1:5099 \
+	--slp-da 127.0.0.1 --control "$T/transcoder.sock"
+start confphone "$BIN/sipmob-device" --sip 127.0.0.1:5094 --name confphone \
+	--codecs G722 $ROOM --control "$T/confphone.sock"
 start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
 	$ROOM --control "$T/speaker.sock"
 start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
@@ -117,15 +121,17 @@ start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
 	--media video --video camera --video-size cif $ROOM \
 	--control "$T/camera.sock"
 wait_until 10 test -S "$T/carol.sock" -a -S "$T/speaker.sock" -a \
-	-S "$T/display.sock" -a -S "$T/camera.sock" || die "devices did not start"
-PARTIES=(display=5092 speaker=5091 alice=5060 carol=5080 camera=5093)
-for d in speaker display camera; do
+	-S "$T/display.sock" -a -S "$T/camera.sock" -a -S "$T/confphone.sock" \
+	-a -S "$T/transcoder.sock" || die "devices did not start"
+PARTIES=(display=5092 speaker=5091 alice=5060 carol=5080 transcoder=5099
+	confphone=5094 camera=5093)
+for d in speaker display camera confphone; do
 	wait_log "$d" "registered in SLP" 10 || die "$d did not register"
 done
 step "Alice walks into room 123: what is here? (SLP SrvRqst, then AttrRqst)"
 devs=$(mn --json devices --room 123)
 jq -r '.devices[] | "   \(.name): \(.url)  media=\(.attrs.media) direction=\(.attrs.direction) codecs=\(.attrs.codecs)"' <<<"$devs"
-[ "$(jq '.devices | length' <<<"$devs")" -eq 3 ] || die "room 123 is not all there"
+[ "$(jq '.devices | length' <<<"$devs")" -eq 4 ] || die "room 123 is not all there"
 SPK=speaker DSP=display CAM=camera   # names from the answer will do
 
 step "Alice calls Carol (audio and H.263+ video)"
@@ -154,6 +160,16 @@ wait_stat 10 "$T/carol.sock" '.streams[1].width' eq 352
 jstat "$T/carol.sock" '.streams[1] |
 	"   Carol decodes the camera: \(.width)x\(.height), \(.frames_decoded) frames in all"'
 where; ladder "$t" split-video
+
+mn retrieve >/dev/null
+t=$(now); step "the conference phone speaks only G.722, Carol only PCMU: through the transcoder (Figure 7)"
+r=$(mn --json move --audio confphone)
+feel "$r"
+jq -r '"   codecs: \(.last_transfer.codec_why)"' <<<"$r"
+wait_stat 10 "$T/confphone.sock" '.streams[0].played_packets' ge 25
+jstat "$T/transcoder.sock" '.streams[0] | "   the transcoder: \(.b.codec) -> \(.a.codec) \(.a.tx_packets) packets, \(.a.codec) -> \(.b.codec) \(.b.tx_packets), added delay p50 \(.delay_p50_us) µs, p99 \(.delay_p99_us) µs"'
+jstat "$T/confphone.sock" '.streams[0] | "   the conference phone plays Carol: \(.codec), \(.played_packets) packets"'
+where; ladder "$t" transcoder
 
 t=$(now); step "Alice leaves the room: retrieve everything"
 feel "$(mn --json retrieve)"

@@ -22,7 +22,9 @@ struct device_conf {
 	uint16_t port_min, port_max;
 	bool no_audio;            /**< video only                          */
 	int video;                /**< enum mset_video                     */
-	unsigned video_width, video_height;
+	unsigned video_width, video_height;  /**< the one size it sends */
+	const char *video_sizes;  /**< H.263 sizes it shows and sends,
+				       "4cif,cif"; NULL: QCIF and CIF     */
 	bool basic;               /**< an ordinary phone: no mobility      */
 	/* a multi-device system manager (spec §5.3.3): a REFER makes one
 	 * session with the CN out of a session with each member, named here

@@ -3,11 +3,12 @@
  *
  * A media set holds the local media of one SIP leg (an audio stream, an
  * H.263+ video stream, or both) and turns offers and answers into streams
- * that send and receive: it builds
- * our offer from the codecs we have, answers an offer (RFC 3264), and applies
- * the far side's description (address, codec, direction) to the streams,
- * again on every re-INVITE. The MN, the devices and the transcoder all hold
- * their media this way; the SIP leg itself knows nothing of it.
+ * that send and receive: it builds our offer from the codecs we have,
+ * answers an offer (RFC 3264), and applies the far side's description
+ * (address, codec, direction, the picture size the far side takes) to the
+ * streams, again on every re-INVITE. The MN, the devices and the
+ * transcoder all hold their media this way; the SIP leg itself knows
+ * nothing of it.
  */
 
 struct mset;
@@ -28,7 +29,12 @@ struct mset_conf {
 	const struct sa *addr;      /**< media IP (port ignored)              */
 	bool no_audio;              /**< video only (a display, a camera)     */
 	enum mset_video video;
-	unsigned video_width;       /**< picture sent (default QCIF 176x144)  */
+	const char *video_sizes;    /**< H.263 sizes it shows and sends,
+				     *   "4cif,cif" (NULL: QCIF and CIF,
+				     *   fmtp "QCIF=1;CIF=1")               */
+	unsigned video_width;       /**< the one picture size it sends (0:
+				     *   those of video_sizes); an H.263
+				     *   size, else mset_alloc: EINVAL      */
 	unsigned video_height;
 	unsigned video_fps;         /**< default 15                           */
 	const char *codecs;         /**< "PCMU,PCMA,G722,opus" order = pref.  */
@@ -54,9 +60,12 @@ const struct sdesc *mset_remote(const struct mset *ms);
 const struct sdesc *mset_local(const struct mset *ms);
 /** Appends one object per stream to a JSON array (see docs). */
 int  mset_status(const struct mset *ms, struct odict *array);
-/** Parses a picture size name (sqcif, qcif, cif). */
+/** Parses a picture size name (sqcif, qcif, cif, 4cif, 16cif). */
 int  mset_video_size(const char *name, unsigned *w, unsigned *h, char *err,
 		     size_t errsz);
+/** Checks a picture size list ("4cif,cif", any case) for conf.video_sizes;
+ *  EINVAL with the reason in err. */
+int  mset_video_sizes_valid(const char *list, char *err, size_t errsz);
 /** Parses a --media list ("audio", "video", "audio,video") and a video
  *  role ("both", "display", "camera") into a configuration. */
 int  mset_media_parse(struct mset_conf *conf, const char *media,

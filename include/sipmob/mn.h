@@ -20,6 +20,8 @@ struct mn_conf {
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */
+	const char *video_sizes;  /**< H.263 sizes it shows and sends,
+				       "cif,qcif"; NULL: QCIF and CIF      */
 	uint32_t safety_ms;       /**< MN keeps sending after a transfer    */
 	uint32_t device_timeout_ms; /**< a device must answer within this   */
 	bool bridge;              /**< instant moves: bridge the media while

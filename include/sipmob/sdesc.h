@@ -129,6 +129,15 @@ int sdesc_media_disable(struct sdesc_media *m);
 int sdesc_media_set_raddr(struct sdesc_media *m, const struct sa *sa);
 int sdesc_media_set_fmtp(struct sdesc_media *m, const char *fmt,
 			 const char *params);
+/** Appends codec c under its own payload type (rtpmap, fmtp) */
+int sdesc_media_add_codec(struct sdesc_media *m, const struct sdesc_codec *c);
+/** Keeps only the formats keep() accepts (ENOENT: no real codec would) */
+int sdesc_media_keep_codecs(struct sdesc_media *m,
+			    bool (*keep)(const struct sdesc_codec *c,
+					 void *arg), void *arg);
+/** Moves codec c to the front of m's formats, adding it if m lacks it */
+int sdesc_media_codec_first(struct sdesc_media *m,
+			    const struct sdesc_codec *c);
 /** Sets a=name[:value] of the media (value "" gives a=name), in place of
  *  the ones it had; value NULL removes them */
 int sdesc_media_set_attr(struct sdesc_media *m, const char *name,
@@ -160,5 +169,24 @@ int sdesc_h263_parse(struct sdesc_h263 *h, const char *params);
 int sdesc_h263_intersect(struct sdesc_h263 *out, const struct sdesc_h263 *a,
 			 const struct sdesc_h263 *b);
 int sdesc_h263_print(struct re_printf *pf, const struct sdesc_h263 *h);
+/** A size list ("4cif,CIF", names in any case) read largest first, each
+ *  at mpi; EINVAL names the bad item in *bad, *badlen (may be NULL) */
+int sdesc_h263_sizes_parse(struct sdesc_h263 *h, const char *list,
+			   uint8_t mpi, const char **bad, size_t *badlen);
+/** The size a sender able to make `ours` sends to a receiver whose fmtp is
+ *  `theirs`: its most preferred one we have (none listed: QCIF). ENOENT
+ *  when we have none of them; *size is then their first. */
+int sdesc_h263_choose(const struct sdesc_h263 *theirs,
+		      const struct sdesc_h263 *ours,
+		      enum sdesc_h263_size *size);
+/** Prints the size names as SLP's image-size gives them ("4CIF,CIF") */
+int sdesc_h263_print_names(struct re_printf *pf, const struct sdesc_h263 *h);
+int sdesc_h263_dim(enum sdesc_h263_size size, unsigned *w, unsigned *h);
+/** ENOENT: w x h is none of the five sizes */
+int sdesc_h263_size_of(unsigned w, unsigned h, enum sdesc_h263_size *size);
+/** "SQCIF", "QCIF", "CIF", "4CIF", "16CIF" (the spec's names) */
+const char *sdesc_h263_name(enum sdesc_h263_size size);
+/** MPI of a frame rate, rounded (15 fps: 2) */
+uint8_t sdesc_h263_mpi(unsigned fps);
 
 #endif /* SIPMOB_SDESC_H */

@@ -37,6 +37,7 @@
 #define SLP_TYPE_DA "service:directory-agent"
 #define SLP_TYPE_SA "service:service-agent"
 #define SLP_TYPE_DEVICE "service:sip-device"
+#define SLP_TYPE_TRANSCODER "service:sip-transcoder"
 
 /* ---- Directory Agent ---- */
 
@@ -144,5 +145,8 @@ int slp_ua_deregister(struct slp_ua *ua, const char *url, slp_ua_ack_h *h,
  *  AttrRqst per URL; h gets every device with its attributes. */
 int slp_ua_find_devices(struct slp_ua *ua, const char *pred,
 			slp_ua_devices_h *h, void *arg);
+/** The same for any service type (SLP_TYPE_TRANSCODER) */
+int slp_ua_find_services(struct slp_ua *ua, const char *type,
+			 const char *pred, slp_ua_devices_h *h, void *arg);
 /** The DA in use ("" when none), after discovery. */
 const char *slp_ua_da(const struct slp_ua *ua);

@@ -34,7 +34,11 @@ static void usage(FILE *f)
 "                          (default audio)\n"
 "  -v, --video ROLE        what it does with video: both (default),\n"
 "                          display (receives only), camera (sends only)\n"
-"  -z, --video-size SIZE   picture it sends: sqcif, qcif (default), cif\n"
+"      --video-sizes LIST  H.263 picture sizes it shows and sends, e.g.\n"
+"                          4cif,cif (sqcif, qcif, cif, 4cif, 16cif): its\n"
+"                          fmtp and SLP image-size (default qcif,cif)\n"
+"  -z, --video-size SIZE   the one size it sends (default: of those of\n"
+"                          --video-sizes, the one the far end prefers)\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
@@ -105,6 +109,7 @@ int main(int argc, char *argv[])
 		{"media",     required_argument, NULL, 'm'},
 		{"video",     required_argument, NULL, 'v'},
 		{"video-size", required_argument, NULL, 'z'},
+		{"video-sizes", required_argument, NULL, 1010},
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
@@ -132,7 +137,7 @@ int main(int argc, char *argv[])
 	size_t nmembers = 0;
 	bool mdsm = false;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
-	const char *vsize = "qcif";
+	const char *vsize = NULL;
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	char why[128];
@@ -148,6 +153,7 @@ int main(int argc, char *argv[])
 		case 'm': media = optarg; break;
 		case 'v': vrole = optarg; break;
 		case 'z': vsize = optarg; break;
+		case 1010: conf.video_sizes = optarg; break;
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
@@ -206,8 +212,9 @@ int main(int argc, char *argv[])
 	conf.memberc = nmembers;
 	memset(&mc, 0, sizeof(mc));
 	if (mset_media_parse(&mc, media, vrole, why, sizeof(why)) ||
-	    mset_video_size(vsize, &conf.video_width, &conf.video_height,
-			    why, sizeof(why))) {
+	    (vsize && mset_video_size(vsize, &conf.video_width,
+				      &conf.video_height, why, sizeof(why))) ||
+	    mset_video_sizes_valid(conf.video_sizes, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}

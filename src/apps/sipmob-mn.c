@@ -32,6 +32,9 @@ static void usage(FILE *f)
 "                          credentials for the registrar's Digest challenge\n"
 "  -m, --media LIST        media of its calls: audio (default) or\n"
 "                          audio,video\n"
+"      --video-sizes LIST  H.263 picture sizes it shows and sends, e.g.\n"
+"                          cif,qcif (sqcif, qcif, cif, 4cif, 16cif; default\n"
+"                          qcif,cif); needs video in --media\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
@@ -88,6 +91,7 @@ int main(int argc, char *argv[])
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
+		{"video-sizes", required_argument, NULL, 1003},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -144,6 +148,7 @@ int main(int argc, char *argv[])
 			}
 			conf.bridge = !strcmp(optarg, "on");
 			break;
+		case 1003: conf.video_sizes = optarg; break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -166,6 +171,15 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	conf.video = mc.video;
+	if (conf.video_sizes && !conf.video) {
+		fprintf(stderr, "sipmob-mn: --video-sizes needs video in"
+			" --media (audio,video)\n");
+		return 2;
+	}
+	if (mset_video_sizes_valid(conf.video_sizes, why, sizeof(why))) {
+		fprintf(stderr, "sipmob-mn: %s\n", why);
+		return 2;
+	}
 
 	av_log_set_level(AV_LOG_ERROR);   /* libavcodec is chatty */
 	err = libre_init();

@@ -417,6 +417,48 @@ static void update_done(struct devleg *d, int err, uint16_t scode,
 }
 
 /* Every device whose lines in cn_remote changed gets them. */
+static void takeback_done(int err, const struct last_transfer *lt, void *arg)
+{
+	(void)arg;
+	re_fprintf(stderr, "mn: the audio of the lost transcoder %s\n",
+		   err ? lt->error : "is back with the MN");
+}
+
+static void takeback(void *arg)
+{
+	struct mn *mn = arg;
+	char why[160];
+	int err;
+
+	if (mn->state != MN_ESTABLISHED || !call_transcoding(mn))
+		return;
+	err = xfer_retrieve(mn, "audio", takeback_done, NULL, why,
+			    sizeof(why));
+	if (err == EBUSY)   /* another transfer first */
+		tmr_start(&mn->tmr_takeback, 500, takeback, mn);
+	else if (err && err != EINPROGRESS)
+		re_fprintf(stderr, "mn: cannot take the audio back: %s\n",
+			   why);
+}
+
+/* Unlike a lost device, whose media nobody can play any more, a lost
+ * transcoder leaves the MN able to: the audio comes back at once. */
+void call_transcoder_lost(struct mn *mn, struct devleg *d, const char *why)
+{
+	re_fprintf(stderr, "mn: transcoder of %s lost (%s): taking the audio"
+		   " back\n", d->uri, why);
+	tmr_start(&mn->tmr_takeback, 0, takeback, mn);
+}
+
+bool call_transcoding(const struct mn *mn)
+{
+	for (struct le *le = mn->devs.head; le; le = le->next) {
+		if (((struct devleg *)le->data)->tc)
+			return true;
+	}
+	return false;
+}
+
 void call_update_devices(struct mn *mn)
 {
 	struct le *le;
@@ -425,7 +467,8 @@ void call_update_devices(struct mn *mn)
 		struct devleg *d = le->data;
 		struct sdesc *view = NULL;
 
-		if (!place_dev_holds(&mn->place, d) ||
+		/* a device behind a transcoder talks to the transcoder */
+		if (d->tc || !place_dev_holds(&mn->place, d) ||
 		    place_device_view(&view, d->offer, mn->cn_remote,
 				      &mn->place, d))
 			continue;
@@ -506,6 +549,11 @@ static void device_offer(struct devleg *d, const struct sip_msg *msg,
 		(void)devleg_reply(d, 491, "Request Pending", NULL);
 		return;
 	}
+	if (d->tc && mbuf_get_left(msg->mb)) {
+		/* its media meet the transcoder's, not the CN's */
+		(void)devleg_reply(d, 488, "Not Acceptable Here", NULL);
+		return;
+	}
 	if (!mbuf_get_left(msg->mb)) {
 		/* It asks for an offer: the CN's media as they stand. */
 		if (sdesc_dup(&sdp, d->offer) ||
@@ -557,6 +605,7 @@ static void media_conf(const struct mn *mn, struct mset_conf *mc)
 	mc->port_max = mn->conf.port_max;
 	mc->user = mn->user;
 	mc->video = (enum mset_video)mn->conf.video;
+	mc->video_sizes = mn->conf.video_sizes;
 }
 
 static int media_alloc(struct mn *mn)
@@ -581,6 +630,8 @@ void call_end(struct mn *mn)
 {
 	handoff_call_ending(mn);   /* a handoff keeps what we played */
 	xfer_abort(mn, "the call ended");
+	caps_call_ended(mn);
+	tmr_cancel(&mn->tmr_takeback);
 	mn->fwd = mem_deref(mn->fwd);
 	mn->cn_resph = NULL;
 	mn->idleh = NULL;
@@ -769,6 +820,12 @@ static void offer_handler(struct sipleg *leg, const struct sip_msg *msg,
 
 	if (mn->fwd) {
 		(void)sipleg_reply(mn->leg, 491, "Request Pending", NULL);
+		return;
+	}
+	if (call_transcoding(mn)) {
+		re_fprintf(stderr, "mn: the CN's re-INVITE is refused while a"
+			   " transcoder carries the audio\n");
+		(void)sipleg_reply(mn->leg, 488, "Not Acceptable Here", NULL);
 		return;
 	}
 	if (!mbuf_get_left(msg->mb))

@@ -89,6 +89,13 @@ static int put_last_transfer(struct odict *od, const struct last_transfer *lt)
 	else if (lt->bridge_note[0]) {
 		err |= ctl_put_str(o, "bridge_note", lt->bridge_note);
 	}
+	if (lt->codec_how) {
+		err |= ctl_put_str(o, "codec_choice", lt->codec_how);
+		if (lt->codec_why[0])
+			err |= ctl_put_str(o, "codec_why", lt->codec_why);
+		if (lt->transcoder[0])
+			err |= ctl_put_str(o, "transcoder", lt->transcoder);
+	}
 	/* The top-level numbers are the audio's. */
 	err |= put_metrics(o, lt->metrics_known, &lt->m, "packets",
 			   lt->ok ? lt->metrics_note : NULL);

@@ -59,6 +59,7 @@ static void session_destructor(void *arg)
 	mem_deref(s->fwd_offer);
 	mem_deref(s->back[0]);
 	mem_deref(s->back[1]);
+	mem_deref(s->tc);          /* BYE to its transcoder, if any */
 	if (dev) {
 		device_dialogs_changed(dev);
 		device_in_use_update(dev);
@@ -107,6 +108,7 @@ static void media_conf(const struct device *dev, struct mset_conf *mc)
 	mc->video = (enum mset_video)dev->conf.video;
 	mc->video_width = dev->conf.video_width;
 	mc->video_height = dev->conf.video_height;
+	mc->video_sizes = dev->conf.video_sizes;
 	/* an ordinary phone knows nothing of bridges; a multi-device
 	 * system's members send to the far end themselves */
 	mc->bridge = !dev->conf.basic && !dev->conf.mdsm;
@@ -149,6 +151,11 @@ static void offer_handler(struct sipleg *leg, const struct sip_msg *msg,
 
 	re_fprintf(stderr, "device: re-INVITE from %s\n",
 		   sipleg_remote_uri(s->leg));
+	if (dsession_transcoded(s)) {
+		/* our media meet the transcoder's, not the CN's */
+		(void)sipleg_reply(s->leg, 488, "Not Acceptable Here", NULL);
+		return;
+	}
 	answer(s, msg);
 }
 
@@ -478,6 +485,18 @@ static int caps_handler(struct mbuf **descp, void *arg)
 	return mset_caps(dev->caps, descp);
 }
 
+/* The H.263 sizes we show, largest first ("4CIF,CIF"; spec §6.2), for a
+ * basic device's MN to put in its offers; without --video-sizes the sizes
+ * of our fmtp "QCIF=1;CIF=1", in its order */
+static int image_sizes_print(struct re_printf *pf, const char *list)
+{
+	struct sdesc_h263 h;
+
+	if (!list || sdesc_h263_sizes_parse(&h, list, 1, NULL, NULL))
+		return re_hprintf(pf, "QCIF,CIF");
+	return sdesc_h263_print_names(pf, &h);
+}
+
 /* The attributes of our service:sip-device (docs/slp-templates.md). */
 static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 {
@@ -503,7 +522,8 @@ static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 			  audio && video ? "," : "",
 			  video ? "H263-1998" : "");
 	if (video)
-		err |= re_hprintf(pf, ",(image-size=QCIF,CIF)");
+		err |= re_hprintf(pf, ",(image-size=%H)", image_sizes_print,
+				  c->video_sizes);
 	err |= re_hprintf(pf, ",(vendor=sipmob " SIPMOB_VERSION ")");
 	if (!c->basic)
 		err |= re_hprintf(pf, ",mobility-enhanced");

@@ -56,6 +56,9 @@ struct dsession {
 	bool invited;             /* the other side invited us (3PCC)     */
 	/* a retrieval's bridges back to the MN (bridge_back.c) */
 	struct bridge *back[2];
+	/* a handoff's call to the CN, maybe through a transcoder
+	 * (device_tc.c) */
+	struct dtc *tc;
 };
 
 /* device.c */
@@ -83,6 +86,14 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 		const char *hdrs);
 int  mdsm_start(struct device *dev);
 void mdsm_caps_forget(struct caps_query *q);
+
+/* device_tc.c: a REFER's INVITE of the CN, through a transcoder when
+ * there is no codec in common (spec §6.1) */
+int  dsession_call_cn(struct dsession *s, const char *target,
+		      const char *hdrs);
+bool dsession_transcoded(const struct dsession *s);
+/** The CN answered a transcoded session: the transcoder's ACK */
+int  dsession_tc_answered(struct dsession *s, const struct sip_msg *msg);
 
 /* device_refer.c */
 void device_refer_handler(struct sipep *ep, struct sipleg *leg,

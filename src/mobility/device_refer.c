@@ -160,7 +160,9 @@ void dsession_invite_resp(struct sipleg *leg, int err, uint16_t scode,
 		return;
 
 	if (!err && scode < 300) {
-		if (mset_accept_answer(s->ms, msg->mb, why, sizeof(why))) {
+		if (dsession_transcoded(s) ?
+		    dsession_tc_answered(s, msg) :
+		    mset_accept_answer(s->ms, msg->mb, why, sizeof(why))) {
 			re_fprintf(stderr, "device: unusable answer from %s:"
 				   " %s\n", sipleg_remote_uri(s->leg), why);
 			if (s->not)
@@ -226,7 +228,6 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 {
 	bool a = sipreferto_uparam(rt, "audio") != NULL;
 	bool v = sipreferto_uparam(rt, "video") != NULL;
-	struct mbuf *offer = NULL;
 	struct dsession *s = NULL;
 	char *hdrs = NULL, *target = NULL, why[128] = "";
 	int err;
@@ -256,25 +257,20 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		goto out;
 	}
 	err  = sipreferto_invite_target(&target, rt);
-	err |= mset_offer(s->ms, &offer);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {
 		refuse(dev, msg, 500, "Server Internal Error", "no session");
 		s = mem_deref(s);
 		goto out;
 	}
-	err = sipleg_connect(&s->leg, dev->ep, target, hdrs, offer, false,
-			     &dsession_handlers, s);
-	if (err) {
+	re_fprintf(stderr, "device: REFER from %r: calling %s (session %u)\n",
+		   &msg->from.auri, target, s->id);
+	if (dsession_call_cn(s, target, hdrs)) {
 		(void)siprefer_notify(s->not, 503, "Service Unavailable",
 				      NULL, true);
 		s = mem_deref(s);
-		goto out;
 	}
-	re_fprintf(stderr, "device: REFER from %r: INVITE %s (session %u)\n",
-		   &msg->from.auri, target, s->id);
  out:
-	mem_deref(offer);
 	mem_deref(hdrs);
 	mem_deref(target);
 }

@@ -22,6 +22,8 @@ static void destructor(void *arg)
 	tmr_cancel(&d->tmr_ping);
 	tmr_cancel(&d->tmr_retry);
 	list_unlink(&d->le);
+	devleg_close(d->tc);
+	mem_deref(d->tc);
 	sipleg_set_handlers(d->leg, NULL, NULL);  /* no calls into us now */
 	mem_deref(d->leg);      /* BYE, or CANCEL while it is ringing */
 	mem_deref(d->offer);
@@ -66,6 +68,7 @@ static void done(struct devleg *d, int err, uint16_t scode,
 
 	d->doneh = NULL;
 	d->tries = 0;
+	d->offerless = false;
 	d->pending = mem_deref(d->pending);
 	if (h)
 		h(d, err, scode, reason, d->done_arg);
@@ -76,7 +79,7 @@ static int send_pending(struct devleg *d, bool initial)
 	struct mbuf *mb = NULL;
 	int err;
 
-	err = sdesc_encode(&mb, d->pending);
+	err = d->pending ? sdesc_encode(&mb, d->pending) : 0;
 	if (!err && initial)
 		err = sipleg_connect(&d->leg, d->ep, d->uri, NULL, mb, true,
 				     NULL, NULL);
@@ -105,7 +108,7 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 
 	if (!err && scode < 200)
 		return;
-	if (!d->pending)
+	if (!d->pending && !d->offerless)
 		return;   /* nobody waits for it */
 
 	if (!err && scode == 491 && ++d->tries < MAX_491_TRIES) {
@@ -127,8 +130,10 @@ static void resp_handler(struct sipleg *leg, int err, uint16_t scode,
 	}
 	mem_deref(d->answer);
 	d->answer = ans;
-	mem_deref(d->offer);
-	d->offer = mem_ref(d->pending);
+	if (!d->offerless) {
+		mem_deref(d->offer);
+		d->offer = mem_ref(d->pending);
+	}
 	done(d, 0, scode, reason);
 }
 
@@ -154,7 +159,7 @@ static void close_handler(struct sipleg *leg, int err,
 	re_snprintf(why, sizeof(why), "%s (%m)", err == ECONNRESET ?
 		    "it hung up" : "its dialog failed", err);
 	mem_ref(d);
-	if (d->pending)
+	if (d->pending || d->offerless)
 		done(d, err ? err : ECONNRESET, 0, why);
 	set_lost(d, why);
 	mem_deref(d);
@@ -191,6 +196,43 @@ int devleg_invite(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 	return 0;
 }
 
+int devleg_invite_offerless(struct devleg *d, devleg_done_h *h, void *arg)
+{
+	int err;
+
+	if (!d || d->leg)
+		return EINVAL;
+	d->offerless = true;
+	d->doneh = h;
+	d->done_arg = arg;
+	err = send_pending(d, true);
+	if (err) {
+		d->offerless = false;
+		d->doneh = NULL;
+		return err;
+	}
+	sipleg_set_handlers(d->leg, &handlers, d);
+	return 0;
+}
+
+/* The ACK of an offerless INVITE, with our answer */
+int devleg_ack_sdp(struct devleg *d, struct sdesc *answer)
+{
+	struct mbuf *mb = NULL;
+	int err;
+
+	if (!d || !answer)
+		return EINVAL;
+	err = sdesc_encode(&mb, answer);
+	err = err ? err : sipleg_ack(d->leg, mb);
+	if (!err) {
+		mem_deref(d->offer);
+		d->offer = mem_ref(answer);
+	}
+	mem_deref(mb);
+	return err;
+}
+
 int devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 		  void *arg)
 {
@@ -222,6 +264,7 @@ void devleg_close(struct devleg *d)
 	if (!d || d->closed)
 		return;
 	d->closed = true;
+	devleg_close(d->tc);
 	tmr_cancel(&d->tmr_ping);
 	tmr_cancel(&d->tmr_retry);
 	d->doneh = NULL;

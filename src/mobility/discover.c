@@ -16,6 +16,8 @@ struct known {
 	char *name;      /* the user part of its SIP URI */
 	char *uri;
 	bool enhanced;   /* its attributes say mobility-enhanced */
+	char *codecs;    /* its codecs attribute, "PCMU,G722", or NULL */
+	char *image_size;/* its image-size attribute, or NULL */
 };
 
 static void known_destructor(void *arg)
@@ -25,6 +27,43 @@ static void known_destructor(void *arg)
 	list_unlink(&k->le);
 	mem_deref(k->name);
 	mem_deref(k->uri);
+	mem_deref(k->codecs);
+	mem_deref(k->image_size);
+}
+
+/* The values of one attribute, comma-separated, or NULL without it */
+static char *attr_values(const struct slp_attrs *a, const char *tag)
+{
+	const struct slp_attr *at;
+	char *s = NULL;
+
+	at = a ? slp_attrs_find(a, &(struct pl){tag, strlen(tag)}) : NULL;
+	for (size_t i = 0; at && i < at->nval; i++) {
+		char *n = NULL;
+
+		if (re_sdprintf(&n, "%s%s%r", s ? s : "", i ? "," : "",
+				&at->val[i].s)) {
+			mem_deref(n);
+			return mem_deref(s);
+		}
+		mem_deref(s);
+		s = n;
+	}
+	return s;
+}
+
+const char *mn_known_attr(const struct mn *mn, const char *uri,
+			  const char *tag)
+{
+	for (struct le *le = mn->known.head; le; le = le->next) {
+		const struct known *k = le->data;
+
+		if (strcmp(k->uri, uri))
+			continue;
+		return !strcmp(tag, "codecs") ? k->codecs :
+			!strcmp(tag, "image-size") ? k->image_size : NULL;
+	}
+	return NULL;
 }
 
 int mn_discover_alloc(struct mn *mn)
@@ -91,6 +130,8 @@ void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n)
 		k->enhanced = v[i].parsed &&
 			slp_attrs_find(v[i].parsed,
 				       &(struct pl)PL("mobility-enhanced"));
+		k->codecs = attr_values(v[i].parsed, "codecs");
+		k->image_size = attr_values(v[i].parsed, "image-size");
 		if (pl_strdup(&k->name, &user))
 			mem_deref(k);
 		else

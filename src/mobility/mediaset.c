@@ -20,8 +20,19 @@
  * §8.3.2), through every move. Events go out with the far side's number
  * and come in with ours.
  *
- * Limits: one audio and one video stream per set; the video size is set
- * locally (capability reconciliation of H.263+ sizes is the caps layer's).
+ * Video picture sizes (spec §6.2, RFC 4629 §8.1): our fmtp lists the H.263
+ * sizes we can receive (conf.video_sizes, largest first, each at the MPI
+ * of our frame rate; without them "QCIF=1;CIF=1", as before sizes could
+ * be configured). On every offer/answer the video we send takes its size
+ * from the fmtp of the line we send to: the receiver's most preferred size
+ * that we can make (sdesc_h263_choose; no sizes there: QCIF). A change
+ * rebuilds the encoder, so the first picture at the new size is a keyframe.
+ * What we receive is decoded at whatever size it comes.
+ *
+ * Limits: one audio and one video stream per set. The frame rate stays
+ * ours (15 fps unless configured): a receiver's MPI or MAX-FPS asking for
+ * fewer frames, and MAXBR, are not followed. When the receiver lists no
+ * size we can make, we send its first (it is the one it surely takes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +66,9 @@ struct mset {
 	enum mset_video vrole;
 	enum sdesc_dir vdir;              /* video: what we do now          */
 	struct sdesc_codec vcodec;
+	char vfmtp[64];                   /* ...its fmtp: what we receive   */
+	struct sdesc_h263 vsend;          /* the sizes we can send          */
+	unsigned vfps;
 	struct sdesc_codec codecv[MSET_MAX_CODECS + 1]; /* + telephone-event */
 	size_t codecc;             /* telephone-event included, the last */
 	struct sdesc *local;       /* our last description (o= version)   */
@@ -253,6 +267,84 @@ int mset_codecs_valid(const char *codecs, char *err, size_t errsz)
 	return e;
 }
 
+/* The H.263 parameters of a peer's line for payload type pt: none (QCIF)
+ * without an fmtp, or with one we cannot read */
+static void peer_h263(const struct sdesc_media *tm, int pt,
+		      struct sdesc_h263 *h)
+{
+	struct sdesc_codec c;
+
+	memset(h, 0, sizeof(*h));
+	for (unsigned i = 0; tm && i < sdesc_media_fmtc(tm); i++) {
+		if (sdesc_media_codec(tm, i, &c) || c.pt != pt)
+			continue;
+		if (c.fmtp && sdesc_h263_parse(h, c.fmtp))
+			memset(h, 0, sizeof(*h));
+		return;
+	}
+}
+
+/* The picture we send to the line tm (NULL: before any, as to a line
+ * without sizes): see the top of the file. A change takes effect at the
+ * next frame, from a new encoder (a keyframe). */
+static int send_size(struct mset *ms, const struct sdesc_media *tm, int pt)
+{
+	enum sdesc_h263_size size;
+	struct sdesc_h263 theirs;
+	unsigned w, h;
+
+	peer_h263(tm, pt, &theirs);
+	/* ENOENT: none of theirs is ours; size is their first, which they
+	 * surely take (our encoder makes any size) */
+	(void)sdesc_h263_choose(&theirs, &ms->vsend, &size);
+	if (sdesc_h263_dim(size, &w, &h))
+		return EINVAL;
+	return media_vstream_set_size(ms->video, w, h, ms->vfps);
+}
+
+/* What we receive (our fmtp) and can send, from the configuration: the
+ * sizes listed; a picture size given alone is the only one we send */
+static int video_sizes(struct mset *ms, const struct mset_conf *conf)
+{
+	struct sdesc_h263 recv;
+	enum sdesc_h263_size one;
+	uint8_t mpi;
+	int err;
+
+	ms->vfps = conf->video_fps ? conf->video_fps : VIDEO_FPS;
+	if (ms->vfps > 60)
+		return EINVAL;
+	mpi = sdesc_h263_mpi(ms->vfps);
+
+	if (conf->video_sizes) {
+		err = sdesc_h263_sizes_parse(&recv, conf->video_sizes, mpi,
+					     NULL, NULL);
+		if (err)
+			return err;
+		if (re_snprintf(ms->vfmtp, sizeof(ms->vfmtp), "%H",
+				sdesc_h263_print, &recv) < 0)
+			return ENOMEM;
+	}
+	else {
+		err = sdesc_h263_sizes_parse(&recv, "CIF,QCIF", 1, NULL, NULL);
+		if (err)
+			return err;
+		str_ncpy(ms->vfmtp, "QCIF=1;CIF=1", sizeof(ms->vfmtp));
+	}
+	ms->vsend = recv;
+
+	if (conf->video_width || conf->video_height) {
+		if (sdesc_h263_size_of(conf->video_width, conf->video_height,
+				       &one))
+			return EINVAL;
+		memset(&ms->vsend, 0, sizeof(ms->vsend));
+		ms->vsend.picv[0].size = one;
+		ms->vsend.picv[0].mpi = mpi;
+		ms->vsend.picc = 1;
+	}
+	return 0;
+}
+
 int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 {
 	struct mset *ms;
@@ -293,22 +385,22 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 						ms);
 	}
 	if (conf->video != MSET_VIDEO_NONE) {
+		err = video_sizes(ms, conf);
+		if (err)
+			goto out;
 		err = conf->port_min ?
 			media_vstream_alloc_ports(&ms->video, conf->addr,
 						  conf->port_min,
 						  conf->port_max) :
 			media_vstream_alloc(&ms->video, conf->addr);
-		err = err ? err : media_vstream_set_size(ms->video,
-			conf->video_width ? conf->video_width : 176,
-			conf->video_height ? conf->video_height : 144,
-			conf->video_fps ? conf->video_fps : 15);
+		err = err ? err : send_size(ms, NULL, -1);
 		if (err)
 			goto out;
 		ms->vrole = conf->video;
 		ms->vcodec.name = VIDEO_SDP_NAME;
 		ms->vcodec.pt = VIDEO_PT;
 		ms->vcodec.srate = 90000;
-		ms->vcodec.fmtp = "QCIF=1;CIF=1";
+		ms->vcodec.fmtp = ms->vfmtp;
 	}
 	if (!ms->audio && !ms->video) {
 		err = EINVAL;
@@ -535,10 +627,11 @@ static int apply_audio(struct mset *ms, const struct sdesc *answer,
 static int apply_video(struct mset *ms, const struct sdesc *answer,
 		       const struct sdesc *theirs, char *err, size_t errsz)
 {
+	const struct sdesc_media *send_tm = NULL;
 	enum sdesc_dir dir = SDESC_INACTIVE;
 	struct sa send_to;
 	bool have_send = false;
-	int pt = -1;
+	int pt = -1, send_pt = -1;
 	unsigned i;
 
 	for (i = 0; i < sdesc_media_count(answer); i++) {
@@ -563,6 +656,8 @@ static int apply_video(struct mset *ms, const struct sdesc *answer,
 				return EPROTO;
 			}
 			have_send = true;
+			send_tm = tm;
+			send_pt = codec.pt;
 		}
 		dir |= d;
 		if (pt < 0)
@@ -575,8 +670,16 @@ static int apply_video(struct mset *ms, const struct sdesc *answer,
 		return 0;
 	}
 	media_vstream_set_pt(ms->video, (uint8_t)pt);
-	if (have_send)
+	if (have_send) {
+		int e = send_size(ms, send_tm, send_pt);
+
+		if (e) {
+			re_snprintf(err, errsz, "cannot send video at the"
+				    " size asked (%m)", e);
+			return e;
+		}
 		media_vstream_set_remote(ms->video, &send_to);
+	}
 	set_dirs(ms, SDESC_VIDEO);
 	return media_vstream_start(ms->video);
 }
@@ -844,6 +947,8 @@ static int video_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "frames_decoded", (int64_t)st.frames_decoded);
 	err |= ctl_put_int(o, "width", st.width);
 	err |= ctl_put_int(o, "height", st.height);
+	err |= ctl_put_int(o, "tx_width", st.tx_width);
+	err |= ctl_put_int(o, "tx_height", st.tx_height);
 	err |= ctl_put_int(o, "lost", (int64_t)st.lost);
 	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
@@ -868,19 +973,32 @@ int mset_status(const struct mset *ms, struct odict *array)
 int mset_video_size(const char *name, unsigned *w, unsigned *h, char *err,
 		    size_t errsz)
 {
-	static const struct { const char *name; unsigned w, h; } sizes[] = {
-		{"sqcif", 128, 96}, {"qcif", 176, 144}, {"cif", 352, 288},
-	};
+	struct sdesc_h263 one;
 
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		if (!str_casecmp(name, sizes[i].name)) {
-			*w = sizes[i].w;
-			*h = sizes[i].h;
-			return 0;
-		}
-	}
+	if (name && !strchr(name, ',') &&
+	    !sdesc_h263_sizes_parse(&one, name, 1, NULL, NULL) &&
+	    !sdesc_h263_dim(one.picv[0].size, w, h))
+		return 0;
 	re_snprintf(err, errsz, "unknown picture size '%s' (sqcif, qcif,"
-		    " cif)", name);
+		    " cif, 4cif, 16cif)", name ? name : "");
+	return EINVAL;
+}
+
+int mset_video_sizes_valid(const char *list, char *err, size_t errsz)
+{
+	struct sdesc_h263 h;
+	const char *bad = NULL;
+	size_t badlen = 0;
+
+	if (!list || !sdesc_h263_sizes_parse(&h, list, 1, &bad, &badlen))
+		return 0;
+	if (badlen)
+		re_snprintf(err, errsz, "unknown picture size '%b' in '%s'"
+			    " (sqcif, qcif, cif, 4cif, 16cif)", bad, badlen,
+			    list);
+	else
+		re_snprintf(err, errsz, "bad picture size list '%s' (e.g."
+			    " 4cif,cif)", list);
 	return EINVAL;
 }
 

@@ -60,6 +60,11 @@ struct devleg {
 	struct tmr tmr_retry;
 	bool bridged;             /* it took the bridge of its move, so it
 				     takes one back (xfer_bridge.c)        */
+	bool offerless;           /* our INVITE had no offer: the 2xx
+				     offers, our ACK answers (RFC 3264)    */
+	struct devleg *tc;        /* the transcoder between it and the CN
+				     (caps.c), closed with it             */
+	unsigned tc_line;         /* the CN's m-line it converts           */
 	devleg_done_h *doneh;
 	void *done_arg;
 	struct devleg_owner owner;
@@ -68,6 +73,10 @@ struct devleg {
 struct devleg *devleg_alloc(struct sipep *ep, const char *uri, int src);
 int  devleg_invite(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 		   void *arg);
+/** An INVITE without an offer: d->answer gets the 2xx's offer, and
+ *  devleg_ack_sdp() answers it */
+int  devleg_invite_offerless(struct devleg *d, devleg_done_h *h, void *arg);
+int  devleg_ack_sdp(struct devleg *d, struct sdesc *answer);
 int  devleg_update(struct devleg *d, struct sdesc *offer, devleg_done_h *h,
 		   void *arg);
 void devleg_ack(struct devleg *d);
@@ -99,6 +108,10 @@ struct last_transfer {
 	uint64_t bridge_relayed;  /* packets passed on downstream          */
 	uint64_t bridge_spliced;  /* ...and upstream, as the sender's own  */
 	char bridge_note[160];    /* why not bridged                       */
+	const char *codec_how;    /* caps.c: common, renegotiate,
+				     transcoder, refused; NULL: no audio  */
+	char codec_why[256];
+	char transcoder[128];     /* the transcoder's URI, if one is used  */
 };
 
 struct xfer;
@@ -164,6 +177,12 @@ struct mn {
 	call_placed_h *placedh;
 	void *placed_arg;
 
+	struct capsq *caps_q;      /* a move finding out about codecs      */
+	struct tmr tmr_takeback;   /* a lost transcoder's audio comes back */
+	char cn_codecs[128];       /* the CN's codecs from OPTIONS          */
+	bool cn_codecs_asked;      /* ...asked once per call               */
+	struct sdesc *cn_caps;     /* its OPTIONS answer's SDP             */
+
 	struct slp_ua *ua;         /* device discovery (discover.c)       */
 	struct list known;         /* devices of the last query, by name  */
 };
@@ -192,6 +211,10 @@ int  call_stamp(struct mn *mn, struct sdesc *sd);
 struct devleg *call_devleg(struct mn *mn, const char *uri);
 void call_apply_self(struct mn *mn);
 void call_update_devices(struct mn *mn);
+/** A device's audio goes through a transcoder */
+bool call_transcoding(const struct mn *mn);
+/** The transcoder of d's audio died: the audio comes back to the MN */
+void call_transcoder_lost(struct mn *mn, struct devleg *d, const char *why);
 int  call_dtmf(struct mn *mn, const char *digits, char *why, size_t whysz);
 const char *call_dtmf_received(const struct mn *mn);
 
@@ -244,6 +267,21 @@ void xbridge_cancel_back(struct xbridges *xb);
 /** Takes the bridges down; what they did goes to lt (if not NULL) */
 void xbridge_end(struct xbridges *xb, struct last_transfer *lt);
 
+/* caps.c: how a move reconciles the audio's codec (spec §6.1) */
+enum caps_how { CAPS_AS_IS = 0, CAPS_COMMON, CAPS_RENEGOTIATE,
+		CAPS_TRANSCODE };
+struct caps_plan {
+	bool active;               /* the move takes the audio            */
+	enum caps_how how;
+	unsigned line;             /* the CN's audio m-line                */
+	char dev_codecs[96];       /* what the device takes ("" unknown)  */
+	struct sdesc_codec cn_codec; /* renegotiate: the CN's next codec */
+	char cn_name[16];
+	char tc_uri[128];          /* transcode: the transcoder           */
+	char tc_dev_codec[16];     /* ...and the device side's codec      */
+	char why[256];
+};
+
 /* xfer.c */
 typedef void (xfer_done_h)(int err, const struct last_transfer *lt,
 			   void *arg);
@@ -254,7 +292,36 @@ struct mnc_plan {
 		enum line_role role;
 		const char *uri;
 	} item[MN_MAX_LINES];
+	struct caps_plan caps;
+	uint64_t t_cmd;            /* when it was asked (0: now): what it
+				      takes counts from there              */
 };
+/** A transcoder SLP knows of */
+struct caps_tc {
+	char uri[128];
+	char codecs[96];
+	unsigned load;
+};
+enum { CAPS_MAX_TC = 16 };
+struct slp_device;
+/** What an SLP answer says of one transcoder (EINVAL: no attributes) */
+int  caps_tc_read(struct caps_tc *tc, const struct slp_device *v);
+/** The decision itself (pure): from what the device takes (cp->dev_codecs),
+ *  what the CN sends now (cur) and has (cn_codecs) and the transcoders;
+ *  fills cp, or ENOENT with the refusal in words */
+int  caps_decide(struct caps_plan *cp, const char *dev, const char *cur,
+		 const char *cn_codecs, const struct caps_tc *tcv, size_t ntc,
+		 char *refusal, size_t rsz);
+int  caps_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
+	       void *arg, char *why, size_t whysz);
+/** The call ended: a move asking about codecs ends, and what the CN
+ *  said of its codecs is forgotten */
+void caps_call_ended(struct mn *mn);
+void caps_abort(struct mn *mn);
+void caps_outcome(struct last_transfer *lt, const struct caps_plan *cp);
+bool caps_list_has(const char *list, const char *name);
+int  caps_cn_codec(const struct mn *mn, const char *name,
+		   struct sdesc_codec *c);
 int  xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	       void *arg, char *why, size_t whysz);
 int  xfer_retrieve(struct mn *mn, const char *media, xfer_done_h *h,
@@ -313,7 +380,22 @@ typedef void (mn_devices_h)(int err, const struct slp_device *v, size_t n,
 int  mn_devices_query(struct mn *mn, const char *pred, mn_devices_h *h,
 		      void *arg);
 const char *mn_known_name(const struct mn *mn, const char *url);
+/** A device's SLP attribute "codecs" or "image-size" as "A,B", from the
+ *  last query; NULL when not known */
+const char *mn_known_attr(const struct mn *mn, const char *uri,
+			  const char *tag);
 /** 1 or 0: the device's SLP attributes say mobility-enhanced or not;
  *  -1: not known (not in the last query's answer) */
 int  mn_known_enhanced(const struct mn *mn, const char *uri);
 void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n);
+
+/* caps_video.c: a basic device's H.263 picture sizes, from SLP (§6.2) */
+/** Sets the fmtp of the H.263 codecs of a video line that lists no
+ *  picture size from an SLP image-size value ("4CIF,CIF"): 0 when set,
+ *  EALREADY when every one had sizes, ENOENT without H.263 (or not
+ *  video), EINVAL for an unreadable value */
+int  caps_video_fmtp_from_slp(struct sdesc_media *m, const char *image_size);
+/** The same for the video lines of d's answer that lines[] names, with
+ *  the image-size of d's SLP attributes (mn_known_attr); how many set */
+unsigned caps_video_device(const struct mn *mn, struct devleg *d,
+			   const bool *lines);

@@ -120,7 +120,7 @@ int mnc_move(struct mn *mn, const struct mnc_request *rq, xfer_done_h *h,
 			    ": every medium is on a device already" : "");
 		return EINVAL;
 	}
-	return xfer_move(mn, &plan, h, arg, why, whysz);
+	return caps_move(mn, &plan, h, arg, why, whysz);
 }
 
 const char *mnc_whole_target(const struct mn *mn,

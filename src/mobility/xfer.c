@@ -45,7 +45,11 @@ struct target {
 	struct devleg *d;
 	bool lines[MN_MAX_LINES];
 	enum line_role roles[MN_MAX_LINES];
+	bool bridge_lines[MN_MAX_LINES]; /* lines a bridge may carry       */
 	bool answered;
+	struct devleg *tc;          /* the transcoder before it (caps.c)   */
+	struct sdesc *cn_face;      /* its answer as the CN gets it: the
+				       transcoder's B line in the audio's  */
 };
 
 struct xfer {
@@ -67,10 +71,12 @@ struct xfer {
 	struct tmr tmr;
 	struct report *report;
 	struct xbridges xb;
+	struct caps_plan caps;      /* how the audio's codec is reconciled */
 };
 
 static void finish(struct xfer *x, const char *error);
 static void send_cn(struct xfer *x);
+static int cn_face(struct target *t);
 
 static void target_destructor(void *arg)
 {
@@ -79,6 +85,9 @@ static void target_destructor(void *arg)
 	list_unlink(&t->le);
 	devleg_close(t->d);   /* a device that did not join: BYE/CANCEL */
 	mem_deref(t->d);
+	devleg_close(t->tc);
+	mem_deref(t->tc);
+	mem_deref(t->cn_face);
 }
 
 static void retiring_flush(struct list *l)
@@ -174,8 +183,16 @@ static void device_done(struct devleg *d, int err, uint16_t scode,
 		finish(x, why);
 		return;
 	}
+	/* a basic display's picture sizes, from SLP (spec §6.2) */
+	(void)caps_video_device(x->mn, d, t->lines);
+	if (t->tc && cn_face(t)) {
+		re_snprintf(why, sizeof(why), "cannot compose the"
+			    " transcoder's side for the CN");
+		finish(x, why);
+		return;
+	}
 	t->answered = true;
-	xbridge_device(&x->xb, x->mn, d, t->lines, t->roles);
+	xbridge_device(&x->xb, x->mn, d, t->bridge_lines, t->roles);
 
 	for (le = x->targets.head; le; le = le->next) {
 		if (!((struct target *)le->data)->answered)
@@ -204,6 +221,105 @@ static void device_timeout(void *arg)
 	}
 }
 
+/* ---- codecs (caps.c decided): the device's offer, the CN's side -------- */
+
+static bool keep_listed(const struct sdesc_codec *c, void *arg)
+{
+	return !str_casecmp(c->name, "telephone-event") ||
+		caps_list_has(arg, c->name);
+}
+
+/* The audio line of the device's offer, as caps.c decided */
+static int caps_offer(struct target *t, struct sdesc *offer)
+{
+	const struct caps_plan *cp = &t->x->caps;
+	struct sdesc_media *m;
+	int err;
+
+	if (!cp->active || !t->lines[cp->line])
+		return 0;
+	switch (cp->how) {
+
+	case CAPS_COMMON:
+		m = sdesc_media(offer, cp->line);
+		return sdesc_media_keep_codecs(m, keep_listed,
+					       (void *)cp->dev_codecs);
+
+	case CAPS_RENEGOTIATE:
+		m = sdesc_media(offer, cp->line);
+		err = sdesc_media_codec_first(m, &cp->cn_codec);
+		return err ? err : sdesc_media_keep_codecs(m, keep_listed,
+						(void *)cp->cn_name);
+
+	case CAPS_TRANSCODE:
+		/* the transcoder's A line: it faces the device */
+		err = sdesc_media_replace(offer, cp->line,
+					  sdesc_media(t->tc->answer, 0));
+		m = sdesc_media(offer, cp->line);
+		return err ? err : sdesc_media_keep_codecs(m, keep_listed,
+						(void *)cp->tc_dev_codec);
+	default:
+		return 0;
+	}
+}
+
+/* What the CN is offered for the device's audio: the transcoder's B
+ * line, with the codec the CN sends now */
+static int cn_face(struct target *t)
+{
+	const struct caps_plan *cp = &t->x->caps;
+	struct sdesc_codec cur;
+	struct sdesc *sd = NULL;
+	int err;
+
+	err = sdesc_media_negotiated(sdesc_media(t->x->mn->cn_remote,
+						 cp->line), &cur);
+	err = err ? err : sdesc_dup(&sd, t->d->answer);
+	err = err ? err : sdesc_media_replace(sd, cp->line,
+					      sdesc_media(t->tc->answer, 1));
+	err = err ? err : sdesc_media_keep_codecs(sdesc_media(sd, cp->line),
+						  keep_listed,
+						  (void *)cur.name);
+	if (err) {
+		mem_deref(sd);
+		return err;
+	}
+	mem_deref(t->cn_face);
+	t->cn_face = sd;
+	return 0;
+}
+
+/* The transcoder's answer in our ACK (spec Figure 7, message 8): its A
+ * line gets the device's media, its B line the CN's. */
+static int ack_transcoder(struct target *t)
+{
+	const struct caps_plan *cp = &t->x->caps;
+	const struct mn *mn = t->x->mn;
+	struct sdesc *ans = NULL;
+	int err;
+
+	err = sdesc_dup(&ans, t->tc->answer);
+	err = err ? err : sdesc_media_replace(ans, 0,
+					      sdesc_media(t->d->answer,
+							  cp->line));
+	err = err ? err : sdesc_media_replace(ans, 1,
+					      sdesc_media(mn->cn_remote,
+							  cp->line));
+	err = err ? err : devleg_ack_sdp(t->tc, ans);
+	mem_deref(ans);
+	return err;
+}
+
+/* The transcoder died: the device's audio comes back to the MN. */
+static void transcoder_lost(struct devleg *tc, const char *why, void *arg)
+{
+	struct devleg *d = arg;
+	(void)tc;
+
+	if (d->owner.arg)
+		call_transcoder_lost(d->owner.arg, d, why);
+}
+
 static int invite_device(struct target *t)
 {
 	struct sdesc *offer = NULL;
@@ -211,10 +327,57 @@ static int invite_device(struct target *t)
 
 	err = place_invite_offer(&offer, t->x->mn->cn_remote,
 				 &t->x->mn->place, t->lines, t->roles);
-	err = err ? err : xbridge_offer(&t->x->xb, t->x->mn, offer, t->lines);
+	err = err ? err : caps_offer(t, offer);
+	err = err ? err : xbridge_offer(&t->x->xb, t->x->mn, offer,
+					t->bridge_lines);
 	err = err ? err : devleg_invite(t->d, offer, device_done, t);
 	mem_deref(offer);
 	return err;
+}
+
+/* The transcoder offered its two legs: now the device. */
+static void transcoder_done(struct devleg *tc, int err, uint16_t scode,
+			    const char *reason, void *arg)
+{
+	struct target *t = arg;
+	char why[256];
+
+	if (!err && scode < 300 && (sdesc_media_count(tc->answer) < 2 ||
+				    !sdesc_media_port(sdesc_media(tc->answer,
+								  0)) ||
+				    !sdesc_media_port(sdesc_media(tc->answer,
+								  1)))) {
+		err = EBADMSG;
+		reason = "no pair of audio lines";
+	}
+	if (err || scode >= 300) {
+		re_snprintf(why, sizeof(why), "transcoder %s: %s", tc->uri,
+			    err == ETIMEDOUT ? "no answer" : err ?
+			    (reason && reason[0] ? reason : "failed") :
+			    reason);
+		if (!err)
+			re_snprintf(why, sizeof(why), "transcoder %s answered"
+				    " %u %s", tc->uri, scode, reason);
+		finish(t->x, why);
+		return;
+	}
+	err = invite_device(t);
+	if (err) {
+		re_snprintf(why, sizeof(why), "cannot invite %s (%m)",
+			    t->d->uri, err);
+		finish(t->x, why);
+	}
+}
+
+/* Figure 7, message 1: the transcoder first, without an offer */
+static int invite_transcoder(struct target *t)
+{
+	struct mn *mn = t->x->mn;
+
+	t->tc = devleg_alloc(mn->ep, t->x->caps.tc_uri, -1);
+	if (!t->tc)
+		return ENOMEM;
+	return devleg_invite_offerless(t->tc, transcoder_done, t);
 }
 
 /* ---- 2. re-INVITE the CN ------------------------------------------------- */
@@ -253,7 +416,8 @@ static int compose(struct xfer *x)
 			if (!t->lines[i] || plan.n >= MN_MAX_LINES)
 				continue;
 			plan.item[plan.n++] = (struct place_item){
-				i, t->roles[i], t->d, t->d->answer};
+				i, t->roles[i], t->d,
+				t->cn_face ? t->cn_face : t->d->answer};
 		}
 	}
 	return place_compose_move(&x->cn_offer, &x->next, mn->cn_local,
@@ -361,6 +525,17 @@ static void cn_accepted(struct xfer *x, const struct sip_msg *msg)
 		struct target *t = le->data;
 		struct devleg *d = t->d;
 
+		if (t->tc && ack_transcoder(t))
+			re_fprintf(stderr, "mn: cannot ACK transcoder %s\n",
+				   t->tc->uri);
+		if (t->tc) {   /* it lives and dies with its device now */
+			d->tc = t->tc;
+			d->tc_line = x->caps.line;
+			t->tc = NULL;
+			d->tc->owner = (struct devleg_owner){
+				transcoder_lost, NULL, d};
+			devleg_watch(d->tc);
+		}
 		t->d = NULL;
 		mem_deref(t);
 		devleg_ack(d);
@@ -454,6 +629,9 @@ static void finish(struct xfer *x, const char *error)
 	xfer_done_h *h = x->h;
 
 	report_outcome(lt, x->retrieve, "mnc", error);
+	caps_outcome(lt, x->retrieve ? NULL : &x->caps);
+	if (x->retrieve)
+		lt->codec_how = NULL;
 	if (error && x->retrieve)
 		xbridge_cancel_back(&x->xb);
 	xbridge_end(&x->xb, lt);
@@ -489,7 +667,7 @@ static int xfer_alloc(struct xfer **xp, struct mn *mn, xfer_done_h *h,
 		re_snprintf(why, whysz, "no established call");
 		return ENOTCONN;
 	}
-	if (mn->xfer) {
+	if (mn->xfer || mn->caps_q) {
 		re_snprintf(why, whysz, "a transfer is in progress; wait for"
 			    " it to end");
 		return EBUSY;
@@ -527,6 +705,9 @@ int xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	err = xfer_alloc(&x, mn, h, arg, why, whysz);
 	if (err)
 		return err;
+	x->caps = plan->caps;
+	if (plan->t_cmd)
+		x->t_cmd = plan->t_cmd;   /* the codec questions count too */
 
 	/* One target per device, taking all of its lines. */
 	for (i = 0; i < plan->n; i++) {
@@ -550,6 +731,19 @@ int xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 		}
 		t->lines[line] = true;
 		t->roles[line] = plan->item[i].role;
+		/* a device that gets another codec than the CN sends cannot
+		 * play what a bridge would relay */
+		t->bridge_lines[line] = !(plan->caps.active &&
+					  line == plan->caps.line &&
+					  (plan->caps.how == CAPS_RENEGOTIATE
+					   || plan->caps.how ==
+					   CAPS_TRANSCODE));
+		if (!t->bridge_lines[line])
+			str_ncpy(x->xb.note, plan->caps.how == CAPS_TRANSCODE
+				 ? "a transcoder converts the audio: the"
+				 " device cannot play the CN's packets" :
+				 "the CN changes codec: the device cannot play"
+				 " the CN's packets before", sizeof(x->xb.note));
 		if (sdesc_media_type(sdesc_media(mn->cn_remote, line)) ==
 		    SDESC_VIDEO) {
 			x->video_moved = true;
@@ -567,10 +761,13 @@ int xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	for (le = x->targets.head; le && !err; le = le->next) {
 		struct target *t = le->data;
 
-		err = invite_device(t);
+		bool via_tc = x->caps.active && x->caps.how ==
+			CAPS_TRANSCODE && t->lines[x->caps.line];
+
+		err = via_tc ? invite_transcoder(t) : invite_device(t);
 		if (err)
 			re_snprintf(why, whysz, "cannot invite %s (%m)",
-				    t->d->uri, err);
+				    via_tc ? x->caps.tc_uri : t->d->uri, err);
 	}
 	if (err) {
 		mn->xfer = NULL;

@@ -288,8 +288,11 @@ int xbridge_back(struct xbridges *xb, const struct place *next,
 		if (!any)
 			continue;
 		if (!d->bridged || d->lost[0] || !d->leg) {
-			note(xb, "device %s takes no bridge (an ordinary"
-			     " phone)", d->uri);
+			note(xb, d->tc ? "device %s hears the far end through"
+			     " a transcoder: the MN cannot play what it would"
+			     " pass on" : d->bridged ? "device %s is gone" :
+			     "device %s took no bridge on its way in (an"
+			     " ordinary phone, or another codec)", d->uri);
 			continue;
 		}
 		/* known before any of them starts passing packets on: what

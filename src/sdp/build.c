@@ -117,6 +117,14 @@ static int add_codec(struct sdesc_media *m, const struct sdesc_codec *c,
 	return err;
 }
 
+/** Appends codec c (its own payload type) to the formats of m */
+int sdesc_media_add_codec(struct sdesc_media *m, const struct sdesc_codec *c)
+{
+	if (!m || !c)
+		return EINVAL;
+	return add_codec(m, c, c->pt);
+}
+
 static bool pt_used(const struct sdesc_media *m, int pt)
 {
 	for (unsigned i = 0; i < m->fmtc; i++) {

@@ -1,6 +1,6 @@
 /*
  * Changing one media section in place: its direction, its port and
- * address, its fmtp. Each change rewrites whole lines (text and parsed
+ * address, its fmtp, its codecs. Each change rewrites whole lines (text and parsed
  * value together) and inserts new ones where RFC 4566 puts them, so the
  * other lines of the section print as they came.
  */
@@ -177,4 +177,88 @@ int sdesc_media_set_attr(struct sdesc_media *m, const char *name,
 					 strlen(val));
 	mem_deref(val);
 	return err;
+}
+
+/* Removes format i of m with its rtpmap and fmtp lines. */
+static void fmt_remove(struct sdesc_media *m, unsigned i)
+{
+	struct le *le = m->lines.head;
+
+	while (le) {
+		struct sdesc_line *l = le->data;
+
+		le = le->next;
+		if ((l->kind == SDESC_L_RTPMAP && m->fmtv[i].pt >= 0 &&
+		     l->u.rtpmap.pt == m->fmtv[i].pt) ||
+		    (l->kind == SDESC_L_FMTP &&
+		     !strcmp(l->u.fmtp.fmt, m->fmtv[i].id)))
+			mem_deref(l);
+	}
+	memmove(&m->fmtv[i], &m->fmtv[i + 1],
+		(m->fmtc - i - 1) * sizeof(m->fmtv[0]));
+	m->fmtc--;
+}
+
+/**
+ * Keeps the formats of m whose codec keep() accepts, in their order, and
+ * removes the others with their rtpmap and fmtp. ENOENT, and m unchanged,
+ * when no codec other than an auxiliary one (telephone-event) would stay.
+ */
+int sdesc_media_keep_codecs(struct sdesc_media *m,
+			    bool (*keep)(const struct sdesc_codec *c,
+					 void *arg), void *arg)
+{
+	bool kept[SDESC_MAXFMT];
+	bool any = false;
+
+	if (!m || !keep)
+		return EINVAL;
+	for (unsigned i = 0; i < m->fmtc; i++) {
+		struct sdesc_codec c;
+
+		kept[i] = !sdesc_media_codec(m, i, &c) && keep(&c, arg);
+		any |= kept[i] && !sdesc_codec_auxiliary(c.name);
+	}
+	if (!any)
+		return ENOENT;
+	for (unsigned i = m->fmtc; i-- > 0;) {
+		if (!kept[i])
+			fmt_remove(m, i);
+	}
+	return 0;
+}
+
+/**
+ * Puts codec c first on m: the format with its payload type moves to the
+ * front, or, when m does not list it, it is added there with its rtpmap
+ * (and fmtp). EEXIST when its payload type names another codec on m.
+ */
+int sdesc_media_codec_first(struct sdesc_media *m,
+			    const struct sdesc_codec *c)
+{
+	struct sdesc_fmt f;
+	unsigned i;
+	int err;
+
+	if (!m || !c || !c->name || c->pt < 0 || c->pt > 127)
+		return EINVAL;
+	for (i = 0; i < m->fmtc; i++) {
+		struct sdesc_codec mc;
+
+		if (m->fmtv[i].pt != c->pt)
+			continue;
+		if (sdesc_media_codec(m, i, &mc) || !sdesc_codec_match(&mc, c))
+			return EEXIST;
+		break;
+	}
+	if (i == m->fmtc) {
+		err = sdesc_media_add_codec(m, c);
+		if (err)
+			return err;
+		i = m->fmtc - 1;
+	}
+	f = m->fmtv[i];
+	memmove(&m->fmtv[1], &m->fmtv[0], i * sizeof(m->fmtv[0]));
+	m->fmtv[0] = f;
+	return 0;
 }

@@ -2,6 +2,7 @@
  * Device discovery for the mobile node, spec §4, Figure 1: a SrvRqst for
  * service:sip-device filtered by location, then an AttrRqst per URL, all
  * in flight at once; the handler gets every device with its attributes.
+ * Transcoders (service:sip-transcoder, spec §6.1) are found the same way.
  * A device whose AttrRqst fails is still listed, with no attributes.
  */
 #include <string.h>
@@ -109,13 +110,13 @@ static void srv_h(int err, uint16_t se, const struct slp_ua_url *v, size_t n,
 		finish(j, 0);
 }
 
-int slp_ua_find_devices(struct slp_ua *ua, const char *pred,
-			slp_ua_devices_h *h, void *arg)
+int slp_ua_find_services(struct slp_ua *ua, const char *type,
+			 const char *pred, slp_ua_devices_h *h, void *arg)
 {
 	struct fjob *j;
 	int err;
 
-	if (!ua || !h)
+	if (!ua || !type || !h)
 		return EINVAL;
 	j = mem_zalloc(sizeof(*j), fjob_destructor);
 	if (!j)
@@ -123,9 +124,14 @@ int slp_ua_find_devices(struct slp_ua *ua, const char *pred,
 	j->ua = ua;
 	j->h = h;
 	j->arg = arg;
-	err = slp_ua_findsrvs(ua, SLP_TYPE_DEVICE, pred ? pred : "", srv_h,
-			      j);
+	err = slp_ua_findsrvs(ua, type, pred ? pred : "", srv_h, j);
 	if (err)
 		mem_deref(j);
 	return err;
+}
+
+int slp_ua_find_devices(struct slp_ua *ua, const char *pred,
+			slp_ua_devices_h *h, void *arg)
+{
+	return slp_ua_find_services(ua, SLP_TYPE_DEVICE, pred, h, arg);
 }

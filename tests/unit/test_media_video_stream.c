@@ -1,8 +1,9 @@
 /**
  * @file test_media_video_stream.c  Real H.263+ video between media_vstreams
  * on 127.0.0.1 under a real libre event loop: a camera's pattern is decoded
- * at a display at its size, the display follows a size change, the video
- * moves to another display with SSRC and sequence unbroken, and garbage
+ * at a display at its size, the display follows a size change, a size
+ * switch while sending starts with a keyframe and loses no picture, the
+ * video moves to another display with SSRC and sequence unbroken, and garbage
  * datagrams do not stop a display. Every run of the loop is bounded by a
  * timer that calls re_cancel(); runs end early once the awaited frames
  * have been decoded.
@@ -20,6 +21,7 @@
 #include <libavutil/log.h>
 #include <sipmob/media.h>
 #include <sipmob/media_video.h>
+#include <sipmob/media_relay.h>
 #include "run_loop.h"
 
 /* What a display saw, and when to stop waiting */
@@ -196,6 +198,128 @@ static void camera_to_display_then_size_follows(void **state)
 }
 
 
+/* What the display of a mid-call size switch saw: which pictures began
+ * intra-coded (by RTP timestamp, read from the payload by a tap), and the
+ * first picture decoded at the new size */
+struct switch_watch {
+	struct display d;
+	uint32_t intra_ts[256];
+	unsigned nintra;
+	unsigned new_w, new_h;     /* the size switched to (0: not yet)     */
+	bool seen_new;
+	uint32_t new_ts;           /* the first picture at the new size ... */
+	uint16_t new_mark;         /* ...its pattern number                 */
+	uint16_t old_mark;         /* the last one at the old size          */
+	unsigned old_frames;
+};
+
+
+static bool intra_tap(const struct sa *src, const struct rtp_header *hdr,
+		      struct mbuf *mb, void *arg)
+{
+	struct switch_watch *w = arg;
+	bool intra = false;
+	(void)src;
+
+	if (!h263_picture_intra(mbuf_buf(mb), mbuf_get_left(mb), &intra) &&
+	    intra && w->nintra < ARRAY_SIZE(w->intra_ts))
+		w->intra_ts[w->nintra++] = hdr->ts;
+	return false;   /* the display takes it as ever */
+}
+
+
+static void switch_frame_h(const struct media_vframe *f, void *arg)
+{
+	struct switch_watch *w = arg;
+
+	if (w->new_w && f->w == w->new_w && f->h == w->new_h) {
+		if (!w->seen_new) {
+			w->seen_new = true;
+			w->new_ts = f->ts;
+			w->new_mark = f->mark;
+		}
+	}
+	else if (!w->seen_new) {
+		w->old_mark = f->mark;
+		++w->old_frames;
+	}
+	frame_h(f, &w->d);
+}
+
+
+static bool was_intra(const struct switch_watch *w, uint32_t ts)
+{
+	for (unsigned i = 0; i < w->nintra; i++) {
+		if (w->intra_ts[i] == ts)
+			return true;
+	}
+	return false;
+}
+
+
+/* The sender's size changes while it runs (the far end's fmtp asked for
+ * another, spec §6.2): the encoder is rebuilt, the first picture at the
+ * new size is a keyframe, and the display goes on without losing one. */
+static void size_switch_mid_call_starts_with_a_keyframe(void **state)
+{
+	struct media_vstats cs, ds;
+	struct media_vstream *cam;
+	struct switch_watch w;
+	uint64_t keys_before;
+	(void)state;
+
+	memset(&w, 0, sizeof(w));
+	cam = vstream(true, false);
+	display_init(&w.d, 176, 144, 20);
+	media_vstream_set_frame_handler(w.d.vs, switch_frame_h, &w);
+	media_vstream_set_tap(w.d.vs, intra_tap, &w);
+	assert_int_equal(0, media_vstream_set_remote(cam,
+					     media_vstream_laddr(w.d.vs)));
+	assert_int_equal(0, media_vstream_start(cam));
+	run_for(3000);
+	assert_true(w.d.frames_at_size >= 20);
+	assert_int_equal(0, media_vstream_stats(cam, &cs));
+	keys_before = cs.tx_keyframes;
+
+	/* 4CIF from the next frame on, the camera still running */
+	w.d.want_w = w.new_w = 704;
+	w.d.want_h = w.new_h = 576;
+	w.d.frames_at_size = 0;
+	w.d.stop_after = 10;
+	assert_int_equal(0, media_vstream_set_size(cam, 704, 576, 15));
+	run_for(3000);
+	media_vstream_stop(cam);
+	run_for(50);
+
+	assert_int_equal(0, media_vstream_stats(cam, &cs));
+	assert_int_equal(0, media_vstream_stats(w.d.vs, &ds));
+	printf("  switch: %u frames at QCIF, then 4CIF from pattern frame %u"
+	       " (%s); %llu keyframes sent before, %llu after\n",
+	       w.old_frames, w.new_mark,
+	       was_intra(&w, w.new_ts) ? "intra" : "NOT intra",
+	       (unsigned long long)keys_before,
+	       (unsigned long long)cs.tx_keyframes);
+
+	assert_true(w.seen_new);
+	assert_true(w.d.frames_at_size >= 10);
+	assert_true(was_intra(&w, w.new_ts));
+	assert_true(cs.tx_keyframes > keys_before);
+	/* no picture lost at the switch: the pattern numbers run on */
+	assert_int_equal((uint16_t)(w.old_mark + 1), w.new_mark);
+	assert_int_equal(704, ds.width);
+	assert_int_equal(576, ds.height);
+	assert_int_equal(704, cs.tx_width);
+	assert_int_equal(576, cs.tx_height);
+	assert_int_equal(0, ds.lost);
+	assert_int_equal(0, ds.frames_dropped);
+	assert_int_equal(0, ds.decode_errors);
+	assert_true(ds.pattern_ok);
+
+	mem_deref(cam);
+	mem_deref(w.d.vs);
+}
+
+
 static void video_moves_to_another_display_unbroken(void **state)
 {
 	struct media_vstats cs, s1, s2;
@@ -342,6 +466,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(camera_to_display_then_size_follows),
+		cmocka_unit_test(size_switch_mid_call_starts_with_a_keyframe),
 		cmocka_unit_test(video_moves_to_another_display_unbroken),
 		cmocka_unit_test(garbage_datagrams_do_not_stop_a_display),
 		cmocka_unit_test(alloc_checks_its_arguments),

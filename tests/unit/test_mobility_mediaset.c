@@ -4,6 +4,11 @@
  * offerer's number, never taken for the codec, and keeps its number in the
  * session's re-offers; two sets on 127.0.0.1 send each other digits once
  * negotiated, and refuse with the reason when they cannot.
+ *
+ * Video picture sizes (spec §6.2): a set's fmtp lists the sizes it shows,
+ * largest first; the video it sends takes the size the far side's fmtp
+ * prefers among those it can make, again on every offer and answer (QCIF
+ * when the far side lists none); two sets on 127.0.0.1 see it decoded.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +19,7 @@
 #include <re.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
+#include <sipmob/ctl.h>
 #include "run_loop.h"
 
 static struct sa addr;
@@ -143,7 +149,168 @@ static void no_telephone_event_unless_offered(void **state)
 	mem_deref(ms);
 }
 
+/* ---- video picture sizes ---- */
+
+static struct mset *vset(enum mset_video role, const char *sizes,
+			 unsigned width, unsigned height)
+{
+	struct mset_conf c = {.addr = &addr, .no_audio = true,
+			      .video = role, .video_sizes = sizes,
+			      .video_width = width, .video_height = height};
+	struct mset *ms = NULL;
+
+	assert_int_equal(0, mset_alloc(&ms, &c));
+	return ms;
+}
+
+/* A number of the set's video entry in its status */
+static int64_t vstat(const struct mset *ms, const char *key)
+{
+	struct odict *root = NULL, *arr = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(0, odict_alloc(&root, 8));
+	assert_int_equal(0, ctl_put_array(root, "streams", &arr));
+	assert_int_equal(0, mset_status(ms, arr));
+	for (struct le *le = arr->lst.head; le; le = le->next) {
+		const struct odict_entry *e = le->data;
+		const struct odict_entry *n;
+
+		if (e->type != ODICT_OBJECT ||
+		    strcmp(odict_string(e->u.odict, "type"), "video"))
+			continue;
+		n = odict_lookup(e->u.odict, key);
+		assert_non_null(n);
+		v = n->u.integer;
+	}
+	mem_deref(root);
+	return v;
+}
+
+static struct mbuf *video_offer(const char *fmtp)
+{
+	char mline[256];
+
+	re_snprintf(mline, sizeof(mline), "m=video 7002 RTP/AVP 96\r\n"
+		    "a=rtpmap:96 H263-1998/90000\r\n%s%s%s",
+		    fmtp ? "a=fmtp:96 " : "", fmtp ? fmtp : "",
+		    fmtp ? "\r\n" : "");
+	return cn_offer(mline);
+}
+
+static void video_fmtp_lists_our_sizes_largest_first(void **state)
+{
+	struct mset *ms;
+	struct mbuf *o = NULL;
+	struct mset_conf c = {.addr = &addr, .no_audio = true,
+			      .video = MSET_VIDEO_DISPLAY};
+	(void)state;
+
+	ms = vset(MSET_VIDEO_DISPLAY, "cif,4CIF", 0, 0);
+	assert_int_equal(0, mset_offer(ms, &o));
+	assert_has(o, "a=fmtp:96 CIF4=2;CIF=2\r\n");   /* 15 fps: MPI 2 */
+	o = mem_deref(o);
+	mem_deref(ms);
+
+	/* without sizes: as ever */
+	ms = vset(MSET_VIDEO_BOTH, NULL, 0, 0);
+	assert_int_equal(0, mset_offer(ms, &o));
+	assert_has(o, "a=fmtp:96 QCIF=1;CIF=1\r\n");
+	mem_deref(o);
+	mem_deref(ms);
+
+	/* what cannot be: an unknown name, a size H.263 does not have */
+	ms = NULL;
+	c.video_sizes = "cif,vga";
+	assert_int_equal(EINVAL, mset_alloc(&ms, &c));
+	c.video_sizes = NULL;
+	c.video_width = 640;
+	c.video_height = 480;
+	assert_int_equal(EINVAL, mset_alloc(&ms, &c));
+	assert_null(ms);
+}
+
+static void video_sends_the_size_the_far_side_prefers(void **state)
+{
+	struct mset *ms = vset(MSET_VIDEO_BOTH, "4cif,cif,qcif", 0, 0);
+	(void)state;
+
+	/* before any offer: QCIF, what anyone takes */
+	assert_int_equal(176, vstat(ms, "tx_width"));
+
+	mem_deref(answer_ok(ms, video_offer("CIF=1;QCIF=1")));
+	assert_int_equal(352, vstat(ms, "tx_width"));
+	assert_int_equal(288, vstat(ms, "tx_height"));
+
+	/* a re-INVITE: the video moved to a bigger display */
+	mem_deref(answer_ok(ms, video_offer("CIF4=2;CIF=2")));
+	assert_int_equal(704, vstat(ms, "tx_width"));
+	assert_int_equal(576, vstat(ms, "tx_height"));
+
+	/* ...to one that says nothing of sizes: QCIF (RFC 4629 §8.1.1) */
+	mem_deref(answer_ok(ms, video_offer(NULL)));
+	assert_int_equal(176, vstat(ms, "tx_width"));
+	mem_deref(answer_ok(ms, video_offer("MAXBR=640")));
+	assert_int_equal(176, vstat(ms, "tx_width"));
+	mem_deref(ms);
+
+	/* our default sizes, to our default fmtp: QCIF, as before */
+	ms = vset(MSET_VIDEO_BOTH, NULL, 0, 0);
+	mem_deref(answer_ok(ms, video_offer("QCIF=1;CIF=1")));
+	assert_int_equal(176, vstat(ms, "tx_width"));
+	mem_deref(ms);
+
+	/* one size given (--video-size cif): that one, where it is taken */
+	ms = vset(MSET_VIDEO_CAMERA, NULL, 352, 288);
+	mem_deref(answer_ok(ms, video_offer("QCIF=1;CIF=1")));
+	assert_int_equal(352, vstat(ms, "tx_width"));
+	mem_deref(ms);
+}
+
+static void video_offerer_takes_the_size_from_the_answer(void **state)
+{
+	struct mset *ms = vset(MSET_VIDEO_BOTH, "cif,qcif", 0, 0);
+	struct mbuf *o = NULL, *ans;
+	char err[128] = "";
+	(void)state;
+
+	assert_int_equal(0, mset_offer(ms, &o));
+	mem_deref(o);
+	ans = video_offer("CIF4=1;CIF=1;QCIF=1");
+	assert_int_equal(0, mset_accept_answer(ms, ans, err, sizeof(err)));
+	mem_deref(ans);
+	assert_int_equal(352, vstat(ms, "tx_width"));   /* no 4CIF here */
+	mem_deref(ms);
+}
+
 /* ---- two sets on loopback ---- */
+
+static void sets_show_video_at_the_displays_size(void **state)
+{
+	struct mset *phone = vset(MSET_VIDEO_BOTH, "4cif,cif,qcif", 0, 0);
+	struct mset *wall = vset(MSET_VIDEO_DISPLAY, "cif,4cif", 0, 0);
+	struct mbuf *o = NULL, *ans = NULL;
+	char err[128] = "";
+	(void)state;
+
+	assert_int_equal(0, mset_offer(phone, &o));
+	assert_int_equal(0, mset_answer(wall, o, &ans, err, sizeof(err)));
+	assert_int_equal(0, mset_accept_answer(phone, ans, err, sizeof(err)));
+	mem_deref(o);
+	mem_deref(ans);
+
+	for (int i = 0; i < 30 && vstat(wall, "frames_decoded") < 5; i++)
+		run_for(100);
+	assert_true(vstat(wall, "frames_decoded") >= 5);
+	assert_int_equal(704, vstat(wall, "width"));
+	assert_int_equal(576, vstat(wall, "height"));
+	assert_int_equal(704, vstat(phone, "tx_width"));
+	/* a display sends nothing */
+	assert_int_equal(0, vstat(wall, "tx_packets"));
+
+	mem_deref(phone);
+	mem_deref(wall);
+}
 
 
 static void sets_exchange_digits(void **state)
@@ -201,6 +368,10 @@ int main(void)
 		cmocka_unit_test(reoffer_moves_off_a_number_our_codec_has),
 		cmocka_unit_test(no_telephone_event_unless_offered),
 		cmocka_unit_test(sets_exchange_digits),
+		cmocka_unit_test(video_fmtp_lists_our_sizes_largest_first),
+		cmocka_unit_test(video_sends_the_size_the_far_side_prefers),
+		cmocka_unit_test(video_offerer_takes_the_size_from_the_answer),
+		cmocka_unit_test(sets_show_video_at_the_displays_size),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
