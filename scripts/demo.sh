@@ -107,7 +107,8 @@ in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
 start da "$BIN/sipmob-da"
 wait_log da 'ready, boot timestamp' 10 || die "sipmob-da did not start"
 start carol "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name carol --basic \
-	--media audio,video --codecs PCMU --control "$T/carol.sock"
+	--media audio,video --codecs PCMU --video-sizes 4cif,cif,qcif \
+	--control "$T/carol.sock"
 ROOM="--room 123 --slp-da 127.0.0.1"
 start transcoder "$BIN/sipmob-transcoder" --sip 127.0.0.1:5099 \
 	--slp-da 127.0.0.1 --control "$T/transcoder.sock"
@@ -116,7 +117,8 @@ start confphone "$BIN/sipmob-device" --sip 127.0.0.1:5094 --name confphone \
 start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
 	$ROOM --control "$T/speaker.sock"
 start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
-	--media video --video display $ROOM --control "$T/display.sock"
+	--media video --video display --video-sizes 4cif,cif $ROOM \
+	--control "$T/display.sock"
 start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
 	--media video --video camera --video-size cif $ROOM \
 	--control "$T/camera.sock"
@@ -145,8 +147,12 @@ t=$(now); step "move the audio to the speakerphone"
 feel "$(mn --json move --audio "$SPK")"
 where; ladder "$t" move-audio
 
-t=$(now); step "move the video to the wall display"
+jstat "$T/mn.sock" '[.call.streams[] | select(.type == "video")][0] |
+	"   Alice'"'"'s phone shows Carol at \(.width)x\(.height)"'
+t=$(now); step "move the video to the wall display (it shows 4CIF: Carol's picture grows)"
 feel "$(mn --json move --video "$DSP")"
+wait_stat 10 "$T/display.sock" '.streams[0].width' eq 704 ||
+	die "the display does not get Carol's 4CIF picture"
 wait_stat 10 "$T/display.sock" '.streams[0].frames_decoded' ge 15
 jstat "$T/display.sock" '.streams[0] |
 	"   the display decodes Carol'"'"'s video: \(.frames_decoded) frames, \(.width)x\(.height)"'

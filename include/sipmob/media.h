@@ -17,6 +17,8 @@
  *   media_stream_stats(ms, &st);
  *   media_stream_set_dtmf_pt(ms, 101, 101);          telephone-event
  *   media_stream_dtmf_send(ms, "1#");                RFC 4733 events
+ *   media_stream_set_source(ms, src_h, arg);         frames to send
+ *   media_stream_set_sink(ms, sink_h, arg);          frames decoded
  *   media_stream_dtmf_received(ms);                  "5" (what came in)
  *   mem_deref(ms);
  */
@@ -62,6 +64,14 @@ struct media_stats {
 typedef void (media_played_h)(uint32_t ssrc, uint16_t seq, uint64_t ext,
 			      uint64_t wall_ms, void *arg);
 
+/** A frame source: fills pcm with the n samples (at srate) of the frame
+ *  that goes out with sequence number seq. An error sends the tone. */
+typedef int (media_frame_src_h)(int16_t *pcm, size_t n, uint32_t srate,
+				uint16_t seq, void *arg);
+/** A frame sink: each decoded frame of sender ssrc, n samples at srate */
+typedef void (media_frame_sink_h)(const int16_t *pcm, size_t n,
+				  uint32_t srate, uint32_t ssrc, void *arg);
+
 int  media_stream_alloc(struct media_stream **msp, const char *type,
 			const struct sa *laddr);
 int  media_stream_alloc_ports(struct media_stream **msp, const char *type,
@@ -78,6 +88,13 @@ void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt);
 int  media_stream_set_remote(struct media_stream *ms, const struct sa *raddr);
 void media_stream_set_dir(struct media_stream *ms, bool send, bool recv);
 int  media_stream_record(struct media_stream *ms, const char *wav_path);
+/** What we send: h fills each frame (NULL: the sequence-marked tone) */
+void media_stream_set_source(struct media_stream *ms, media_frame_src_h *h,
+			     void *arg);
+/** Where decoded frames go (one sink; the recorder is one, set by
+ *  media_stream_record; NULL: none) */
+void media_stream_set_sink(struct media_stream *ms, media_frame_sink_h *h,
+			   void *arg);
 void media_stream_set_played_handler(struct media_stream *ms,
 				     media_played_h *h, void *arg);
 int  media_stream_start(struct media_stream *ms);

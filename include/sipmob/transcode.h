@@ -85,6 +85,7 @@ struct tc_pair_stats {
 int      tc_engine_alloc(struct tc_engine **ep, unsigned threads);
 unsigned tc_engine_pairs(const struct tc_engine *e);
 unsigned tc_engine_threads(const struct tc_engine *e);
+int      tc_engine_pm_qos(struct tc_engine *e, int max_wake_us);
 
 /* Pair */
 int  tc_pair_alloc(struct tc_pair **pp, struct tc_engine *e,

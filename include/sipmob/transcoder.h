@@ -30,6 +30,8 @@ struct tcsvc_conf {
 	bool no_slp;              /**< do not register in SLP               */
 	const char *room;         /**< SLP location attributes, optional    */
 	bool trace;               /**< log every SIP message                */
+	int max_wake_us;          /**< hold the CPUs' wake-up latency under
+				       this (PM QoS, root); -1: leave it    */
 };
 
 int  tcsvc_alloc(struct tcsvc **svcp, const struct tcsvc_conf *conf);

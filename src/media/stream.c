@@ -1,8 +1,9 @@
 /**
  * @file stream.c  One m-line's RTP endpoint over libre's rtp_sock.
  *
- * Sending: a 20 ms timer fills a frame of the sequence-marked tone at the
- * codec's rate, encodes it and sends it to the current remote address. We
+ * Sending: a 20 ms timer fills a frame at the codec's rate from the
+ * stream's frame source (the sequence-marked tone unless another was set),
+ * encodes it and sends it to the current remote address. We
  * write the RTP header ourselves (SSRC = the rtp_sock's random SSRC, our own
  * sequence and timestamp counters, both random at start) because the tone
  * must know the sequence number before the payload exists, and libre 1.1.0
@@ -13,7 +14,8 @@
  *
  * Receiving: every packet is metered; if receiving is on and the payload
  * type is ours, it is decoded (one decoder per sending SSRC: a new SSRC
- * resets it), written to the WAV recording, and tone-checked. A frame whose
+ * resets it), given to the frame sink (the WAV recorder, when recording),
+ * and tone-checked. A frame whose
  * tone matches its RTP sequence number counts as played. There is no jitter
  * buffer: a packet is played when it arrives, reordered ones too.
  *
@@ -85,6 +87,10 @@ struct media_stream {
 	uint64_t decode_errors;
 	char *wav_path;
 	struct wav *wav;
+	media_frame_src_h *srch;  /* NULL: the tone                       */
+	void *src_arg;
+	media_frame_sink_h *sinkh;/* the recorder, or what was set         */
+	void *sink_arg;
 
 	media_played_h *playedh;
 	void *arg;
@@ -239,12 +245,9 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 	++ms->decoded;
 	++ms->dec_frames;
 
-	if (ms->wav_path && !ms->wav) {
-		if (wav_open(&ms->wav, ms->wav_path, ms->codec->srate))
-			ms->wav_path = mem_deref(ms->wav_path);
-	}
-	if (ms->wav)
-		(void)wav_write(ms->wav, ms->pcm, n);
+	if (ms->sinkh)
+		ms->sinkh(ms->pcm, n, ms->codec->srate, hdr->ssrc,
+			  ms->sink_arg);
 
 	prove(ms, hdr, ext, n);
 }
@@ -311,7 +314,10 @@ static void send_frame(struct media_stream *ms)
 	if (!mb)
 		return;
 
-	tone_fill(ms->tone, ms->seq, ms->pcm, ms->codec->frame_samples);
+	if (!ms->srch || ms->srch(ms->pcm, ms->codec->frame_samples,
+				  ms->codec->srate, ms->seq, ms->src_arg))
+		tone_fill(ms->tone, ms->seq, ms->pcm,
+			  ms->codec->frame_samples);
 
 	len = CODEC_MAX_PAYLOAD;
 	err = codec_encode(ms->enc, ms->pcm, ms->codec->frame_samples,
@@ -561,8 +567,43 @@ void media_stream_set_dir(struct media_stream *ms, bool send, bool recv)
 }
 
 
+/* The recorder as a frame sink: the file opens at the first frame, at
+ * the codec's rate */
+static void wav_sink(const int16_t *pcm, size_t n, uint32_t srate,
+		     uint32_t ssrc, void *arg)
+{
+	struct media_stream *ms = arg;
+	(void)ssrc;
+
+	if (ms->wav_path && !ms->wav) {
+		if (wav_open(&ms->wav, ms->wav_path, srate))
+			ms->wav_path = mem_deref(ms->wav_path);
+	}
+	if (ms->wav)
+		(void)wav_write(ms->wav, pcm, n);
+}
+
+void media_stream_set_source(struct media_stream *ms, media_frame_src_h *h,
+			     void *arg)
+{
+	if (!ms)
+		return;
+	ms->srch = h;
+	ms->src_arg = arg;
+}
+
+void media_stream_set_sink(struct media_stream *ms, media_frame_sink_h *h,
+			   void *arg)
+{
+	if (!ms)
+		return;
+	ms->sinkh = h;
+	ms->sink_arg = arg;
+}
+
 /** Record decoded audio to wav_path (opened at the first decoded frame,
- *  at the codec's rate); NULL stops and closes the recording */
+ *  at the codec's rate) through the frame sink; NULL stops and closes the
+ *  recording */
 int media_stream_record(struct media_stream *ms, const char *wav_path)
 {
 	if (!ms)
@@ -570,10 +611,13 @@ int media_stream_record(struct media_stream *ms, const char *wav_path)
 
 	ms->wav = mem_deref(ms->wav);
 	ms->wav_path = mem_deref(ms->wav_path);
+	if (ms->sinkh == wav_sink)
+		media_stream_set_sink(ms, NULL, NULL);
 
 	if (!wav_path)
 		return 0;
 
+	media_stream_set_sink(ms, wav_sink, ms);
 	return str_dup(&ms->wav_path, wav_path);
 }
 

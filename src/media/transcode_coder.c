@@ -8,8 +8,16 @@
  * was), and the transcoder codes frames of whatever length arrives. So a
  * coder here holds spandsp's G.711/G.722 and libopus's states directly,
  * set up as codec_g711.c, codec_g722.c and codec_opus.c set up theirs
- * (Opus: mono, 48 kHz, 32 kbit/s, complexity 5), so that a leg of the
- * transcoder sounds as one of our streams does.
+ * (Opus: mono, 32 kbit/s, complexity 5), so that a leg of the transcoder
+ * sounds as one of our streams does.
+ *
+ * PCM rate: G.711 and G.722 code at their own rate. An Opus coder takes
+ * the rate it is given: the transcoder gives it the other leg's (8 kHz
+ * next to G.711, 16 kHz next to G.722, 48 kHz next to Opus), so that the
+ * audio goes from one codec to the other without a resampler (libopus
+ * codes and decodes 8 and 16 kHz PCM itself, at a fraction of the cost of
+ * 48 kHz, and a G.711 leg carries nothing above 4 kHz anyway). Opus's RTP
+ * clock stays 48000 whatever the rate.
  *
  * Concealment of a lost frame (tc_coder_conceal), per codec:
  *   G.711  spandsp's PLC (pitch-period repetition, fading out over 60 ms);
@@ -37,7 +45,7 @@
 enum kind { PCMU, PCMA, G722, OPUS };
 
 enum {
-	OPUS_SRATE      = 48000,
+	OPUS_CLOCK      = 48000,
 	OPUS_BITRATE    = 32000,
 	OPUS_COMPLEXITY = 5,
 	OPUS_MIN_FRAME  = 120,    /* 2.5 ms */
@@ -48,6 +56,7 @@ enum {
 struct tc_coder {
 	const struct codec_desc *desc;
 	enum kind kind;
+	uint32_t srate;           /* of its PCM; set at alloc, then read only */
 	g722_encode_state_t *g722e;
 	g722_decode_state_t *g722d;
 	OpusEncoder *oe;
@@ -105,8 +114,29 @@ static void coder_destructor(void *arg)
 }
 
 
-/** A decoder and an encoder for desc (PCMU, PCMA, G722 or opus) */
-int tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc)
+/** The PCM rate an Opus coder next to a leg of codec `other` codes at:
+ *  other's (see the top of the file); desc's own rate for any other */
+uint32_t tc_coder_rate(const struct codec_desc *desc,
+		       const struct codec_desc *other)
+{
+	enum kind k, ko;
+
+	if (kind_of(desc, &k) || k != OPUS)
+		return desc ? desc->srate : 0;
+	if (!other || kind_of(other, &ko) || ko == OPUS)
+		return OPUS_CLOCK;
+
+	return other->srate;
+}
+
+
+/**
+ * A decoder and an encoder for desc (PCMU, PCMA, G722 or opus); an Opus
+ * coder codes PCM at srate (8000, 12000, 16000, 24000 or 48000), the
+ * others at their own rate whatever srate says.
+ */
+int tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc,
+		   uint32_t srate)
 {
 	struct tc_coder *c;
 	enum kind k;
@@ -124,7 +154,8 @@ int tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc)
 
 	c->desc = desc;
 	c->kind = k;
-	c->frame = desc->frame_samples;
+	c->srate = k == OPUS ? srate : desc->srate;
+	c->frame = (size_t)c->srate / 50;     /* 20 ms */
 
 	switch (k) {
 
@@ -141,11 +172,11 @@ int tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc)
 		break;
 
 	case OPUS:
-		c->oe = opus_encoder_create(OPUS_SRATE, 1,
+		c->oe = opus_encoder_create((opus_int32)srate, 1,
 					    OPUS_APPLICATION_AUDIO, &oerr);
-		c->od = opus_decoder_create(OPUS_SRATE, 1, &oerr);
+		c->od = opus_decoder_create((opus_int32)srate, 1, &oerr);
 		if (!c->oe || !c->od) {
-			err = ENOMEM;
+			err = oerr == OPUS_BAD_ARG ? EINVAL : ENOMEM;
 			break;
 		}
 		(void)opus_encoder_ctl(c->oe, OPUS_SET_BITRATE(OPUS_BITRATE));
@@ -160,6 +191,13 @@ int tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc)
 		*cp = c;
 
 	return err;
+}
+
+
+/** The rate of the PCM c decodes to and encodes from */
+uint32_t tc_coder_srate(const struct tc_coder *c)
+{
+	return c->srate;
 }
 
 
@@ -324,7 +362,9 @@ size_t tc_coder_conceal(struct tc_coder *c, int16_t *pcm, size_t room)
  */
 size_t tc_coder_chunk(const struct tc_coder *c, size_t n)
 {
-	static const size_t opusv[] = { 2880, 1920, 960, 480, 240, 120 };
+	/* in 2.5 ms units */
+	static const size_t opusv[] = { 24, 16, 8, 4, 2, 1 };
+	const size_t unit = c->srate / 400;
 
 	switch (c->kind) {
 
@@ -337,8 +377,8 @@ size_t tc_coder_chunk(const struct tc_coder *c, size_t n)
 
 	case OPUS:
 		for (size_t i = 0; i < ARRAY_SIZE(opusv); i++) {
-			if (opusv[i] <= n)
-				return opusv[i];
+			if (opusv[i] * unit <= n)
+				return opusv[i] * unit;
 		}
 		return 0;
 
@@ -409,7 +449,7 @@ uint32_t tc_coder_duration(const struct tc_coder *c, const uint8_t *p,
 	if (c->kind != OPUS)
 		return (uint32_t)len;
 
-	ns = opus_packet_get_nb_samples(p, (opus_int32)len, OPUS_SRATE);
+	ns = opus_packet_get_nb_samples(p, (opus_int32)len, OPUS_CLOCK);
 
 	return ns > 0 ? (uint32_t)ns : 0;
 }

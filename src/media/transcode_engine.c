@@ -4,12 +4,17 @@
  * main (libre) thread adds, changes, reads and removes pairs.
  *
  * A worker waits in epoll_wait for the RTP and RTCP sockets of its pairs
- * and for its doorbell (an eventfd). For an RTP socket it takes what is
- * queued (recvmmsg, a few at a time, with the kernel's receive time),
- * converts each packet (transcode_pair.c) and sends the result at once
- * from the other leg's socket (sendto), then records the delay added
- * (kernel receive time to just after sendto) in the pair's histogram. An
- * RTCP socket is only drained: the transcoder sends no reports.
+ * (edge-triggered) and for its doorbell (an eventfd). For an RTP socket it
+ * takes what is queued with recvmmsg, a few at a time, with the kernel's
+ * receive time (a batch shorter than asked for says the socket is empty,
+ * so no call is spent on EAGAIN; a flooded socket gives up its turn after
+ * RX_CAP packets), converts each packet (transcode_pair.c) and sends the
+ * result at once from the other leg's socket (sendto), then records the
+ * delay added (kernel receive time to just after sendto) in the pair's
+ * histogram. An RTCP socket is only drained: the transcoder sends no
+ * reports. recvmmsg and sendto measured as fast as or faster than
+ * recvmsg, and edge- than level-triggered epoll (bench/transcoder.sh);
+ * sendmmsg does not apply: each packet goes out of a different socket.
  *
  * Hand-off: the main thread never touches a pair's packet state while it
  * is attached. It posts a call (a function and its argument) to the
@@ -29,6 +34,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +50,7 @@
 enum {
 	EVENTS    = 256,       /* events taken by one epoll_wait            */
 	RX_BATCH  = 4,         /* packets taken from one socket at once     */
+	RX_CAP    = 64,        /* ...and at most this many per event        */
 	RX_BUF    = 2048,      /* more than TC_MTU: a longer one is refused */
 	PORT_LOW  = 1024,      /* the range when none is given              */
 };
@@ -83,6 +90,7 @@ struct tc_engine {
 	unsigned workerc;
 	unsigned npairs;
 	uint16_t port_next;       /* where the next port scan starts        */
+	int qos_fd;               /* /dev/cpu_dma_latency, held; or -1      */
 };
 
 
@@ -202,16 +210,32 @@ static void side_convert(struct tc_worker *w, struct tc_side *sd,
 }
 
 
+/* A socket left with packets queued (a flood: RX_CAP taken): have epoll
+ * report it again, after the others' turn (EPOLL_CTL_MOD queues a ready fd
+ * anew) */
+static void rearm(struct tc_worker *w, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.ptr = tag };
+
+	(void)epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+
 /* Packets queued on a side's RTP socket: convert and send on */
 static void side_recv(struct tc_worker *w, struct tc_side *sd,
 		      uint64_t now_ms)
 {
 	struct tc_pair *p = sd->pair;
 	struct tc_side *out = &p->side[!sd->id];
-	int n;
+	int n, taken = 0;
 
 	/* edge-triggered: read until fewer than asked for come */
 	do {
+		if (taken >= RX_CAP) {
+			rearm(w, sd->fd, sd);
+			return;
+		}
+
 		for (int i = 0; i < RX_BATCH; i++) {
 			w->msgv[i].msg_hdr.msg_controllen = sizeof(w->ctl[i]);
 			w->msgv[i].msg_hdr.msg_flags = 0;
@@ -223,15 +247,21 @@ static void side_recv(struct tc_worker *w, struct tc_side *sd,
 
 		sd->st.last_rx_ms = now_ms;
 		side_convert(w, sd, out, n);
+		taken += n;
 	} while (n == RX_BATCH);
 }
 
 
 /* RTCP: the transcoder sends none and reads none */
-static void rtcp_drain(struct tc_worker *w, int fd)
+static void rtcp_drain(struct tc_worker *w, struct tc_side *sd)
 {
-	while (recv(fd, w->buf[0], RX_BUF, MSG_DONTWAIT) >= 0)
-		;
+	for (int i = 0; recv(sd->rtcp_fd, w->buf[0], RX_BUF, MSG_DONTWAIT) >= 0;
+	     i++) {
+		if (i >= RX_CAP) {
+			rearm(w, sd->rtcp_fd, (void *)((uintptr_t)sd | TAG_RTCP));
+			return;
+		}
+	}
 }
 
 
@@ -278,8 +308,8 @@ static void *worker_main(void *arg)
 			if (!tag)
 				doorbell = true;
 			else if (tag & TAG_RTCP)
-				rtcp_drain(w, ((struct tc_side *)
-					       (tag & ~TAG_RTCP))->rtcp_fd);
+				rtcp_drain(w, (struct tc_side *)
+					   (tag & ~TAG_RTCP));
 			else
 				side_recv(w, (struct tc_side *)tag, now_ms);
 		}
@@ -409,6 +439,8 @@ static void engine_destructor(void *arg)
 	for (unsigned i = 0; i < e->workerc; i++)
 		mem_deref(e->workerv[i]);
 	mem_deref(e->workerv);
+	if (e->qos_fd >= 0)
+		close(e->qos_fd);
 }
 
 
@@ -431,6 +463,7 @@ int tc_engine_alloc(struct tc_engine **ep, unsigned threads)
 	if (!e)
 		return ENOMEM;
 
+	e->qos_fd = -1;
 	e->port_next = (uint16_t)rand_u16();
 	e->workerv = mem_zalloc(threads * sizeof(*e->workerv), NULL);
 	if (!e->workerv) {
@@ -459,6 +492,46 @@ int tc_engine_alloc(struct tc_engine **ep, unsigned threads)
 unsigned tc_engine_pairs(const struct tc_engine *e)
 {
 	return e ? e->npairs : 0;
+}
+
+
+/**
+ * Ask the kernel (PM QoS, /dev/cpu_dma_latency) to keep every CPU out of
+ * idle states that take longer than max_wake_us to leave, for as long as
+ * the engine lives; a negative value withdraws the request. An idle worker
+ * is woken by its next packet: on a VM whose idle vCPU halts, that wake-up
+ * is most of the delay a lightly loaded engine adds (about 100 µs against
+ * 30 µs with 0 here, docs/performance.md); a busy worker never sleeps and
+ * gains nothing. The cost is system-wide: idle CPUs poll instead of
+ * sleeping (power, and host CPU on a VM). Needs root: EACCES otherwise.
+ */
+int tc_engine_pm_qos(struct tc_engine *e, int max_wake_us)
+{
+	int32_t v = max_wake_us;
+	int fd;
+
+	if (!e)
+		return EINVAL;
+
+	if (e->qos_fd >= 0) {
+		close(e->qos_fd);      /* the kernel drops the request */
+		e->qos_fd = -1;
+	}
+	if (max_wake_us < 0)
+		return 0;
+
+	fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, &v, sizeof(v)) != sizeof(v)) {
+		int err = errno ? errno : EIO;
+
+		close(fd);
+		return err;
+	}
+	e->qos_fd = fd;
+
+	return 0;
 }
 
 
@@ -689,7 +762,8 @@ struct leg_job {
 	struct tc_pair *p;
 	enum tc_leg leg;
 	const struct tc_leg_conf *c;
-	struct tc_coder *coder;
+	struct tc_coder *coder;       /* the leg's new one, or NULL        */
+	struct tc_coder *other;       /* the other leg's new one, or NULL  */
 };
 
 
@@ -698,7 +772,7 @@ static void call_set_leg(struct tc_worker *w, void *arg)
 	struct leg_job *job = arg;
 	(void)w;
 
-	tc_pair_apply(job->p, job->leg, job->c, &job->coder);
+	tc_pair_apply(job->p, job->leg, job->c, &job->coder, &job->other);
 }
 
 
@@ -712,7 +786,8 @@ int tc_pair_set_leg(struct tc_pair *p, enum tc_leg leg,
 		    const struct tc_leg_conf *c)
 {
 	struct leg_job job;
-	const struct tc_side *sd;
+	const struct tc_side *sd, *other;
+	uint32_t rate;
 	int err;
 
 	if (!p || !c || (leg != TC_LEG_A && leg != TC_LEG_B) || !c->codec)
@@ -729,17 +804,34 @@ int tc_pair_set_leg(struct tc_pair *p, enum tc_leg leg,
 		return ENOTSUP;
 
 	job = (struct leg_job){ .p = p, .leg = leg, .c = c };
+	other = &p->side[!leg];
 
-	/* a new coder for a new codec; the worker reads sd->conf only
-	 * between batches, as now: the main thread may read it here */
-	if (!sd->set || sd->conf.codec != c->codec) {
-		err = tc_coder_alloc(&job.coder, c->codec);
+	/* a new coder for a new codec or rate, and for an Opus leg beside
+	 * one whose rate changes. Only the main thread writes conf, set
+	 * and coder pointers (in calls it waits for), and a coder's rate is
+	 * fixed: reading them here is safe. */
+	rate = tc_coder_rate(c->codec, other->set ? other->conf.codec : NULL);
+	if (!sd->set || sd->conf.codec != c->codec ||
+	    tc_coder_srate(sd->coder) != rate) {
+		err = tc_coder_alloc(&job.coder, c->codec, rate);
 		if (err)
 			return err;
 	}
+	if (other->set) {
+		rate = tc_coder_rate(other->conf.codec, c->codec);
+		if (tc_coder_srate(other->coder) != rate) {
+			err = tc_coder_alloc(&job.other, other->conf.codec,
+					     rate);
+			if (err) {
+				mem_deref(job.coder);
+				return err;
+			}
+		}
+	}
 
 	worker_call(p->w, call_set_leg, &job);
-	mem_deref(job.coder);     /* the one it replaced, or NULL */
+	mem_deref(job.coder);     /* the ones replaced, or NULL */
+	mem_deref(job.other);
 
 	return 0;
 }

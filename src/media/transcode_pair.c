@@ -14,8 +14,11 @@
  *      be late);
  *   4. convert (same codec: the payload as it came; PCMU <-> PCMA: a byte
  *      table; otherwise decode, resample only if the rates differ,
- *      encode), and write the output leg's header: its own SSRC and
- *      sequence, the input's timestamp scaled to the output clock.
+ *      encode), and write the output header as an RTP translator does
+ *      (RFC 3550 §7.1): the sender's SSRC and sequence number, the input's
+ *      timestamp scaled to the output clock. So the far end can tell what
+ *      was lost on the way, and a move through a transcoder is measured
+ *      by sequence numbers like any other.
  *
  * Timestamps: within an epoch (from the first packet of a source, or a
  * reconfiguration, on) the output timestamp is out_base + (ts - ts0) *
@@ -27,7 +30,8 @@
  * Frames: the output keeps the input's frame duration. Only Opus takes
  * fixed frame sizes (2.5 to 60 ms): an input frame Opus cannot code as
  * one (say 30 ms of G.711) goes out as several Opus packets at once (20 +
- * 10 ms), each with its own sequence number and timestamp; a remainder
+ * 10 ms), each with its own timestamp and the next sequence number (later
+ * ones shift by one for each such extra packet); a remainder
  * shorter than 2.5 ms (an odd-sized G.711 payload) is dropped. Nothing is
  * held back for the next packet, so nothing waits.
  *
@@ -295,7 +299,7 @@ static void convert_code(struct tc_side *in, struct tc_side *out,
 			 const struct rtp *h, struct tc_scratch *s)
 {
 	struct tc_rx *rx = &in->rx;
-	const uint32_t osrate = out->conf.codec->srate;
+	const uint32_t osrate = tc_coder_srate(out->coder);
 	size_t n, m, off = 0, c, len;
 	uint32_t ts0;
 	unsigned npkt = 0;
@@ -309,7 +313,6 @@ static void convert_code(struct tc_side *in, struct tc_side *out,
 		++in->st.rx_invalid;
 		return;
 	}
-	rx->last_frame = n;
 
 	ts0 = ts_map(rx, &out->tx, h->ts, true);
 	m = tc_resample(&rx->rs, s->pcm, n, s->rpcm, s->x);
@@ -361,7 +364,8 @@ static void convert_bytes(struct tc_side *in, struct tc_side *out,
 	else
 		memcpy(b + TC_RTP_HDR, h->payload, h->plen);
 
-	out_done(s, out, h->plen, ts,
+	/* G.711 moves the clock one unit per byte */
+	out_done(s, out, h->plen, ts, rx->how == TC_TABLE ? (uint32_t)h->plen :
 		 tc_coder_duration(out->coder, h->payload, h->plen));
 	rx->last_npkt = 1;
 }
@@ -408,16 +412,22 @@ void tc_pair_convert(struct tc_pair *p, enum tc_leg from,
 	if (lost) {
 		in->st.rx_lost += lost;
 		conceal(in, out, lost, s);
-		/* the same gap in what we send */
-		out->tx.seq = (uint16_t)(out->tx.seq + lost * in->rx.last_npkt);
+		/* inputs split in several stay so across the gap */
+		out->tx.seq_shift = (uint16_t)(out->tx.seq_shift + lost *
+					       (in->rx.last_npkt - 1));
 	}
 
+	/* a translator's header: the sender's SSRC and sequence */
+	out->tx.ssrc = h.ssrc;
+	out->tx.seq = (uint16_t)(h.seq + out->tx.seq_shift - 1);
 	if (dtmf)
 		convert_dtmf(in, out, &h, s);
 	else if (in->rx.how == TC_CODE)
 		convert_code(in, out, &h, s);
 	else
 		convert_bytes(in, out, &h, s);
+	if (s->nout > 1)
+		out->tx.seq_shift = (uint16_t)(out->tx.seq_shift + s->nout - 1);
 }
 
 
@@ -448,31 +458,45 @@ static void rx_setup(struct tc_side *in, const struct tc_side *out)
 		rx->how = TC_CODE;
 	}
 
-	/* the rates are 8, 16 or 48 kHz: init cannot fail */
-	(void)tc_resampler_init(&rx->rs, ic->srate, oc->srate);
+	/* 8 and 16 kHz between G.711 and G.722; an Opus coder codes at the
+	 * other leg's rate, so init cannot fail */
+	(void)tc_resampler_init(&rx->rs, tc_coder_srate(in->coder),
+				tc_coder_srate(out->coder));
+}
+
+
+/* Swap in a new coder, if any; *cp becomes the one to free */
+static void coder_swap(struct tc_side *sd, struct tc_coder **cp)
+{
+	struct tc_coder *old = NULL;
+
+	if (*cp) {
+		old = sd->coder;
+		sd->coder = *cp;
+	}
+	*cp = old;
 }
 
 
 /**
  * On the worker: leg takes conf c. *coderp is its new coder, or NULL to
- * keep the one it has (same codec); on return it is the coder to free.
+ * keep the one it has, and *otherp the other leg's (an Opus coder follows
+ * the rate of the leg beside it); on return they are the coders to free.
  * A change of codec or payload types starts the timestamp mapping anew
  * both ways (the output timelines go on where they were); a change of
  * remote only changes where it sends.
  */
 void tc_pair_apply(struct tc_pair *p, enum tc_leg leg,
-		   const struct tc_leg_conf *c, struct tc_coder **coderp)
+		   const struct tc_leg_conf *c, struct tc_coder **coderp,
+		   struct tc_coder **otherp)
 {
 	struct tc_side *sd = &p->side[leg];
-	struct tc_coder *old = NULL;
-	bool same = sd->set && !*coderp && sd->conf.codec == c->codec &&
-		sd->conf.pt == c->pt && sd->conf.dtmf_pt == c->dtmf_pt;
+	bool same = sd->set && !*coderp && !*otherp &&
+		sd->conf.codec == c->codec && sd->conf.pt == c->pt &&
+		sd->conf.dtmf_pt == c->dtmf_pt;
 
-	if (*coderp) {
-		old = sd->coder;
-		sd->coder = *coderp;
-	}
-	*coderp = old;
+	coder_swap(sd, coderp);
+	coder_swap(&p->side[!leg], otherp);
 
 	sd->conf = *c;
 	sd->set = true;

@@ -47,22 +47,26 @@ struct tc_resampler {
 	unsigned up, down;        /* one of them is 1; both: a copy         */
 	unsigned ntaps;           /* taps per output sample                 */
 	unsigned phase;           /* down: input samples before the next out */
-	const float *taps;
-	float hist[TC_RS_MAX_HIST]; /* the last ntaps - 1 input samples     */
+	const int16_t *taps;
+	int16_t hist[TC_RS_MAX_HIST]; /* the last ntaps - 1 input samples   */
 };
 
 int    tc_resampler_init(struct tc_resampler *rs, uint32_t from,
 			 uint32_t to);
 size_t tc_resample_room(const struct tc_resampler *rs, size_t n);
 size_t tc_resample(struct tc_resampler *rs, const int16_t *in, size_t n,
-		   int16_t *out, float *x);
+		   int16_t *out, int16_t *x);
 
 /* ---- one leg's decoder and encoder (transcode_coder.c) ---- */
 
 struct tc_coder;
 
-int    tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc);
+int    tc_coder_alloc(struct tc_coder **cp, const struct codec_desc *desc,
+		      uint32_t srate);
 bool   tc_coder_known(const struct codec_desc *desc);
+uint32_t tc_coder_rate(const struct codec_desc *desc,
+		       const struct codec_desc *other);
+uint32_t tc_coder_srate(const struct tc_coder *c);
 int    tc_coder_decode(struct tc_coder *c, const uint8_t *p, size_t len,
 		       int16_t *pcm, size_t room, size_t *n);
 size_t tc_coder_conceal(struct tc_coder *c, int16_t *pcm, size_t room);
@@ -78,7 +82,7 @@ uint32_t tc_coder_duration(const struct tc_coder *c, const uint8_t *p,
 struct tc_scratch {
 	int16_t pcm[TC_MAX_PCM];              /* decoded                  */
 	int16_t rpcm[TC_MAX_PCM];             /* resampled                */
-	float   x[TC_RS_MAX_HIST + TC_MAX_PCM]; /* the resampler's        */
+	int16_t x[TC_RS_MAX_HIST + TC_MAX_PCM]; /* the resampler's        */
 	uint8_t discard[TC_MTU];              /* concealment encoded      */
 	unsigned nout;
 	size_t  outlen[TC_MAX_OUT];
@@ -104,7 +108,6 @@ struct tc_rx {
 	uint32_t ts_ref;          /* input ts of the latest audio packet    */
 	int64_t ext_ref;          /* ...its distance from the epoch start   */
 	uint32_t out_base;        /* output ts at the epoch start           */
-	size_t last_frame;        /* samples of the latest decoded frame    */
 	unsigned last_npkt;       /* packets sent for the latest audio      */
 	enum tc_how how;
 	const uint8_t *table;
@@ -112,10 +115,13 @@ struct tc_rx {
 	struct tc_resampler rs;
 };
 
-/* What a leg sends: its own SSRC, sequence and timeline */
+/* What a leg sends: the sender's SSRC and sequence (a translator), and
+ * its own timeline */
 struct tc_tx {
 	uint32_t ssrc;
 	uint16_t seq;             /* the last sent                          */
+	uint16_t seq_shift;       /* extra packets sent for inputs split in
+				     several (Opus): out seq = in seq + it  */
 	uint32_t ts_next;         /* the last sent's ts + its duration      */
 };
 
@@ -149,7 +155,8 @@ struct tc_pair {
 
 /* transcode_pair.c: on the pair's worker */
 void tc_pair_apply(struct tc_pair *p, enum tc_leg leg,
-		   const struct tc_leg_conf *c, struct tc_coder **coderp);
+		   const struct tc_leg_conf *c, struct tc_coder **coderp,
+		   struct tc_coder **otherp);
 void tc_pair_convert(struct tc_pair *p, enum tc_leg from,
 		     const uint8_t *pkt, size_t len, struct tc_scratch *s);
 

@@ -546,6 +546,15 @@ int tcsvc_alloc(struct tcsvc **svcp, const struct tcsvc_conf *conf)
 	err = tc_engine_alloc(&svc->eng, conf->threads);
 	if (err)
 		goto out;
+	if (conf->max_wake_us >= 0) {
+		err = tc_engine_pm_qos(svc->eng, conf->max_wake_us);
+		if (err) {
+			re_fprintf(stderr, "transcoder: cannot hold the CPUs'"
+				   " wake-up latency (/dev/cpu_dma_latency:"
+				   " %m)\n", err);
+			goto out;
+		}
+	}
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;

@@ -17,7 +17,8 @@ refuses() {
 	}
 }
 
-for p in sipmob-mn sipmob-device sipmob sipmob-da sipmob-sa sipmob-slp; do
+for p in sipmob-mn sipmob-device sipmob-transcoder sipmob sipmob-da sipmob-sa \
+	sipmob-slp; do
 	check "$p --help exits 0" in_ns "$BIN/$p" --help
 	check "$p --version names itself" eval \
 		"in_ns '$BIN/$p' --version | grep -q '^$p '"
@@ -33,10 +34,16 @@ check "sipmob-mn: --device-timeout-ms 0" \
 	refuses sipmob-mn --device-timeout-ms 0 "${MN[@]}"
 check "sipmob-device: --floor 2nd" refuses sipmob-device --floor 2nd "${DEV[@]}"
 check "sipmob: --timeout 0" refuses sipmob --timeout 0 -C "$T/none.sock" status
+TC=(--sip 127.0.0.1:5090 --no-slp --control "$T/tc.sock")
+check "sipmob-transcoder: --threads 0" refuses sipmob-transcoder --threads 0 "${TC[@]}"
+check "sipmob-transcoder: --media-timeout 5s" \
+	refuses sipmob-transcoder --media-timeout 5s "${TC[@]}"
+check "sipmob-transcoder: --max-wake-us -1" \
+	refuses sipmob-transcoder --max-wake-us -1 "${TC[@]}"
 check "sipmob-da: --mtu 100" refuses sipmob-da --mtu 100
 check "sipmob-da: --port 70000" refuses sipmob-da --port 70000
 check "sipmob-sa: --lifetime 0" refuses sipmob-sa --lifetime 0 "$T/devices"
 check "sipmob-slp: --timeout soon" refuses sipmob-slp --timeout soon findsrvs
 check "no control socket was opened" \
-	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ]"
+	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ] && [ ! -e '$T/tc.sock' ]"
 finish

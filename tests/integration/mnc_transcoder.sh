@@ -94,6 +94,8 @@ r=$(move g722)
 log "G.722: $(lt codec_why)"
 check "G.722 device: move ok" eq "$(lt ok)" true
 check "G.722 device: through the transcoder" eq "$(lt codec_choice)" transcoder
+log "G.722: latency $(lt latency_ms) ms, lapse $(lt lapse_packets), disruption $(lt disruption_ms) ms"
+check "G.722 device: lapse measured through the transcoder, 0" eq "$(lt lapse_packets)" 0
 check "the transcoder named" eq "$(lt transcoder)" sip:transcoder@127.0.0.1:5090
 check "not bridged, and why" eq "$(lt bridge_note | grep -c transcoder)" 1
 check "audio is at the G.722 device" eq "$(at audio)" sip:g722@127.0.0.1:5073

@@ -296,6 +296,91 @@ static void recording_holds_the_played_tone(void **state)
 }
 
 
+/* A frame source of our own: a 1 kHz sine well below the tone's level,
+ * and a sink that measures the level of what the far end decoded */
+struct sine {
+	double phase;
+	unsigned frames;
+};
+
+static int sine_src(int16_t *pcm, size_t n, uint32_t srate, uint16_t seq,
+		    void *arg)
+{
+	struct sine *s = arg;
+	(void)seq;
+
+	for (size_t i = 0; i < n; i++) {
+		pcm[i] = (int16_t)(2000 * sin(s->phase));
+		s->phase += 2 * M_PI * 1000 / srate;
+	}
+	s->frames++;
+	return 0;
+}
+
+struct heard {
+	unsigned frames;
+	unsigned sine_frames;     /* frames near the source's level */
+	uint32_t ssrc;
+};
+
+static void level_sink(const int16_t *pcm, size_t n, uint32_t srate,
+		       uint32_t ssrc, void *arg)
+{
+	struct heard *h = arg;
+	double energy = 0;
+
+	assert_int_equal(8000, srate);
+	for (size_t i = 0; i < n; i++)
+		energy += (double)pcm[i] * pcm[i];
+	/* our sine (amplitude 2000) has rms 1414; the tone's (8192) 5793 */
+	if (sqrt(energy / n) < 3000)
+		h->sine_frames++;
+	h->frames++;
+	h->ssrc = ssrc;
+}
+
+static void frame_source_and_sink(void **state)
+{
+	struct media_stream *a = stream("PCMU"), *b = stream("PCMU");
+	struct sine sine = {0, 0};
+	struct heard heard = {0, 0, 0};
+	struct media_stats sa_, sb;
+	(void)state;
+
+	connect_pair(a, b);
+	media_stream_set_source(a, sine_src, &sine);
+	media_stream_set_sink(b, level_sink, &heard);
+	media_stream_start(a);
+	run_for(500);
+	media_stream_stats(a, &sa_);
+	media_stream_stats(b, &sb);
+	print_message("sent %u frames of the sine; %u decoded, %u at its"
+		      " level\n", sine.frames, heard.frames,
+		      heard.sine_frames);
+	assert_true(sine.frames >= 20);
+	assert_int_equal(sa_.tx_packets, sine.frames);
+	assert_int_equal(sb.decoded_packets, heard.frames);
+	assert_true(heard.sine_frames + 2 >= heard.frames);
+	assert_int_equal(sa_.tx_ssrc, heard.ssrc);
+
+	/* the tone again: the far end's frames fall to the tone's level */
+	media_stream_set_source(a, NULL, NULL);
+	heard.frames = heard.sine_frames = 0;
+	run_for(300);
+	assert_true(heard.frames >= 10);
+	assert_true(heard.sine_frames <= 1);
+
+	/* no sink: nothing more reaches it */
+	media_stream_set_sink(b, NULL, NULL);
+	heard.frames = 0;
+	run_for(100);
+	assert_int_equal(0, heard.frames);
+
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
 static void free_h(void *arg)
 {
 	struct media_stream **msp = arg;
@@ -529,6 +614,7 @@ int main(void)
 		cmocka_unit_test(media_moves_with_its_sequence_unbroken),
 		cmocka_unit_test(directions_gate_sending_and_playing),
 		cmocka_unit_test(recording_holds_the_played_tone),
+		cmocka_unit_test(frame_source_and_sink),
 		cmocka_unit_test(stream_frees_while_packets_fly),
 		cmocka_unit_test(garbage_from_the_network_is_survived),
 		cmocka_unit_test(foreign_sender_counts_decoded_frames_as_played),
