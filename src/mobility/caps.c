@@ -257,8 +257,7 @@ static void transcoders_found(int err, const struct slp_device *v, size_t n,
 
 /* ---- the decision --------------------------------------------------------------- */
 
-/* The next name of a comma-separated list into name; NULL at its end */
-static const char *next_name(const char *p, char *name, size_t sz)
+const char *caps_next_name(const char *p, char *name, size_t sz)
 {
 	const char *e;
 	size_t n;
@@ -286,7 +285,7 @@ int caps_decide(struct caps_plan *cp, const char *dev, const char *cur,
 		return 0;
 	}
 	/* the first of the device's codecs (its preference) the CN has */
-	for (p = cp->dev_codecs; (p = next_name(p, name, sizeof(name)));) {
+	for (p = cp->dev_codecs; (p = caps_next_name(p, name, sizeof(name)));) {
 		if (!caps_list_has(cn_codecs, name))
 			continue;
 		cp->how = CAPS_RENEGOTIATE;
@@ -303,7 +302,7 @@ int caps_decide(struct caps_plan *cp, const char *dev, const char *cur,
 		    (best >= 0 && tcv[i].load >= (unsigned long)best))
 			continue;
 		for (p = cp->dev_codecs;
-		     (p = next_name(p, name, sizeof(name)));) {
+		     (p = caps_next_name(p, name, sizeof(name)));) {
 			if (!caps_list_has(tcv[i].codecs, name))
 				continue;
 			best = tcv[i].load;
@@ -467,7 +466,7 @@ int caps_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 		}
 		str_ncpy(q->cur_name, q->cur.name, sizeof(q->cur_name));
 		known = mn_known_attr(mn, q->dev_uri, "codecs");
-		for (const char *p = known; (p = next_name(p, name,
+		for (const char *p = known; (p = caps_next_name(p, name,
 							  sizeof(name)));) {
 			size_t len = strlen(q->plan.caps.dev_codecs);
 

@@ -210,17 +210,12 @@ static void decide(struct dtc *t)
 {
 	struct device *dev = t->s->dev;
 	struct slp_ua_conf uc;
-	char *p = t->dev_codecs;
+	const char *p = t->dev_codecs;
 	bool common = false;
+	char name[16];
 
-	for (char name[16]; p && *p;) {
-		char *e = strchr(p, ',');
-
-		str_ncpy(name, p, min(sizeof(name), (size_t)(e ? e - p + 1 :
-				(long)strlen(p) + 1)));
-		p = e ? e + 1 : NULL;
+	while ((p = caps_next_name(p, name, sizeof(name))))
 		common |= caps_list_has(t->cn_codecs, name);
-	}
 	/* nothing known of the CN, or a codec in common: call it */
 	if (!t->cn_codecs[0] || common) {
 		call_direct(t);

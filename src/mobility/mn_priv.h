@@ -320,6 +320,9 @@ void caps_call_ended(struct mn *mn);
 void caps_abort(struct mn *mn);
 void caps_outcome(struct last_transfer *lt, const struct caps_plan *cp);
 bool caps_list_has(const char *list, const char *name);
+/** The next name of a comma-separated list p, into name; what follows
+ *  it, or NULL at the end: for (p = list; (p = caps_next_name(p, ...));) */
+const char *caps_next_name(const char *p, char *name, size_t sz);
 int  caps_cn_codec(const struct mn *mn, const char *name,
 		   struct sdesc_codec *c);
 int  xfer_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
