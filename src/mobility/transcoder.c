@@ -392,6 +392,13 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 	struct tccall *c;
 	(void)ep;
 
+	if (tc_engine_pairs(svc->eng) >= svc->conf.max_pairs) {
+		re_fprintf(stderr, "transcoder: INVITE from %r refused: full"
+			   " (%u pairs)\n", &msg->from.auri,
+			   svc->conf.max_pairs);
+		(void)sipleg_reply(leg, 503, "Service Unavailable", NULL);
+		return;
+	}
 	c = mem_zalloc(sizeof(*c), call_destructor);
 	if (!c)
 		return;   /* declined with 480 */
@@ -591,18 +598,25 @@ int tcsvc_alloc(struct tcsvc **svcp, const struct tcsvc_conf *conf)
 }
 
 static int put_leg(struct odict *o, const char *key,
-		   const struct tc_leg_stats *ls)
+		   const struct tc_leg_stats *ls, const struct sa *local)
 {
 	struct odict *l = NULL;
+	char addr[64];
 	int err = ctl_put_obj(o, key, &l);
 
+	re_snprintf(addr, sizeof(addr), "%J", local);
 	err = err ? err : ctl_put_str(l, "codec", ls->codec);
+	err |= err ? 0 : ctl_put_str(l, "local", addr);
 	err |= err ? 0 : ctl_put_int(l, "rx_packets", (int64_t)ls->rx_packets);
 	err |= err ? 0 : ctl_put_int(l, "tx_packets", (int64_t)ls->tx_packets);
 	err |= err ? 0 : ctl_put_int(l, "lost", (int64_t)ls->rx_lost);
 	err |= err ? 0 : ctl_put_int(l, "concealed", (int64_t)ls->concealed);
 	err |= err ? 0 : ctl_put_int(l, "dtmf_events",
 				     (int64_t)ls->dtmf_events);
+	/* what it would not take: not RTP, another payload type, late */
+	err |= err ? 0 : ctl_put_int(l, "dropped", (int64_t)(ls->rx_invalid +
+				     ls->rx_bad_pt + ls->rx_late +
+				     ls->rx_unrouted));
 	return err;
 }
 
@@ -629,8 +643,12 @@ static int status(struct tcsvc *svc, struct odict *reply)
 			err |= err ? 0 : ctl_put_int(o, "session", c->id);
 			err |= err ? 0 : ctl_put_int(o, "pair", k);
 			err |= err ? 0 : ctl_put_int(o, "worker", st.worker);
-			err |= err ? 0 : put_leg(o, "a", &st.leg[TC_LEG_A]);
-			err |= err ? 0 : put_leg(o, "b", &st.leg[TC_LEG_B]);
+			err |= err ? 0 : put_leg(o, "a", &st.leg[TC_LEG_A],
+						 tc_pair_laddr(c->pair[k],
+							       TC_LEG_A));
+			err |= err ? 0 : put_leg(o, "b", &st.leg[TC_LEG_B],
+						 tc_pair_laddr(c->pair[k],
+							       TC_LEG_B));
 			err |= err ? 0 : ctl_put_int(o, "delay_p50_us",
 						     st.delay_p50_us);
 			err |= err ? 0 : ctl_put_int(o, "delay_p99_us",

@@ -13,7 +13,7 @@ scenario_init interop_transcoder_sipp
 start tc "$BIN/sipmob-transcoder" --sip 127.0.0.1:5090 --no-slp \
 	--media-timeout 2 --control "$T/tc.sock"
 need "transcoder up" wait_until 10 test -S "$T/tc.sock"
-sipp_uac uac 5062 127.0.0.1:5090 uac_transcoder_4117
+sipp_uac uac 5062 127.0.0.1:5090 uac_transcoder_4117 -set a_port 9 -set b_port 9
 check "the session is up with one pair" \
 	wait_stat 5 "$T/tc.sock" '.streams | length' eq 1
 log "transcoder: $(ctl "$T/tc.sock" --json status | jq -c .streams[0])"
