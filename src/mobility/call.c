@@ -131,10 +131,51 @@ static void fwd_rollback(struct fwd *f)
 	}
 }
 
+const struct sdesc *call_cn_face(struct devleg *d)
+{
+	struct sdesc *sd = NULL;
+
+	if (!d->tc)
+		return d->answer;
+	if (d->tc_face && d->tc_face_of == d->tc->answer)
+		return d->tc_face;   /* the transcoder answered nothing new */
+	if (sdesc_dup(&sd, d->answer) ||
+	    sdesc_media_replace(sd, d->tc_line, sdesc_media(d->tc->answer,
+							    1))) {
+		mem_deref(sd);
+		return d->tc_face ? d->tc_face : d->answer;
+	}
+	mem_deref(d->tc_face);
+	d->tc_face = sd;
+	d->tc_face_of = d->tc->answer;
+	return sd;
+}
+
 static const struct sdesc *answer_of(const struct devleg *d, void *arg)
 {
 	(void)arg;
-	return d->answer;
+	return d->tc ? d->tc_face : d->answer;
+}
+
+/* A transcoded device's audio meets the transcoder's A leg, not the CN:
+ * the CN's new offer for that line goes to the transcoder's B leg, the
+ * device's media stay on its A leg. */
+static int transcoder_view(struct sdesc **viewp, const struct devleg *d,
+			   const struct sdesc *offer)
+{
+	struct sdesc *v = NULL;
+	int err;
+
+	err = sdesc_dup(&v, d->tc->offer);
+	err = err ? err : sdesc_media_replace(v, 0, sdesc_media(d->answer,
+								d->tc_line));
+	err = err ? err : sdesc_media_replace(v, 1, sdesc_media(offer,
+								d->tc_line));
+	if (err)
+		mem_deref(v);
+	else
+		*viewp = v;
+	return err;
 }
 
 /* The MN's own part of the answer: its media set answers the offer with
@@ -211,6 +252,8 @@ static void fwd_answer(struct fwd *f)
 		fwd_fail(f, line);
 		return;
 	}
+	for (struct le *le = mn->devs.head; le; le = le->next)
+		(void)call_cn_face(le->data);   /* the transcoders' answers */
 	err = place_answer_cn(&ans, f->offer, mn->cn_local, &mn->place,
 			      self, answer_of, NULL);
 	err = err ? err : call_stamp(mn, ans);
@@ -321,33 +364,35 @@ static void cn_offer(struct mn *mn, const struct sip_msg *msg)
 
 	for (le = mn->devs.head; le; le = le->next) {
 		struct devleg *d = le->data;
+		struct devleg *to = d->tc ? d->tc : d;
 		struct sdesc *view = NULL;
 		struct fwd_up *u;
 
 		if (!place_dev_holds(&mn->place, d) ||
-		    place_device_view(&view, d->offer, offer, &mn->place, d))
+		    (d->tc ? transcoder_view(&view, d, offer) :
+		     place_device_view(&view, d->offer, offer, &mn->place, d)))
 			continue;
-		if (!place_view_differs(view, d->offer)) {
+		if (!place_view_differs(view, to->offer)) {
 			mem_deref(view);
 			continue;
 		}
 		u = mem_zalloc(sizeof(*u), up_destructor);
-		if (!u || sdesc_dup(&u->prev, d->offer)) {
+		if (!u || sdesc_dup(&u->prev, to->offer)) {
 			mem_deref(view);
 			mem_deref(u);
 			re_snprintf(f->why, sizeof(f->why), "out of memory");
 			break;
 		}
 		u->f = f;
-		u->d = mem_ref(d);
+		u->d = mem_ref(to);
 		list_append(&f->ups, &u->le, u);
 		re_fprintf(stderr, "mn: CN's media changed; updating %s\n",
-			   d->uri);
-		err = devleg_update(d, view, up_done, u);
+			   to->uri);
+		err = devleg_update(to, view, up_done, u);
 		mem_deref(view);
 		if (err) {
 			re_snprintf(f->why, sizeof(f->why), "cannot update"
-				    " device %s: %m", d->uri, err);
+				    " %s: %m", to->uri, err);
 			break;
 		}
 		f->pending++;
@@ -465,17 +510,20 @@ void call_update_devices(struct mn *mn)
 
 	for (le = mn->devs.head; le; le = le->next) {
 		struct devleg *d = le->data;
+		/* a device behind a transcoder talks to the transcoder: the
+		 * CN's parameters go to its B leg */
+		struct devleg *to = d->tc ? d->tc : d;
 		struct sdesc *view = NULL;
 
-		/* a device behind a transcoder talks to the transcoder */
-		if (d->tc || !place_dev_holds(&mn->place, d) ||
-		    place_device_view(&view, d->offer, mn->cn_remote,
-				      &mn->place, d))
+		if (!place_dev_holds(&mn->place, d) ||
+		    (d->tc ? transcoder_view(&view, d, mn->cn_remote) :
+		     place_device_view(&view, d->offer, mn->cn_remote,
+				       &mn->place, d)))
 			continue;
-		if (place_view_differs(view, d->offer)) {
+		if (place_view_differs(view, to->offer)) {
 			re_fprintf(stderr, "mn: CN's media changed; updating"
-				   " %s\n", d->uri);
-			(void)devleg_update(d, view, update_done, NULL);
+				   " %s\n", to->uri);
+			(void)devleg_update(to, view, update_done, NULL);
 		}
 		mem_deref(view);
 	}
@@ -820,12 +868,6 @@ static void offer_handler(struct sipleg *leg, const struct sip_msg *msg,
 
 	if (mn->fwd) {
 		(void)sipleg_reply(mn->leg, 491, "Request Pending", NULL);
-		return;
-	}
-	if (call_transcoding(mn)) {
-		re_fprintf(stderr, "mn: the CN's re-INVITE is refused while a"
-			   " transcoder carries the audio\n");
-		(void)sipleg_reply(mn->leg, 488, "Not Acceptable Here", NULL);
 		return;
 	}
 	if (!mbuf_get_left(msg->mb))

@@ -24,6 +24,7 @@ static void destructor(void *arg)
 	list_unlink(&d->le);
 	devleg_close(d->tc);
 	mem_deref(d->tc);
+	mem_deref(d->tc_face);
 	sipleg_set_handlers(d->leg, NULL, NULL);  /* no calls into us now */
 	mem_deref(d->leg);      /* BYE, or CANCEL while it is ringing */
 	mem_deref(d->offer);

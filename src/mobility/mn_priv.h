@@ -65,6 +65,9 @@ struct devleg {
 	struct devleg *tc;        /* the transcoder between it and the CN
 				     (caps.c), closed with it             */
 	unsigned tc_line;         /* the CN's m-line it converts           */
+	struct sdesc *tc_face;    /* its answer as the CN has it: the
+				     transcoder's B line in tc_line        */
+	const struct sdesc *tc_face_of; /* the transcoder SDP it is from */
 	devleg_done_h *doneh;
 	void *done_arg;
 	struct devleg_owner owner;
@@ -213,6 +216,9 @@ void call_apply_self(struct mn *mn);
 void call_update_devices(struct mn *mn);
 /** A device's audio goes through a transcoder */
 bool call_transcoding(const struct mn *mn);
+/** What the CN has of device d: its answer, with the transcoder's B line
+ *  in place of the audio it converts (call.c) */
+const struct sdesc *call_cn_face(struct devleg *d);
 /** The transcoder of d's audio died: the audio comes back to the MN */
 void call_transcoder_lost(struct mn *mn, struct devleg *d, const char *why);
 int  call_dtmf(struct mn *mn, const char *digits, char *why, size_t whysz);
