@@ -9,8 +9,7 @@
 # the device hangs up a call itself (`hangup`): it stays up, and is free.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init device_in_use
-in_ns ip link set lo multicast on     # SLP multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 start da "$BIN/sipmob-da"
 need "DA up" wait_log da 'ready, boot timestamp' 10

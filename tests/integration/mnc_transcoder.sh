@@ -13,8 +13,7 @@
 # and a transcoder killed mid-call gives the audio back to the MN.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init mnc_transcoder
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 start da "$BIN/sipmob-da"
 need "DA up" wait_log da 'ready, boot timestamp' 10

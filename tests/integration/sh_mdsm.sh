@@ -109,8 +109,7 @@ check "the system holds nothing" \
 check "the CN plays the MN's audio" grows 10 "$T/cn.sock" "$(sel audio).played_packets" 20
 
 # ---- a system whose members come from SLP, chosen in auto mode
-in_ns ip link set lo multicast on     # SLP multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 start da "$BIN/sipmob-da"
 need "the DA is up" wait_log da 'ready, boot timestamp' 10
 stop spk; stop tv

@@ -9,8 +9,7 @@
 # transcoder is hung up.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init sh_transcoder
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 MN=sip:alice@127.0.0.1:5060
 SPK=sip:speaker@127.0.0.1:5071

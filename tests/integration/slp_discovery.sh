@@ -7,8 +7,7 @@
 # there, so an empty answer from a DA that did not answer cannot pass.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init slp_discovery
-in_ns ip link set lo multicast on
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 SLP() { in_ns timeout 15 "$BIN/sipmob-slp" --da 127.0.0.1 "$@"; }
 urls() { SLP findsrvs service:sip-device "$@" | cut -d, -f1 | sort | tr '\n' ' '; }

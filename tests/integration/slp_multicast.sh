@@ -4,8 +4,7 @@
 # growing each round, and the SAs answer for their own services.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init slp_multicast
-in_ns ip link set lo multicast on
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 SLP() { in_ns timeout 15 "$BIN/sipmob-slp" "$@"; }
 

@@ -6,8 +6,7 @@
 scenario_init slp_wire
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 peers_require tshark
-in_ns ip link set lo multicast on
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 SLP() { in_ns timeout 15 "$BIN/sipmob-slp" "$@"; }
 P="$T/cap.pcapng"

@@ -12,8 +12,7 @@
 # ways after every step.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init video_sizes
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 D1=sip:wall1@127.0.0.1:5071
 D2=sip:wall2@127.0.0.1:5072

@@ -32,8 +32,7 @@
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 scenario_init interop_sh_baresip
 peers_require baresip tshark tcpdump jq
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 BS=25070                      # baresip: SIP 25070, RTP 40000-40099
 MN=5060

@@ -43,8 +43,7 @@
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 scenario_init interop_sh_linphone
 peers_require linphonec tshark tcpdump jq
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 MN=5060
 SPP=5071

@@ -11,8 +11,7 @@
 peers_require baresip tcpdump tshark jq
 scenario_init interop_transcoder_baresip
 TOOLS=$SIPMOB_SRC/tests/tools
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 start cap tcpdump -i lo --immediate-mode -U -Z root -s 0 -w "$T/cap.pcap" udp
 need "capture starts" wait_until 5 grep -q 'listening on' "$T/cap.log"

@@ -12,8 +12,7 @@
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 peers_require sipp jq
 scenario_init interop_transcoder_cn_reinvite
-in_ns ip link set lo multicast on     # SLP's multicast, inside our namespace
-in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+ns_multicast
 
 start da "$BIN/sipmob-da"
 need "DA up" wait_log da 'ready, boot timestamp' 10

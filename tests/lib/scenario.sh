@@ -50,6 +50,11 @@ scenario_init() {
 }
 
 in_ns() { ip netns exec "$NS" "$@"; }
+# SLP's multicast (239.255.255.253) inside the namespace: loopback only
+ns_multicast() {
+	in_ns ip link set lo multicast on
+	in_ns ip route add 224.0.0.0/4 dev lo src 127.0.0.1
+}
 
 start() {
 	local name=$1; shift
