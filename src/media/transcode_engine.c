@@ -229,6 +229,13 @@ static void side_recv(struct tc_worker *w, struct tc_side *sd,
 	struct tc_side *out = &p->side[!sd->id];
 	int n, taken = 0;
 
+	/* Not routed yet (the controller's answer, often in an ACK, is still
+	 * on its way): the socket keeps what comes, up to its buffer, and
+	 * call_set_leg() drains it the moment both legs are set. So the first
+	 * packets a party sends are late, not lost. */
+	if (!sd->set || !out->set)
+		return;
+
 	/* edge-triggered: read until fewer than asked for come */
 	do {
 		if (taken >= RX_CAP) {
@@ -770,9 +777,18 @@ struct leg_job {
 static void call_set_leg(struct tc_worker *w, void *arg)
 {
 	struct leg_job *job = arg;
-	(void)w;
+	struct tc_pair *p = job->p;
+	bool routed = p->side[0].set && p->side[1].set;
 
-	tc_pair_apply(job->p, job->leg, job->c, &job->coder, &job->other);
+	tc_pair_apply(p, job->leg, job->c, &job->coder, &job->other);
+
+	/* routed now: what the sockets kept goes on (side_recv) */
+	if (!routed && p->side[0].set && p->side[1].set) {
+		uint64_t now_ms = now_ns(CLOCK_MONOTONIC) / 1000000u;
+
+		side_recv(w, &p->side[0], now_ms);
+		side_recv(w, &p->side[1], now_ms);
+	}
 }
 
 
