@@ -18,7 +18,12 @@ all: build
 deps:
 	@./scripts/install-deps
 
+# On a bare machine plain `make` says what to do instead of failing in CMake.
 $(BUILD)/CMakeCache.txt:
+	@command -v cmake >/dev/null && pkg-config --exists libre spandsp opus \
+		libavcodec 2>/dev/null || { echo "sipmob: build tools or libraries\
+	 are missing: run 'make deps' as root (make demo and make check run it\
+	 for you)"; exit 1; }
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
 build: $(BUILD)/CMakeCache.txt

@@ -17,6 +17,8 @@
 # Bounded: BENCH_HANDOFFS pairs (default 100) per delay and CN
 # (BENCH_DELAYS, default "0 100"; BENCH_CNS, default "linphonec basic"),
 # namespaces made here, every process stopped by PID.
+# the source tree is where this script is, unless said otherwise
+export SIPMOB_SRC=${SIPMOB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"

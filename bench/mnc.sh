@@ -25,6 +25,8 @@
 # BENCH_VIDEO_TRANSFERS (30) and BENCH_OFF_TRANSFERS (20) pairs, every ctl
 # call with -t 60, every wait with a limit, namespaces made here, every
 # process stopped by PID (about 20 minutes with the defaults).
+# the source tree is where this script is, unless said otherwise
+export SIPMOB_SRC=${SIPMOB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"

@@ -7,6 +7,8 @@
 # BENCH_491_RUNS calls (default 5; RFC 3261 §14.1 puts the retry 2.1-4 s
 # after the 491, the MN owning the Call-ID), and the unanswered move's time
 # (libre's Timer B is 64 x T1 = 32 s). Bounded: sipp -timeout, ctl -t 60.
+# the source tree is where this script is, unless said otherwise
+export SIPMOB_SRC=${SIPMOB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 N=${BENCH_491_RUNS:-5}

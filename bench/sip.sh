@@ -4,6 +4,8 @@
 # at a few target rates, 10 s each (bounded: -m and -timeout). Reports calls
 # per second completed, failed calls, and the device's CPU per call (user +
 # system time from /proc, divided by the calls it completed).
+# the source tree is where this script is, unless said otherwise
+export SIPMOB_SRC=${SIPMOB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init bench_sip
 command -v sipp >/dev/null || { log "sipp missing"; exit 77; }

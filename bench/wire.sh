@@ -4,6 +4,8 @@
 # at 0, 20 and 100 ms one way, 20 probes each; min / avg / max in ms. The
 # delay's floor is a test (integration/wire_selftest); how close to it the
 # round trips stay is this figure.
+# the source tree is where this script is, unless said otherwise
+export SIPMOB_SRC=${SIPMOB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/wan.sh"
 scenario_init bench_wire

@@ -27,7 +27,7 @@ set -uo pipefail
 
 : "${SIPMOB_BUILD:?SIPMOB_BUILD must name the build folder}"
 : "${SIPMOB_SRC:?SIPMOB_SRC must name the source folder}"
-BIN=$SIPMOB_BUILD
+BIN=$(cd "$SIPMOB_BUILD" && pwd)   # a relative path works from anywhere
 PASSED=0
 FAILED=0
 declare -A PIDS=()
