@@ -131,24 +131,46 @@ static void fwd_rollback(struct fwd *f)
 	}
 }
 
-const struct sdesc *call_cn_face(struct devleg *d)
+/* Whether this re-INVITE's forwarding updated transcoder tc */
+static bool fwd_updated(const struct fwd *f, const struct devleg *tc)
 {
-	struct sdesc *sd = NULL;
+	for (struct le *le = f->ups.head; le; le = le->next) {
+		const struct fwd_up *u = le->data;
 
-	if (!d->tc)
-		return d->answer;
-	if (d->tc_face && d->tc_face_of == d->tc->answer)
-		return d->tc_face;   /* the transcoder answered nothing new */
-	if (sdesc_dup(&sd, d->answer) ||
-	    sdesc_media_replace(sd, d->tc_line, sdesc_media(d->tc->answer,
-							    1))) {
-		mem_deref(sd);
-		return d->tc_face ? d->tc_face : d->answer;
+		if (u->d == tc && u->ok)
+			return true;
 	}
-	mem_deref(d->tc_face);
-	d->tc_face = sd;
-	d->tc_face_of = d->tc->answer;
-	return sd;
+	return false;
+}
+
+/* What the CN gets of a transcoded device (answer_of): its answer with,
+ * in the line the transcoder converts, the transcoder's B line: the one
+ * it just answered when this re-INVITE updated it, else the one the CN
+ * has now. */
+static int transcoder_faces(struct fwd *f)
+{
+	struct mn *mn = f->mn;
+
+	for (struct le *le = mn->devs.head; le; le = le->next) {
+		struct devleg *d = le->data;
+		const struct sdesc_media *b;
+		struct sdesc *sd = NULL;
+		int err;
+
+		if (!d->tc)
+			continue;
+		b = fwd_updated(f, d->tc) ? sdesc_media(d->tc->answer, 1) :
+			sdesc_media(mn->cn_local, d->tc_line);
+		err = sdesc_dup(&sd, d->answer);
+		err = err ? err : sdesc_media_replace(sd, d->tc_line, b);
+		if (err) {
+			mem_deref(sd);
+			return err;
+		}
+		mem_deref(d->tc_face);
+		d->tc_face = sd;
+	}
+	return 0;
 }
 
 static const struct sdesc *answer_of(const struct devleg *d, void *arg)
@@ -252,10 +274,9 @@ static void fwd_answer(struct fwd *f)
 		fwd_fail(f, line);
 		return;
 	}
-	for (struct le *le = mn->devs.head; le; le = le->next)
-		(void)call_cn_face(le->data);   /* the transcoders' answers */
-	err = place_answer_cn(&ans, f->offer, mn->cn_local, &mn->place,
-			      self, answer_of, NULL);
+	err = transcoder_faces(f);
+	err = err ? err : place_answer_cn(&ans, f->offer, mn->cn_local,
+					  &mn->place, self, answer_of, NULL);
 	err = err ? err : call_stamp(mn, ans);
 	err = err ? err : sdesc_encode(&mb, ans);
 	mem_deref(self);
@@ -461,7 +482,6 @@ static void update_done(struct devleg *d, int err, uint16_t scode,
 			   scode, reason ? reason : "");
 }
 
-/* Every device whose lines in cn_remote changed gets them. */
 static void takeback_done(int err, const struct last_transfer *lt, void *arg)
 {
 	(void)arg;
@@ -504,6 +524,7 @@ bool call_transcoding(const struct mn *mn)
 	return false;
 }
 
+/* Every device whose lines in cn_remote changed gets them. */
 void call_update_devices(struct mn *mn)
 {
 	struct le *le;

@@ -61,21 +61,18 @@ static void capsq_destructor(void *arg)
 /* Whether name is in a comma-separated list (any case) */
 bool caps_list_has(const char *list, const char *name)
 {
-	size_t n = strlen(name);
+	char item[32];
 
-	for (const char *p = list; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && !strncasecmp(p, name, n))
+	for (const char *p = list; (p = caps_next_name(p, item,
+						       sizeof(item)));) {
+		if (!str_casecmp(item, name))
 			return true;
-		p = e ? e + 1 : NULL;
 	}
 	return false;
 }
 
 /* Appends the codecs of an SDP's audio lines to list (no duplicates) */
-static void sdp_codecs(char *list, size_t sz, const struct sdesc *sd)
+void caps_sdp_codecs(char *list, size_t sz, const struct sdesc *sd)
 {
 	for (unsigned i = 0; sd && i < sdesc_media_count(sd); i++) {
 		const struct sdesc_media *m = sdesc_media(sd, i);
@@ -182,13 +179,13 @@ static void options_answered(int err, const struct sip_msg *msg, void *arg)
 	    !sdesc_parse(&sd, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
 			 why, sizeof(why))) {
 		if (a_cn) {
-			sdp_codecs(mn->cn_codecs, sizeof(mn->cn_codecs), sd);
+			caps_sdp_codecs(mn->cn_codecs, sizeof(mn->cn_codecs), sd);
 			mem_deref(mn->cn_caps);
 			mn->cn_caps = sd;
 			sd = NULL;
 		}
 		else {
-			sdp_codecs(q->plan.caps.dev_codecs,
+			caps_sdp_codecs(q->plan.caps.dev_codecs,
 				   sizeof(q->plan.caps.dev_codecs), sd);
 		}
 	}
@@ -334,7 +331,7 @@ static void decide(struct capsq *q)
 	char cn_all[128] = "", why[256];
 
 	str_ncpy(cn_all, mn->cn_codecs, sizeof(cn_all));
-	sdp_codecs(cn_all, sizeof(cn_all), mn->cn_remote);
+	caps_sdp_codecs(cn_all, sizeof(cn_all), mn->cn_remote);
 	if (caps_decide(cp, q->dev_uri, q->cur_name, cn_all, q->tcv, q->ntc,
 			why, sizeof(why))) {
 		done_move(q, why);
@@ -494,15 +491,10 @@ int caps_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 	return xfer_move(mn, plan, h, arg, why, whysz);
 }
 
-void caps_abort(struct mn *mn)
+void caps_call_ended(struct mn *mn)
 {
 	if (mn->caps_q)
 		done_move(mn->caps_q, "the call ended");
-}
-
-void caps_call_ended(struct mn *mn)
-{
-	caps_abort(mn);
 	mn->cn_codecs[0] = '\0';
 	mn->cn_codecs_asked = false;
 	mn->cn_caps = mem_deref(mn->cn_caps);

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <re.h>
 #include "mn_priv.h"        /* sipua, sdesc, mediaset; caps_decide() */
-#include <sipmob/media_codec.h>
 #include <sipmob/device.h>
 #include <sipmob/slp.h>
 #include "device_priv.h"
@@ -253,27 +252,9 @@ static void options_answered(int err, const struct sip_msg *msg, void *arg)
 	tmr_cancel(&t->tmr);
 	if (!err && msg && msg->scode < 300 && !sdesc_parse(&sd,
 		mbuf_buf(msg->mb), mbuf_get_left(msg->mb), why, sizeof(why))) {
-		for (unsigned i = 0; i < sdesc_media_count(sd); i++) {
-			const struct sdesc_media *m = sdesc_media(sd, i);
-
-			for (unsigned k = 0; sdesc_media_type(m) ==
-				     SDESC_AUDIO && k < sdesc_media_fmtc(m);
-			     k++) {
-				struct sdesc_codec c;
-				size_t l = strlen(t->cn_codecs);
-
-				if (sdesc_media_codec(m, k, &c) ||
-				    !codec_find(c.name) ||
-				    caps_list_has(t->cn_codecs, c.name))
-					continue;
-				if (!t->cur[0])
-					str_ncpy(t->cur, c.name,
-						 sizeof(t->cur));
-				re_snprintf(t->cn_codecs + l,
-					    sizeof(t->cn_codecs) - l, "%s%s",
-					    l ? "," : "", c.name);
-			}
-		}
+		caps_sdp_codecs(t->cn_codecs, sizeof(t->cn_codecs), sd);
+		/* the CN's first is what it would send */
+		(void)caps_next_name(t->cn_codecs, t->cur, sizeof(t->cur));
 	}
 	mem_deref(sd);
 	decide(t);

@@ -65,9 +65,9 @@ struct devleg {
 	struct devleg *tc;        /* the transcoder between it and the CN
 				     (caps.c), closed with it             */
 	unsigned tc_line;         /* the CN's m-line it converts           */
-	struct sdesc *tc_face;    /* its answer as the CN has it: the
+	struct sdesc *tc_face;    /* its answer as the CN gets it in a
+				     forwarded re-INVITE (call.c): the
 				     transcoder's B line in tc_line        */
-	const struct sdesc *tc_face_of; /* the transcoder SDP it is from */
 	devleg_done_h *doneh;
 	void *done_arg;
 	struct devleg_owner owner;
@@ -216,9 +216,6 @@ void call_apply_self(struct mn *mn);
 void call_update_devices(struct mn *mn);
 /** A device's audio goes through a transcoder */
 bool call_transcoding(const struct mn *mn);
-/** What the CN has of device d: its answer, with the transcoder's B line
- *  in place of the audio it converts (call.c) */
-const struct sdesc *call_cn_face(struct devleg *d);
 /** The transcoder of d's audio died: the audio comes back to the MN */
 void call_transcoder_lost(struct mn *mn, struct devleg *d, const char *why);
 int  call_dtmf(struct mn *mn, const char *digits, char *why, size_t whysz);
@@ -323,9 +320,10 @@ int  caps_move(struct mn *mn, const struct mnc_plan *plan, xfer_done_h *h,
 /** The call ended: a move asking about codecs ends, and what the CN
  *  said of its codecs is forgotten */
 void caps_call_ended(struct mn *mn);
-void caps_abort(struct mn *mn);
 void caps_outcome(struct last_transfer *lt, const struct caps_plan *cp);
 bool caps_list_has(const char *list, const char *name);
+/** Appends the codecs of sd's audio lines that we have to list, "A,B" */
+void caps_sdp_codecs(char *list, size_t sz, const struct sdesc *sd);
 /** The next name of a comma-separated list p, into name; what follows
  *  it, or NULL at the end: for (p = list; (p = caps_next_name(p, ...));) */
 const char *caps_next_name(const char *p, char *name, size_t sz);

@@ -40,7 +40,7 @@ struct tcsvc {
 	char codec_names[64];
 	struct list calls;
 	unsigned next_id;
-	unsigned registered_load;
+	unsigned registered_pairs;
 	struct tmr tmr_watch;
 	struct tmr tmr_load;
 };
@@ -456,7 +456,7 @@ static int slp_register(struct tcsvc *svc)
 					  SLP_TYPE_TRANSCODER, attrs,
 					  SLP_LIFETIME);
 	if (!err)
-		svc->registered_load = pairs;
+		svc->registered_pairs = pairs;
 	mem_deref(attrs);
 	return err;
 }
@@ -465,7 +465,7 @@ static void load_timeout(void *arg)
 {
 	struct tcsvc *svc = arg;
 
-	if (svc->sa && tc_engine_pairs(svc->eng) != svc->registered_load)
+	if (svc->sa && tc_engine_pairs(svc->eng) != svc->registered_pairs)
 		(void)slp_register(svc);
 }
 

@@ -531,9 +531,6 @@ static void cn_accepted(struct xfer *x, const struct sip_msg *msg)
 		if (t->tc) {   /* it lives and dies with its device now */
 			d->tc = t->tc;
 			d->tc_line = x->caps.line;
-			/* what the CN has of it: the move's B line */
-			d->tc_face = mem_ref(t->cn_face);
-			d->tc_face_of = d->tc->answer;
 			t->tc = NULL;
 			d->tc->owner = (struct devleg_owner){
 				transcoder_lost, NULL, d};
