@@ -9,6 +9,7 @@ struct device;
 struct sipep;
 struct odict;
 struct sa;
+struct presence_key;
 
 struct device_conf {
 	const char *name;         /**< SIP user and display name            */
@@ -45,6 +46,10 @@ struct device_conf {
 	int floor;                /**< INT32_MIN: not given                */
 	const char *building;
 	const char *slp_da;       /**< "ADDR[:PORT]", NULL: by multicast    */
+	/* proof of presence (spec §8.2): with a room key, the secret a user
+	 * proves (Digest) is the password followed by the room's token */
+	const struct presence_key *room_key;  /**< copied; NULL: not required */
+	uint32_t presence_step;   /**< the token's step in s; 0: 30         */
 };
 
 int  device_alloc(struct device **devp, const struct device_conf *conf);
@@ -54,3 +59,12 @@ int  device_command(struct device *dev, int argc, char *argv[],
 		    struct odict *reply);
 unsigned device_session_count(const struct device *dev);
 void device_shutdown(struct device *dev);
+/** The secrets a user with this password may prove (for the Digest
+ *  server's sipauth_secrets_h): with a room key (--require-presence),
+ *  the password followed by the room token of the current step, then by
+ *  the previous step's (presence_secrets()); without one, the password
+ *  alone. Returns how many it wrote into out (at most max), 0 on error.
+ *  Each entry is PRESENCE_SECRET_LEN (= SIPAUTH_SECRET_MAX) bytes. */
+size_t device_presence_secrets(const struct device *dev,
+			       const char *password, char out[][256],
+			       size_t max);

@@ -27,6 +27,10 @@ struct mn_conf {
 	bool bridge;              /**< instant moves: bridge the media while
 				       the far end switches (--bridge)     */
 	const char *slp_da;       /**< "ADDR[:PORT]"; NULL: find by multicast */
+	/* proof of presence (spec §8.2): the room's beacon, heard on a
+	 * multicast group or read from a file; NULL, NULL: not listened to */
+	const char *beacon;       /**< "ADDR:PORT" (IPv4 group)           */
+	const char *beacon_file;  /**< a file the beacon writes            */
 };
 
 int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);
@@ -36,3 +40,10 @@ int  mn_command(struct mn *mn, struct ctl_request *req, int argc,
 		char *argv[], struct odict *reply);
 void mn_shutdown(struct mn *mn);
 bool mn_in_call(const struct mn *mn);
+/** The room token last heard from the beacon (presence.h), for the
+ *  Digest answer to a device that requires presence: the secret to prove
+ *  is the password followed by this token. 0 and the token, NUL-ended,
+ *  in out (PRESENCE_TOKEN_MAX bytes); ENOENT when no beacon is listened
+ *  to, none was heard, or the last token is too old for any device to
+ *  accept. */
+int  mn_presence_token(const struct mn *mn, char out[16]);

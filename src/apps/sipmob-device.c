@@ -14,6 +14,7 @@
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/device.h>
+#include <sipmob/presence.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
@@ -68,6 +69,15 @@ static void usage(FILE *f)
 "      --floor N, --building NAME   more of its location, for SLP\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
 "                          multicast; without one, answer multicast queries)\n"
+"      --require-presence  proof of presence (spec §8.2): a user proves\n"
+"                          the password followed by the room's current\n"
+"                          (or previous) token, which sipmob-beacon\n"
+"                          announces in the room only\n"
+"      --room-secret-file FILE\n"
+"                          the room's secret, shared with its beacon\n"
+"                          (default: $SIPMOB_ROOM_SECRET)\n"
+"      --presence-step N   seconds a room token lasts (default 30; the\n"
+"                          beacon's --step)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
@@ -127,6 +137,9 @@ int main(int argc, char *argv[])
 		{"mdsm",      no_argument,       NULL, 1006},
 		{"member",    required_argument, NULL, 1007},
 		{"members-from-slp", required_argument, NULL, 1008},
+		{"require-presence", no_argument, NULL, 1301},
+		{"room-secret-file", required_argument, NULL, 1302},
+		{"presence-step", required_argument, NULL, 1303},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -135,7 +148,9 @@ int main(int argc, char *argv[])
 	struct device_conf conf = {.name = "device", .floor = INT32_MIN};
 	const char *members[MAX_MEMBERS];
 	size_t nmembers = 0;
-	bool mdsm = false;
+	bool mdsm = false, presence = false;
+	const char *secret_file = NULL;
+	struct presence_key room_key;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
 	const char *vsize = NULL;
 	struct mset_conf mc;
@@ -190,6 +205,14 @@ int main(int argc, char *argv[])
 			members[nmembers++] = optarg;
 			break;
 		case 1008: conf.members_pred = optarg; break;
+		case 1301: presence = true; break;
+		case 1302: secret_file = optarg; break;
+		case 1303:
+			if (cli_long("sipmob-device", "--presence-step",
+				     optarg, 1, 86400, &n))
+				return 2;
+			conf.presence_step = (uint32_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -218,6 +241,25 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}
+	if (!presence && (secret_file || conf.presence_step)) {
+		fprintf(stderr, "sipmob-device: --room-secret-file and"
+			" --presence-step need --require-presence\n");
+		return 2;
+	}
+	if (presence && !secret_file && !getenv("SIPMOB_ROOM_SECRET")) {
+		fprintf(stderr, "sipmob-device: --require-presence needs the"
+			" room's secret: --room-secret-file FILE or"
+			" SIPMOB_ROOM_SECRET\n");
+		return 2;
+	}
+	if (presence && (secret_file ?
+	    presence_key_load(&room_key, secret_file, why, sizeof(why)) :
+	    presence_key_set(&room_key, getenv("SIPMOB_ROOM_SECRET"), why,
+			     sizeof(why)))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
+		return 2;
+	}
+	conf.room_key = presence ? &room_key : NULL;
 	conf.no_audio = mc.no_audio;
 	conf.video = mc.video;
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
@@ -238,6 +280,7 @@ int main(int argc, char *argv[])
 
 	mem_deref(app.ctl);
 	mem_deref(app.dev);
+	memset(&room_key, 0, sizeof(room_key));
 	libre_close();
 	tmr_debug();
 	mem_debug();

@@ -48,6 +48,9 @@ static void usage(FILE *f)
 "                          and the new place's on to it as ours\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent for `devices` (default:\n"
 "                          found by multicast, else ask devices directly)\n"
+"      --beacon ADDR:PORT  hear the room's presence beacon on this multicast\n"
+"                          group (sipmob-beacon's is 239.255.83.77:5085)\n"
+"      --beacon-file PATH  ...or read its announcements from this file\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
@@ -92,6 +95,8 @@ int main(int argc, char *argv[])
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
 		{"video-sizes", required_argument, NULL, 1003},
+		{"beacon",    required_argument, NULL, 1004},
+		{"beacon-file", required_argument, NULL, 1005},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -149,6 +154,8 @@ int main(int argc, char *argv[])
 			conf.bridge = !strcmp(optarg, "on");
 			break;
 		case 1003: conf.video_sizes = optarg; break;
+		case 1004: conf.beacon = optarg; break;
+		case 1005: conf.beacon_file = optarg; break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -157,6 +164,11 @@ int main(int argc, char *argv[])
 	}
 	if (!conf.sip_listen || optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (conf.beacon && conf.beacon_file) {
+		fprintf(stderr, "sipmob-mn: --beacon and --beacon-file: give"
+			" one\n");
 		return 2;
 	}
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {

@@ -476,6 +476,7 @@ static int status(struct mn *mn, struct odict *reply)
 	err  = ctl_put_str(reply, "uri", sipep_uri(mn->ep));
 	err |= put_handoff(mn, reply);
 	err |= ctl_put_str(reply, "dtmf_received", call_dtmf_received(mn));
+	err |= mn_presence_status(mn, reply);
 	err |= ctl_put_obj(reply, "call", &call);
 	if (err)
 		return err;

@@ -94,6 +94,7 @@ static void device_destructor(void *arg)
 	mem_deref(dev->record_dir);
 	mem_deref(dev->last_dtmf);
 	mem_deref(dev->owner);
+	mem_deref(dev->room_key);
 }
 
 static void media_conf(const struct device *dev, struct mset_conf *mc)
@@ -579,6 +580,9 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	dev->conf.name = dev->name;
 	dev->conf.record_dir = dev->record_dir;
 	dev->conf.owner = dev->owner;
+	err = device_presence_alloc(dev);
+	if (err)
+		goto out;
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
@@ -652,6 +656,7 @@ static int status(struct device *dev, struct odict *reply)
 	err |= ctl_put_str(reply, "uri", sipep_uri(dev->ep));
 	err |= ctl_put_bool(reply, "basic", dev->conf.basic);
 	err |= ctl_put_bool(reply, "in_use", dev->in_use);
+	err |= device_presence_status(dev, reply);
 	err |= ctl_put_str(reply, "in_use_by",
 			   device_inputs_name(dev->inputs_used));
 	err |= ctl_put_str(reply, "dtmf_received", dev->sessions.tail ?

@@ -26,6 +26,7 @@ struct device {
 	bool closing;             /* shutting down: no more updates       */
 	bool in_use;              /* a session sends our audio or video   */
 	unsigned inputs_used;     /* which: 1 microphone, 2 camera        */
+	struct presence_key *room_key;  /* presence required (§8.2)       */
 };
 
 struct dsession {
@@ -74,6 +75,10 @@ int  dsession_alloc_system(struct dsession **sp, struct device *dev,
 			   const char *hdrs);
 int  device_slp_register(struct device *dev);
 extern const struct sipleg_handlers dsession_handlers;
+
+/* device_presence.c: proof of presence (spec §8.2) */
+int  device_presence_alloc(struct device *dev);
+int  device_presence_status(const struct device *dev, struct odict *reply);
 
 /* device_in_use.c: the active-session indicator */
 void device_in_use_update(struct device *dev);

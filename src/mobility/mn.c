@@ -15,6 +15,7 @@ static void destructor(void *arg)
 	call_end(mn);
 	handoff_forget(mn);
 	list_flush(&mn->known);
+	mem_deref(mn->presence);
 	mem_deref(mn->ua);
 	mem_deref(mn->caps);
 	mem_deref(mn->ep);
@@ -98,6 +99,10 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 		re_fprintf(stderr, "mn: no SLP user agent: %m\n", err);
 		goto out;
 	}
+
+	err = mn_presence_alloc(mn);
+	if (err)
+		goto out;
 
 	re_fprintf(stderr, "mn: %s ready at %s\n", mn->user,
 		   sipep_uri(mn->ep));

@@ -188,6 +188,7 @@ struct mn {
 
 	struct slp_ua *ua;         /* device discovery (discover.c)       */
 	struct list known;         /* devices of the last query, by name  */
+	struct presence_listener *presence;  /* the room's beacon (§8.2) */
 };
 
 /* call.c */
@@ -380,6 +381,10 @@ int  mode_retrieve(struct mn *mn, const char *media, const char *from,
 
 /* discover.c */
 int  mn_discover_alloc(struct mn *mn);
+
+/* mn_presence.c: the room's beacon (spec §8.2) */
+int  mn_presence_alloc(struct mn *mn);
+int  mn_presence_status(const struct mn *mn, struct odict *reply);
 const char *mn_device_uri(const struct mn *mn, const char *name);
 struct slp_device;
 typedef void (mn_devices_h)(int err, const struct slp_device *v, size_t n,
