@@ -47,3 +47,13 @@ bool mn_in_call(const struct mn *mn);
  *  to, none was heard, or the last token is too old for any device to
  *  accept. */
 int  mn_presence_token(const struct mn *mn, char out[16]);
+/** The secret to prove to a device of Digest realm realm: the password
+ *  followed by the room token when the MN holds one that is still good
+ *  and realm is NULL or the name of the room heard (a device that
+ *  requires presence challenging with its room as the realm); otherwise
+ *  the password alone. *with_token (may be NULL) says which. 0, EINVAL,
+ *  or EOVERFLOW when it does not fit in out's 256 bytes
+ *  (SIPAUTH_SECRET_MAX). */
+int  mn_presence_secret(const struct mn *mn, const char *realm,
+			const char *password, char out[256],
+			bool *with_token);

@@ -121,6 +121,8 @@ int presence_listener_alloc(struct presence_listener **lp,
  *  old). */
 int presence_listener_token(const struct presence_listener *l,
 			    char out[PRESENCE_TOKEN_MAX]);
+/** The room of the last announcement heard, or NULL */
+const char *presence_listener_room(const struct presence_listener *l);
 /** For status: listening (the group or file), room heard, token age and
  *  step, announcements heard and refused. Never the token. */
 int presence_listener_status(const struct presence_listener *l,

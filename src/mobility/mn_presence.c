@@ -5,6 +5,7 @@
  * itself), and gives the token to the Digest answer for a device that
  * requires presence.
  */
+#include <stdio.h>
 #include <string.h>
 #include <re.h>
 #include <sipmob/ctl.h>
@@ -33,6 +34,25 @@ int mn_presence_token(const struct mn *mn, char out[16])
 	if (!mn || !mn->presence)
 		return ENOENT;
 	return presence_listener_token(mn->presence, out);
+}
+
+int mn_presence_secret(const struct mn *mn, const char *realm,
+			const char *password, char out[256], bool *with_token)
+{
+	const char *room = mn ? presence_listener_room(mn->presence) : NULL;
+	char tok[PRESENCE_TOKEN_MAX] = "";
+	int n;
+
+	if (!mn || !password || !out)
+		return EINVAL;
+	if (room && (!realm || !strcmp(realm, room)))
+		(void)mn_presence_token(mn, tok);
+	n = snprintf(out, PRESENCE_SECRET_LEN, "%s%s", password, tok);
+	if (n < 0 || n >= PRESENCE_SECRET_LEN)
+		return EOVERFLOW;
+	if (with_token)
+		*with_token = tok[0] != '\0';
+	return 0;
 }
 
 int mn_presence_status(const struct mn *mn, struct odict *reply)

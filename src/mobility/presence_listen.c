@@ -207,6 +207,11 @@ int presence_listener_token(const struct presence_listener *l,
 	return 0;
 }
 
+const char *presence_listener_room(const struct presence_listener *l)
+{
+	return l && l->heard ? l->last.room : NULL;
+}
+
 int presence_listener_status(const struct presence_listener *l,
 			     struct odict *od)
 {

@@ -21,6 +21,7 @@
 #include <sipmob/presence.h>
 #include <sipmob/sipua.h>
 #include <sipmob/device.h>
+#include <sipmob/mn.h>
 
 static const uint8_t rfc_key[] = "12345678901234567890";   /* 20 bytes */
 #define RFC_KEY rfc_key, 20
@@ -349,6 +350,52 @@ static void device_secrets_follow_require_presence(void **state)
 	libre_close();
 }
 
+/* The MN's secret for a device's challenge: the token only for its room */
+static void mn_appends_token_for_room_heard(void **state)
+{
+	char path[] = "/tmp/test_presence_mnXXXXXX", listen[32];
+	char out[256], big[300];
+	struct mn_conf conf = {.user = "mn", .beacon_file = path,
+			       .slp_da = "127.0.0.1:26427"}; /* no multicast */
+	struct mn *mn = NULL;
+	bool with = true;
+	FILE *f;
+	int fd;
+	(void)state;
+
+	assert_int_equal(0, libre_init());
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "SIPMOB-BEACON/1 room=lab-1 step=30 token=73310441 seq=1"
+		" time=%llu\n", (unsigned long long)time(NULL));
+	fclose(f);
+	for (int port = 25100; port < 25140 && !mn; port++) {
+		(void)snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+		conf.sip_listen = listen;
+		(void)mn_alloc(&mn, &conf);
+	}
+	assert_non_null(mn);
+
+	assert_int_equal(0, mn_presence_secret(mn, "lab-1", "pw", out, &with));
+	assert_string_equal("pw73310441", out);
+	assert_true(with);
+	assert_int_equal(0, mn_presence_secret(mn, NULL, "pw", out, &with));
+	assert_string_equal("pw73310441", out);
+	assert_int_equal(0, mn_presence_secret(mn, "lab-2", "pw", out, &with));
+	assert_string_equal("pw", out);             /* another room's device */
+	assert_false(with);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(EOVERFLOW, mn_presence_secret(mn, NULL, big, out,
+						       NULL));
+	assert_int_equal(0, mn_presence_token(mn, out));
+	assert_string_equal("73310441", out);
+	mem_deref(mn);
+	unlink(path);
+	libre_close();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +406,7 @@ int main(void)
 		cmocka_unit_test(beacon_refuses_anything_else),
 		cmocka_unit_test(listener_reads_file_and_hides_token),
 		cmocka_unit_test(device_secrets_follow_require_presence),
+		cmocka_unit_test(mn_appends_token_for_room_heard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
