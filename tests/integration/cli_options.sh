@@ -18,7 +18,7 @@ refuses() {
 }
 
 for p in sipmob-mn sipmob-device sipmob-transcoder sipmob sipmob-da sipmob-sa \
-	sipmob-slp; do
+	sipmob-slp sipmob-beacon; do
 	check "$p --help exits 0" in_ns "$BIN/$p" --help
 	check "$p --version names itself" eval \
 		"in_ns '$BIN/$p' --version | grep -q '^$p '"
@@ -44,6 +44,9 @@ check "sipmob-da: --mtu 100" refuses sipmob-da --mtu 100
 check "sipmob-da: --port 70000" refuses sipmob-da --port 70000
 check "sipmob-sa: --lifetime 0" refuses sipmob-sa --lifetime 0 "$T/devices"
 check "sipmob-slp: --timeout soon" refuses sipmob-slp --timeout soon findsrvs
+check "sipmob-beacon: --step 0" refuses sipmob-beacon --step 0 --room r
+check "sipmob-beacon: --interval 5" refuses sipmob-beacon --interval 5 --room r
+check "sipmob-device: --presence-step 0" refuses sipmob-device --presence-step 0 "${DEV[@]}"
 check "no control socket was opened" \
 	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ] && [ ! -e '$T/tc.sock' ]"
 finish
