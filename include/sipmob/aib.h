@@ -83,6 +83,18 @@ int  aib_sign(struct aib_body *b, const struct aib_signer *s,
 	      const struct aib_fields *f, time_t now);
 void aib_body_reset(struct aib_body *b);
 
+/* A program's keys, from its options (--aib-cert/--aib-key/--aib-ca/
+ * --aib-window); either member may be NULL */
+struct aib_keys {
+	struct aib_signer *signer;
+	struct aib_verifier *verifier;
+};
+/** Loads what is named: cert and key (both or neither) make the signer,
+ *  ca the verifier. EINVAL with why when a file is unusable. */
+int  aib_keys_load(struct aib_keys *k, const char *cert, const char *key,
+		   const char *ca, uint32_t window, char *why, size_t whysz);
+void aib_keys_reset(struct aib_keys *k);
+
 /* Verifying (the referee, the refer target) */
 /** window: seconds a Date may differ from now (0: AIB_WINDOW_DFL). */
 int  aib_verifier_load(struct aib_verifier **vp, const char *ca_file,

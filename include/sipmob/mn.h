@@ -36,3 +36,4 @@ int  mn_command(struct mn *mn, struct ctl_request *req, int argc,
 		char *argv[], struct odict *reply);
 void mn_shutdown(struct mn *mn);
 bool mn_in_call(const struct mn *mn);
+struct sipep *mn_sipep(const struct mn *mn);

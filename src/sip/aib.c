@@ -665,3 +665,35 @@ int aib_verify(struct aib_verifier *v, const struct pl *ctype,
 	mem_deref(der);
 	return err;
 }
+
+
+/* A program's keys */
+
+int aib_keys_load(struct aib_keys *k, const char *cert, const char *key,
+		  const char *ca, uint32_t window, char *why, size_t whysz)
+{
+	int err = 0;
+
+	if (!k)
+		return EINVAL;
+	memset(k, 0, sizeof(*k));
+	if (!cert != !key) {
+		why_set(why, whysz, "--aib-cert and --aib-key go together");
+		return EINVAL;
+	}
+	if (cert)
+		err = aib_signer_load(&k->signer, cert, key, why, whysz);
+	if (!err && ca)
+		err = aib_verifier_load(&k->verifier, ca, window, why, whysz);
+	if (err)
+		aib_keys_reset(k);
+	return err;
+}
+
+void aib_keys_reset(struct aib_keys *k)
+{
+	if (!k)
+		return;
+	k->signer = mem_deref(k->signer);
+	k->verifier = mem_deref(k->verifier);
+}
