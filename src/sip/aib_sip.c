@@ -30,7 +30,10 @@
 #include "sip_priv.h"
 #include "mime.h"
 
-enum { TOKEN_KEEP_MS = 64 * 500 };   /* Timer B: the INVITE's lifetime */
+enum {
+	TOKEN_KEEP_MS = 64 * 500,   /* Timer B: the INVITE's lifetime      */
+	TOKEN_KEEP_MAX = 16,        /* REFERs in flight; the oldest go     */
+};
 
 /* What libre's sipevent appends after the REFER headers we give it */
 #define SIPEVENT_TRAILER "Content-Length: 0\r\n\r\n"
@@ -159,7 +162,7 @@ void sipep_token_refuse(struct sipep *ep, const struct sip_msg *msg,
 	(void)sip_treplyf(NULL, NULL, ep->sip, msg, false, scode,
 			  scode == 429 ? "Provide Referrer Identity" :
 			  "Forbidden",
-			  "Warning: 399 %j \"%s\"\r\n"
+			  "Warning: 399 %J \"%s\"\r\n"
 			  "Content-Length: 0\r\n\r\n", &ep->laddr, warn);
 }
 
@@ -345,6 +348,8 @@ int sipep_keep_refer_token(struct sipep *ep, const struct sip_msg *msg)
 		return err ? err : ENOMEM;
 	}
 	t->body->pos = 0;
+	if (list_count(&ep->tokens) >= TOKEN_KEEP_MAX)
+		mem_deref(list_ledata(ep->tokens.head));
 	list_append(&ep->tokens, &t->le, t);
 	tmr_start(&t->tmr, TOKEN_KEEP_MS, token_expired, t);
 	return 0;
