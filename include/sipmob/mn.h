@@ -57,3 +57,4 @@ int  mn_presence_token(const struct mn *mn, char out[16]);
 int  mn_presence_secret(const struct mn *mn, const char *realm,
 			const char *password, char out[256],
 			bool *with_token);
+struct sipep *mn_sipep(const struct mn *mn);

@@ -239,5 +239,30 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 		   const char *event, const char *accept_ctype,
 		   uint32_t expires, sipsubscr_h *h, void *arg);
 
+/* Authenticated referral (RFC 3892, RFC 3893; include/sipmob/aib.h).
+ * With a signer, every REFER we send carries a signed token of its
+ * Refer-To and Referred-By (the Referred-By names it with cid=). With a
+ * verifier, an INVITE with Replaces must carry a good token naming that
+ * Replaces (else 429 Provide Referrer Identity, or 403 with a Warning
+ * saying why), and a multipart/mixed INVITE body is read for its SDP.
+ * The endpoint does not own them: keep them while it lives. */
+struct aib_signer;
+struct aib_verifier;
+void sipep_set_aib(struct sipep *ep, struct aib_signer *signer,
+		   struct aib_verifier *verifier);
+struct aib_verifier *sipep_aib_verifier(const struct sipep *ep);
+/** Checks the token of a REFER for us against its own Refer-To,
+ *  Referred-By and Call-ID: 0 when good, else the status to refuse it
+ *  with (429 none, 403 bad) and why. */
+uint16_t sipep_refer_token_check(struct sipep *ep, const struct sip_msg *msg,
+				 char *why, size_t whysz);
+/** Refuses a request with scode (429 or 403) and a Warning of why. */
+void sipep_token_refuse(struct sipep *ep, const struct sip_msg *msg,
+			uint16_t scode, const char *why);
+/** Keeps the token of a REFER we took (RFC 3892 §5): an INVITE we send
+ *  with the same Referred-By cid gives it to a refer target that asks
+ *  for it (429), in a multipart/mixed body with the offer. */
+int  sipep_keep_refer_token(struct sipep *ep, const struct sip_msg *msg);
+
 /** The last SDP the far side sent us (offer or answer), or NULL. */
 const struct mbuf *sipleg_remote_sdp(const struct sipleg *leg);

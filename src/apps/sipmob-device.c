@@ -10,7 +10,9 @@
 #include <string.h>
 #include <libavutil/log.h>
 #include <re.h>
+#include <sipmob/aib.h>
 #include <sipmob/cli.h>
+#include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/device.h>
@@ -78,6 +80,15 @@ static void usage(FILE *f)
 "                          (default: $SIPMOB_ROOM_SECRET)\n"
 "      --presence-step N   seconds a room token lasts (default 30; the\n"
 "                          beacon's --step)\n"
+"      --aib-cert FILE, --aib-key FILE\n"
+"                          sign the REFERs we send (authenticated referral,\n"
+"                          RFC 3892/3893): PEM certificate naming our URI\n"
+"                          (subjectAltName URI) and its key\n"
+"      --aib-ca FILE       trusted CAs (PEM): a REFER and an INVITE with\n"
+"                          Replaces must carry a token they sign, for this\n"
+"                          request, in the Date window, not seen before\n"
+"                          (else 429 when none, 403 when bad)\n"
+"      --aib-window S      how far a token's Date may be from now (60)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
@@ -140,6 +151,10 @@ int main(int argc, char *argv[])
 		{"require-presence", no_argument, NULL, 1301},
 		{"room-secret-file", required_argument, NULL, 1302},
 		{"presence-step", required_argument, NULL, 1303},
+		{"aib-cert",  required_argument, NULL, 1401},
+		{"aib-key",   required_argument, NULL, 1402},
+		{"aib-ca",    required_argument, NULL, 1403},
+		{"aib-window", required_argument, NULL, 1404},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -155,7 +170,10 @@ int main(int argc, char *argv[])
 	const char *vsize = NULL;
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
-	char why[128];
+	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
+	uint32_t aib_window = 0;
+	struct aib_keys aib;
+	char why[256];
 	long n;
 	int c, err;
 
@@ -213,6 +231,15 @@ int main(int argc, char *argv[])
 				return 2;
 			conf.presence_step = (uint32_t)n;
 			break;
+		case 1401: aib_cert = optarg; break;
+		case 1402: aib_key = optarg; break;
+		case 1403: aib_ca = optarg; break;
+		case 1404:
+			if (cli_long("sipmob-device", "--aib-window", optarg, 1, 3600,
+				     &n))
+				return 2;
+			aib_window = (uint32_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -267,12 +294,20 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (aib_keys_load(&aib, aib_cert, aib_key, aib_ca, aib_window, why,
+			  sizeof(why))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
+		return 2;
+	}
+
 	av_log_set_level(AV_LOG_ERROR);   /* libavcodec is chatty */
 	err = libre_init();
 	if (err)
 		return 1;
 
 	err = device_alloc(&app.dev, &conf);
+	if (!err)
+		sipep_set_aib(device_sipep(app.dev), aib.signer, aib.verifier);
 	if (!err && control)
 		err = ctl_alloc(&app.ctl, control, command_handler, &app);
 	if (!err)
@@ -281,6 +316,7 @@ int main(int argc, char *argv[])
 	mem_deref(app.ctl);
 	mem_deref(app.dev);
 	memset(&room_key, 0, sizeof(room_key));
+	aib_keys_reset(&aib);
 	libre_close();
 	tmr_debug();
 	mem_debug();

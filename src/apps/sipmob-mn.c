@@ -9,7 +9,9 @@
 #include <string.h>
 #include <libavutil/log.h>
 #include <re.h>
+#include <sipmob/aib.h>
 #include <sipmob/cli.h>
+#include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/mn.h>
@@ -52,6 +54,14 @@ static void usage(FILE *f)
 "                          group (sipmob-beacon's is 239.255.83.77:5085)\n"
 "      --beacon-file PATH  ...or read its announcements from this file\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
+"      --aib-cert FILE, --aib-key FILE\n"
+"                          sign every REFER (authenticated referral, RFC\n"
+"                          3892/3893): PEM certificate naming our URI\n"
+"                          (subjectAltName URI) and its key\n"
+"      --aib-ca FILE       trusted CAs (PEM): a REFER to us (a retrieval)\n"
+"                          and an INVITE with Replaces must carry a token\n"
+"                          they sign (else 429, or 403 when bad)\n"
+"      --aib-window S      how far a token's Date may be from now (60)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -97,6 +107,10 @@ int main(int argc, char *argv[])
 		{"video-sizes", required_argument, NULL, 1003},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
+		{"aib-cert",  required_argument, NULL, 1401},
+		{"aib-key",   required_argument, NULL, 1402},
+		{"aib-ca",    required_argument, NULL, 1403},
+		{"aib-window", required_argument, NULL, 1404},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -107,7 +121,10 @@ int main(int argc, char *argv[])
 	const char *control = NULL, *media = "audio";
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
-	char why[128];
+	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
+	uint32_t aib_window = 0;
+	struct aib_keys aib;
+	char why[256];
 	long n;
 	int c, err;
 
@@ -156,6 +173,15 @@ int main(int argc, char *argv[])
 		case 1003: conf.video_sizes = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
+		case 1401: aib_cert = optarg; break;
+		case 1402: aib_key = optarg; break;
+		case 1403: aib_ca = optarg; break;
+		case 1404:
+			if (cli_long("sipmob-mn", "--aib-window", optarg, 1, 3600,
+				     &n))
+				return 2;
+			aib_window = (uint32_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -193,12 +219,20 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (aib_keys_load(&aib, aib_cert, aib_key, aib_ca, aib_window, why,
+			  sizeof(why))) {
+		fprintf(stderr, "sipmob-mn: %s\n", why);
+		return 2;
+	}
+
 	av_log_set_level(AV_LOG_ERROR);   /* libavcodec is chatty */
 	err = libre_init();
 	if (err)
 		return 1;
 
 	err = mn_alloc(&app.mn, &conf);
+	if (!err)
+		sipep_set_aib(mn_sipep(app.mn), aib.signer, aib.verifier);
 	if (!err && control)
 		err = ctl_alloc(&app.ctl, control, command_handler, &app);
 	if (!err)
@@ -206,6 +240,7 @@ int main(int argc, char *argv[])
 
 	mem_deref(app.ctl);
 	mem_deref(app.mn);
+	aib_keys_reset(&aib);
 	libre_close();
 	tmr_debug();
 	mem_debug();

@@ -497,6 +497,10 @@ static int status(struct mn *mn, struct odict *reply)
 		return err;
 
 	err |= put_media(mn, media);
+	/* the dialog, as a Replaces would name it (RFC 3891) */
+	err |= ctl_put_str(call, "call_id", sipleg_callid(mn->leg));
+	err |= ctl_put_str(call, "local_tag", sipleg_local_tag(mn->leg));
+	err |= ctl_put_str(call, "remote_tag", sipleg_remote_tag(mn->leg));
 	/* The MN's own streams, with their SSRCs, as a device shows its. */
 	err |= ctl_put_array(call, "streams", &own);
 	err |= mset_status(mn->ms, own);

@@ -387,8 +387,16 @@ void device_refer_handler(struct sipep *ep, struct sipleg *leg,
 	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
 	const struct sipparam *method;
 	struct sipreferto *rt = NULL;
-	char why[128] = "";
-	(void)ep;
+	char why[256] = "";
+	uint16_t scode;
+
+	/* spec §5.3.1, RFC 3892: who refers, proven by a signed token */
+	scode = sipep_refer_token_check(ep, msg, why, sizeof(why));
+	if (scode) {
+		sipep_token_refuse(ep, msg, scode, why);
+		return;
+	}
+	(void)sipep_keep_refer_token(ep, msg);   /* for the CN, if it asks */
 
 	if (sipreferto_decode(&rt, &hdr->val, why, sizeof(why))) {
 		refuse(dev, msg, 400, "Bad Refer-To", why);

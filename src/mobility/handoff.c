@@ -771,7 +771,7 @@ void handoff_refer(struct mn *mn, struct sipleg *leg,
 	struct sipreferto *rt = NULL;
 	struct sipreplaces r;
 	struct pl dev;
-	char *hdrs = NULL, *target = NULL, why[160] = "";
+	char *hdrs = NULL, *target = NULL, why[256] = "";
 	int err;
 
 	if (!ho || !ho->retrieve || ho->not || leg) {
@@ -787,6 +787,12 @@ void handoff_refer(struct mn *mn, struct sipleg *leg,
 		(void)sip_treply(NULL, sip, msg, 403, "Forbidden");
 		return;
 	}
+	err = sipep_refer_token_check(mn->ep, msg, why, sizeof(why));
+	if (err) {
+		sipep_token_refuse(mn->ep, msg, (uint16_t)err, why);
+		return;
+	}
+	(void)sipep_keep_refer_token(mn->ep, msg);   /* for the CN */
 	if (sipreferto_decode(&rt, &rth->val, why, sizeof(why)) ||
 	    sipreferto_replaces(rt, &r, why, sizeof(why))) {
 		re_fprintf(stderr, "mn: REFER from %r: bad Refer-To: %s\n",

@@ -45,6 +45,11 @@ static int caps_handler(struct mbuf **descp, void *arg)
 	return mset_caps(mn->caps, descp);
 }
 
+struct sipep *mn_sipep(const struct mn *mn)
+{
+	return mn ? mn->ep : NULL;
+}
+
 int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 {
 	struct sipep_conf ec;

@@ -165,11 +165,19 @@ void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
 				 "Temporarily Unavailable");
 		return;
 	}
-	if (refuse_body_type(ep->sip, msg))
+	/* with a verifier, a multipart/mixed body may carry a Referred-By
+	 * token beside the offer (aib_sip.c) */
+	if (!sipep_aib_verifier(ep) && refuse_body_type(ep->sip, msg))
 		return;
 	if (sipleg_find_replaced(ep, msg, &replaced, &scode, &reason)) {
-		(void)sip_treply(NULL, ep->sip, msg, scode, reason);
+		if (scode)
+			(void)sip_treply(NULL, ep->sip, msg, scode, reason);
 		return;
+	}
+	if (sipep_aib_verifier(ep)) {
+		(void)sipep_narrow_to_sdp(ep, msg);  /* else 415 just below */
+		if (refuse_body_type(ep->sip, msg))
+			return;
 	}
 
 	err = sipleg_alloc(&leg, ep, false);

@@ -18,6 +18,7 @@ static void destructor(void *arg)
 
 	sipep_shutdown(ep);
 	mem_deref(ep->reg);
+	list_flush(&ep->tokens);
 	mem_deref(ep->evsock);
 	mem_deref(ep->lsnr_req);
 	mem_deref(ep->lsnr_resp);

@@ -12,6 +12,7 @@
 #include "sip_priv.h"
 
 static int send_invite(struct sipleg *leg, struct mbuf *offer);
+static bool resend_with_token(struct sipleg *leg, uint16_t scode);
 
 static int ack_send_handler(enum sip_transp tp, const struct sa *src,
 			    const struct sa *dst, struct mbuf *mb, void *arg)
@@ -125,6 +126,9 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		if (leg->ack_due && !leg->hold_ack)
 			(void)sipleg_ack(leg, NULL);
 	}
+	else if (initial && resend_with_token(leg, scode)) {
+		/* its outcome comes as the INVITE's */
+	}
 	else {
 		re_fprintf(stderr, "sip: %s to %s failed: %u %r\n",
 			   initial ? "INVITE" : "re-INVITE", leg->ruri,
@@ -147,6 +151,21 @@ static int invite_send_handler(enum sip_transp tp, const struct sa *src,
 	return sipep_send_contact(leg->ep, mb, src, tp);
 }
 
+struct invite_body {
+	const struct sipleg *leg;
+	const struct mbuf *offer;
+};
+
+/* The offer; after a 429, the offer and the Referred-By token */
+static int invite_body_print(struct re_printf *pf,
+			     const struct invite_body *b)
+{
+	if (b->leg->token_sent)
+		return sip_token_body_print(pf, b->leg->token, b->offer);
+	return sipleg_body_printf(pf, &(struct sipleg_body){SIPLEG_SDP,
+							    b->offer});
+}
+
 static int send_invite(struct sipleg *leg, struct mbuf *offer)
 {
 	return sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
@@ -158,8 +177,24 @@ static int send_invite(struct sipleg *leg, struct mbuf *offer)
 			     "%H",
 			     sipep_allow(leg->ep),
 			     leg->hdrs ? leg->hdrs : "",
-			     sipleg_body_printf,
-			     &(struct sipleg_body){SIPLEG_SDP, offer});
+			     invite_body_print,
+			     &(struct invite_body){leg, offer});
+}
+
+/* RFC 3892 §5: the refer target asks for the referrer's token (429
+ * Provide Referrer Identity). We send the INVITE again, in the same
+ * dialog-to-be with the next CSeq (RFC 3261 §8.1.3.5), now with the
+ * token; once. True when it went. */
+static bool resend_with_token(struct sipleg *leg, uint16_t scode)
+{
+	if (scode != 429 || !leg->token || leg->token_sent)
+		return false;
+	leg->token_sent = true;
+	if (send_invite(leg, leg->offer0))
+		return false;
+	re_fprintf(stderr, "sip: %s asks for the referrer's token (429):"
+		   " INVITE again with it\n", leg->ruri);
+	return true;
 }
 
 int sipleg_connect(struct sipleg **legp, struct sipep *ep,
@@ -190,6 +225,11 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 		goto out;
 
 	sipleg_index(leg);
+
+	/* a token of the REFER this INVITE follows, given if asked */
+	leg->token = sipep_token_for(ep, extra_hdrs);
+	if (leg->token)
+		leg->offer0 = mem_ref(offer);
 
 	err = send_invite(leg, offer);
 

@@ -188,6 +188,37 @@ static void refer_close_handler(int err, const struct sip_msg *msg,
 		     r->arg);
 }
 
+/* A REFER with a Referred-By token (aib_sip.c). Its Call-ID goes into
+ * the token, so the dialog is made first: sipevent_drefer on a dialog not
+ * yet established sends the REFER outside any dialog, as sipevent_refer
+ * does, and establishes it on the 2xx. */
+static int refer_signed(struct siprefer *r, struct sipep *ep,
+			struct sipleg *leg, const char *uri,
+			const char *hdrs)
+{
+	struct sip_dialog *dlg = NULL;
+	char *signed_hdrs = NULL;
+	int err = 0;
+
+	if (leg)
+		dlg = mem_ref(leg->dlg);
+	else
+		err = sip_dialog_alloc(&dlg, uri, uri, ep->display, ep->uri,
+				       NULL, 0);
+	if (!dlg)
+		return err ? err : EINVAL;
+	err = sipep_sign_refer(ep, dlg, leg ? leg->ruri : uri, hdrs,
+			       &signed_hdrs);
+	err = err ? err : sipevent_drefer(&r->sub, ep->evsock, dlg, ep->user,
+					  NULL, NULL, false,
+					  refer_notify_handler,
+					  refer_close_handler, r, "%s",
+					  signed_hdrs);
+	mem_deref(signed_hdrs);
+	mem_deref(dlg);
+	return err;
+}
+
 int siprefer_send(struct siprefer **rp, struct sipep *ep,
 		  struct sipleg *leg, const char *uri, const char *hdrs,
 		  siprefer_h *h, void *arg)
@@ -206,15 +237,23 @@ int siprefer_send(struct siprefer **rp, struct sipep *ep,
 	r->h = h;
 	r->arg = arg;
 
-	if (leg)
-		err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg, ep->user,
-				      NULL, NULL, false, refer_notify_handler,
-				      refer_close_handler, r, "%s", hdrs);
+	if (!ep->aib_signer) {
+		if (leg)
+			err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg,
+					      ep->user, NULL, NULL, false,
+					      refer_notify_handler,
+					      refer_close_handler, r, "%s",
+					      hdrs);
+		else
+			err = sipevent_refer(&r->sub, ep->evsock, uri,
+					     ep->display, ep->uri, ep->user,
+					     NULL, 0, NULL, NULL, false, NULL,
+					     refer_notify_handler,
+					     refer_close_handler, r, "%s",
+					     hdrs);
+	}
 	else
-		err = sipevent_refer(&r->sub, ep->evsock, uri, ep->display,
-				     ep->uri, ep->user, NULL, 0, NULL, NULL,
-				     false, NULL, refer_notify_handler,
-				     refer_close_handler, r, "%s", hdrs);
+		err = refer_signed(r, ep, leg, uri, hdrs);
 	if (err)
 		mem_deref(r);
 	else

@@ -64,7 +64,7 @@ int sipleg_find_replaced(struct sipep *ep, const struct sip_msg *msg,
 	struct sipreplaces r;
 	struct sipleg *leg;
 	struct pl rb, ruri;
-	char why[96];
+	char why[256];
 
 	*legp = NULL;
 	if (!hdr)
@@ -92,6 +92,15 @@ int sipleg_find_replaced(struct sipep *ep, const struct sip_msg *msg,
 		*scode = 486;
 		*reason = "Busy Here";
 		return EALREADY;
+	}
+
+	/* RFC 3892 §6: with a verifier, the referrer proves who it is */
+	*scode = sipep_invite_token_check(ep, msg, &hdr->val, why,
+					  sizeof(why));
+	if (*scode) {
+		sipep_token_refuse(ep, msg, *scode, why);
+		*scode = 0;   /* answered */
+		return EPERM;
 	}
 
 	pl_set_str(&ruri, leg->ruri);

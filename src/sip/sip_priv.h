@@ -30,6 +30,9 @@ struct sipep {
 	void *referarg;
 	sipep_subscribe_h *subh;
 	void *subarg;
+	struct aib_signer *aib_signer;      /* not owned (aib_sip.c)      */
+	struct aib_verifier *aib_verifier;  /* not owned                  */
+	struct list tokens;                 /* struct sip_token, kept     */
 };
 
 struct sipleg {
@@ -54,6 +57,9 @@ struct sipleg {
 	sipleg_resp_h *req_resph;   /* this re-INVITE's own handler, or NULL */
 	void *req_arg;
 	char *hdrs;                 /* extra headers of the first INVITE     */
+	struct sip_token *token;    /* given on 429 (RFC 3892 §5), or NULL   */
+	struct mbuf *offer0;        /* the first INVITE's offer, to resend   */
+	bool token_sent;
 	bool hold_ack;
 	bool ack_due;               /* 2xx received, ACK not sent yet        */
 	uint32_t ack_cseq;
@@ -104,10 +110,24 @@ void sipleg_server_stop(struct sipleg *leg);
 /* options.c */
 void sipep_options_reply(struct sipep *ep, const struct sip_msg *msg);
 
-/* replaces.c (the incoming side) */
+/* replaced.c (the incoming side): a failure's scode is 0 when it was
+ * already answered (a Referred-By token refused, with a Warning) */
 int  sipleg_find_replaced(struct sipep *ep, const struct sip_msg *msg,
 			  struct sipleg **legp, uint16_t *scode,
 			  const char **reason);
+
+/* aib_sip.c: Referred-By tokens */
+struct sip_token;
+struct sip_token *sipep_token_for(struct sipep *ep, const char *hdrs);
+int  sip_token_body_print(struct re_printf *pf, const struct sip_token *t,
+			  const struct mbuf *offer);
+int  sipep_sign_refer(struct sipep *ep, struct sip_dialog *dlg,
+		      const char *uri, const char *hdrs, char **outp);
+uint16_t sipep_invite_token_check(struct sipep *ep,
+				  const struct sip_msg *msg,
+				  const struct pl *replaces, char *why,
+				  size_t whysz);
+bool sipep_narrow_to_sdp(struct sipep *ep, const struct sip_msg *msg);
 
 /* refer.c */
 int  sipep_events_alloc(struct sipep *ep);
