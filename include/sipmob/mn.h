@@ -8,6 +8,7 @@
 struct mn;
 struct odict;
 struct ctl_request;
+struct sipauth_creds;
 
 struct mn_conf {
 	const char *user;         /**< SIP user name                       */
@@ -27,6 +28,8 @@ struct mn_conf {
 	bool bridge;              /**< instant moves: bridge the media while
 				       the far end switches (--bridge)     */
 	const char *slp_da;       /**< "ADDR[:PORT]"; NULL: find by multicast */
+	struct sipauth_creds *credentials; /**< answer devices' Digest
+				       challenges with these (sip_auth.h)  */
 };
 
 int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);

@@ -24,6 +24,7 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
+#include <sipmob/authz.h>
 #include <sipmob/slp.h>
 #include <sipmob/playout.h>
 #include <sipmob/media_dtmf.h>
@@ -598,6 +599,11 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(dev->ep, caps_handler, dev);
+	if (conf->authz) {
+		err = authz_attach(conf->authz, dev->ep);
+		if (err)
+			goto out;
+	}
 	if (!conf->basic) {   /* Session Handoff (spec §5.3) */
 		sipep_set_refer_handler(dev->ep, device_refer_handler, dev);
 		sipep_set_subscribe_handler(dev->ep, device_subscribe_handler,

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include <sipmob/sip_auth.h>
 #include "mn_priv.h"
 
 static void destructor(void *arg)
@@ -83,6 +84,7 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 		goto out;
 	sipep_set_caps_handler(mn->ep, caps_handler, mn);
 	sipep_set_refer_handler(mn->ep, refer_handler, mn);
+	sipep_set_credentials(mn->ep, conf->credentials);
 
 	if (conf->registrar) {
 		err = sipep_register(mn->ep, conf->registrar, NULL,

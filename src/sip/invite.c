@@ -79,6 +79,21 @@ static void record_dialog(struct sipleg *leg, const struct sip_msg *msg)
 	sipleg_keep_peer(leg, msg);
 }
 
+/* RFC 3261 §22.2: a challenged INVITE goes again with credentials, in
+ * the same Call-ID and From tag and with a higher CSeq; at most once per
+ * challenge, so a wrong password ends in the 401, not a loop. */
+static bool resend_authorized(struct sipleg *leg, const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+
+	if (sipep_auth_answer(leg->ep, msg, "INVITE", leg->ruri,
+			      &leg->auth_tries, &hdr))
+		return false;
+	mem_deref(leg->auth_hdr);
+	leg->auth_hdr = hdr;
+	return send_invite(leg, leg->offer) == 0;
+}
+
 static void invite_resp_handler(int err, const struct sip_msg *msg,
 				void *arg)
 {
@@ -125,6 +140,10 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		if (leg->ack_due && !leg->hold_ack)
 			(void)sipleg_ack(leg, NULL);
 	}
+	else if ((scode == 401 || scode == 407) && initial &&
+		 resend_authorized(leg, msg)) {
+		/* the answer to the new INVITE comes here again */
+	}
 	else {
 		re_fprintf(stderr, "sip: %s to %s failed: %u %r\n",
 			   initial ? "INVITE" : "re-INVITE", leg->ruri,
@@ -154,10 +173,12 @@ static int send_invite(struct sipleg *leg, struct mbuf *offer)
 			     invite_resp_handler, leg,
 			     "Allow: %s\r\n"
 			     "Supported: " SIPMOB_SUPPORTED "\r\n"
-			     "%s"
+			     "%s%s"
 			     "%H",
 			     sipep_allow(leg->ep),
 			     leg->hdrs ? leg->hdrs : "",
+			     leg->auth_hdr && leg->state == SIPLEG_CALLING ?
+			     leg->auth_hdr : "",
 			     sipleg_body_printf,
 			     &(struct sipleg_body){SIPLEG_SDP, offer});
 }
@@ -183,6 +204,17 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 	err |= extra_hdrs ? str_dup(&leg->hdrs, extra_hdrs) : 0;
 	if (err)
 		goto out;
+
+	/* kept whole: a challenge (401) makes us send it again */
+	if (offer && mbuf_get_left(offer)) {
+		leg->offer = mbuf_alloc(mbuf_get_left(offer));
+		err = leg->offer ? mbuf_write_mem(leg->offer, mbuf_buf(offer),
+						  mbuf_get_left(offer)) :
+			ENOMEM;
+		if (err)
+			goto out;
+		leg->offer->pos = 0;
+	}
 
 	err = sip_dialog_alloc(&leg->dlg, to_uri, to_uri, ep->display,
 			       ep->uri, NULL, 0);

@@ -26,9 +26,16 @@ enum {
 
 struct siprefer {
 	struct sipsub *sub;
+	struct sipsub *challenged; /* the one a 401 ended, kept till we go */
 	siprefer_h *h;
 	void *arg;
 	bool done;                 /* the final report was given */
+	/* to send it again with credentials (RFC 3261 §22.2) */
+	struct sipep *ep;
+	struct sip_dialog *dlg;    /* in a dialog, or NULL */
+	char *uri;                 /* the Request-URI */
+	char *hdrs;
+	unsigned auth_tries;
 };
 
 struct sipnotifier {
@@ -39,9 +46,14 @@ struct sipnotifier {
 
 struct sipsubscr {
 	struct sipsub *sub;
+	struct sipsub *challenged;
 	sipsubscr_h *h;
 	void *arg;
 	bool done;
+	struct sipep *ep;
+	char *uri, *event, *accept;
+	uint32_t expires;
+	unsigned auth_tries;
 };
 
 
@@ -148,6 +160,33 @@ static void refer_destructor(void *arg)
 	struct siprefer *r = arg;
 
 	mem_deref(r->sub);
+	mem_deref(r->challenged);
+	mem_deref(r->dlg);
+	mem_deref(r->uri);
+	mem_deref(r->hdrs);
+	mem_deref(r->ep);
+}
+
+static int refer_request(struct siprefer *r, const char *auth_hdr);
+
+/* libre's sipevent answers a challenge with MD5 only (and gives up on a
+ * SHA-256 one), so it gets none from us: the REFER ends in its 401, and
+ * we send a new one with our own Authorization, once per challenge. */
+static bool refer_resend_authorized(struct siprefer *r,
+				    const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+	int err;
+
+	if (sipep_auth_answer(r->ep, msg, "REFER", r->uri, &r->auth_tries,
+			      &hdr))
+		return false;
+	mem_deref(r->challenged);
+	r->challenged = r->sub;   /* libre may still hold it in this call */
+	r->sub = NULL;
+	err = refer_request(r, hdr);
+	mem_deref(hdr);
+	return err == 0;
 }
 
 static void refer_notify_handler(struct sip *sip, const struct sip_msg *msg,
@@ -178,6 +217,9 @@ static void refer_close_handler(int err, const struct sip_msg *msg,
 
 	if (r->done)
 		return;
+	if (response && (msg->scode == 401 || msg->scode == 407) &&
+	    refer_resend_authorized(r, msg))
+		return;
 	r->done = true;
 	if (response && msg->scode >= 300)
 		r->h(0, true, msg->scode, NULL, NULL, true, r->arg);
@@ -205,21 +247,35 @@ int siprefer_send(struct siprefer **rp, struct sipep *ep,
 		return ENOMEM;
 	r->h = h;
 	r->arg = arg;
+	r->ep = mem_ref(ep);
+	r->dlg = leg ? mem_ref(leg->dlg) : NULL;
+	/* the Request-URI, which the digest covers: in a dialog, its
+	 * remote target */
+	err  = str_dup(&r->hdrs, hdrs);
+	err |= str_dup(&r->uri, leg ? sipleg_remote_target(leg) : uri);
 
-	if (leg)
-		err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg, ep->user,
-				      NULL, NULL, false, refer_notify_handler,
-				      refer_close_handler, r, "%s", hdrs);
-	else
-		err = sipevent_refer(&r->sub, ep->evsock, uri, ep->display,
-				     ep->uri, ep->user, NULL, 0, NULL, NULL,
-				     false, NULL, refer_notify_handler,
-				     refer_close_handler, r, "%s", hdrs);
+	err = err ? err : refer_request(r, NULL);
 	if (err)
 		mem_deref(r);
 	else
 		*rp = r;
 	return err;
+}
+
+
+static int refer_request(struct siprefer *r, const char *auth_hdr)
+{
+	struct sipep *ep = r->ep;
+
+	if (r->dlg)
+		return sipevent_drefer(&r->sub, ep->evsock, r->dlg, ep->user,
+				       NULL, NULL, false, refer_notify_handler,
+				       refer_close_handler, r, "%s%s",
+				       r->hdrs, auth_hdr ? auth_hdr : "");
+	return sipevent_refer(&r->sub, ep->evsock, r->uri, ep->display,
+			      ep->uri, ep->user, NULL, 0, NULL, NULL, false,
+			      NULL, refer_notify_handler, refer_close_handler,
+			      r, "%s%s", r->hdrs, auth_hdr ? auth_hdr : "");
 }
 
 
@@ -338,6 +394,33 @@ static void subscr_destructor(void *arg)
 	struct sipsubscr *s = arg;
 
 	mem_deref(s->sub);   /* a live one unsubscribes (Expires: 0) */
+	mem_deref(s->challenged);
+	mem_deref(s->uri);
+	mem_deref(s->event);
+	mem_deref(s->accept);
+	mem_deref(s->ep);
+}
+
+static int subscr_request(struct sipsubscr *s, const char *auth_hdr);
+
+/* As refer_resend_authorized(): a new SUBSCRIBE with our credentials.
+ * Refreshes after that meet a new challenge and end the subscription;
+ * ours live shorter than a nonce. */
+static bool subscr_resend_authorized(struct sipsubscr *s,
+				     const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+	int err;
+
+	if (sipep_auth_answer(s->ep, msg, "SUBSCRIBE", s->uri,
+			      &s->auth_tries, &hdr))
+		return false;
+	mem_deref(s->challenged);
+	s->challenged = s->sub;
+	s->sub = NULL;
+	err = subscr_request(s, hdr);
+	mem_deref(hdr);
+	return err == 0;
 }
 
 static void subscr_notify_handler(struct sip *sip, const struct sip_msg *msg,
@@ -362,6 +445,9 @@ static void subscr_close_handler(int err, const struct sip_msg *msg,
 
 	if (s->done)
 		return;
+	if (msg && !msg->req && (msg->scode == 401 || msg->scode == 407) &&
+	    subscr_resend_authorized(s, msg))
+		return;
 	s->done = true;
 	s->h(err, msg && !msg->req ? msg->scode : 0, NULL, true, s->arg);
 }
@@ -381,15 +467,28 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 		return ENOMEM;
 	s->h = h;
 	s->arg = arg;
+	s->ep = mem_ref(ep);
+	s->expires = expires;
+	err  = str_dup(&s->uri, uri);
+	err |= str_dup(&s->event, event);
+	err |= str_dup(&s->accept, accept_ctype);
 
-	err = sipevent_subscribe(&s->sub, ep->evsock, uri, ep->display,
-				 ep->uri, event, NULL, expires, ep->user,
-				 NULL, 0, NULL, NULL, false, NULL,
-				 subscr_notify_handler, subscr_close_handler,
-				 s, "Accept: %s\r\n", accept_ctype);
+	err = err ? err : subscr_request(s, NULL);
 	if (err)
 		mem_deref(s);
 	else
 		*sp = s;
 	return err;
+}
+
+static int subscr_request(struct sipsubscr *s, const char *auth_hdr)
+{
+	struct sipep *ep = s->ep;
+
+	return sipevent_subscribe(&s->sub, ep->evsock, s->uri, ep->display,
+				  ep->uri, s->event, NULL, s->expires,
+				  ep->user, NULL, 0, NULL, NULL, false, NULL,
+				  subscr_notify_handler, subscr_close_handler,
+				  s, "Accept: %s\r\n%s", s->accept,
+				  auth_hdr ? auth_hdr : "");
 }
