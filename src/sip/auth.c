@@ -2,8 +2,10 @@
  * Digest authentication, the server side (RFC 3261 §22.4, RFC 7616,
  * RFC 8760): the challenge a device sends and the check of the answer.
  *
- * A nonce is "TTTTTTTTTTTTTTTTMMMM..." : the time it was made (s, 16 hex)
- * and the first 16 bytes of HMAC-SHA256(key, time|address|realm) in hex.
+ * A nonce is "TTTTTTTTTTTTTTTTSSSSSSSSMMMM...": the time it was made (s, 16
+ * hex), 4 random bytes (so that two challenges in one second differ: each
+ * client starts its nc at 1) and the first 16 bytes of
+ * HMAC-SHA256(key, time|salt|address|realm), all in hex.
  * The key is drawn at start, so only this process's nonces verify, each
  * only from the address it was given to, and its age is read from the
  * nonce itself: nothing is stored until a nonce is used. Then its highest
@@ -28,8 +30,9 @@
 
 enum {
 	KEY_LEN       = 32,
+	SALT_LEN      = 4,
 	MAC_LEN       = 16,
-	NONCE_LEN     = 16 + 2 * MAC_LEN,
+	NONCE_LEN     = 16 + 2 * SALT_LEN + 2 * MAC_LEN,
 	LIFETIME_DFL  = 300,
 	NC_MAX        = 1024,
 	SECRETS_MAX   = 4,
@@ -118,15 +121,17 @@ static uint64_t now_s(void)
 /* Nonces */
 
 static int nonce_mac(const struct sipauth *auth, const struct sa *src,
-		     uint64_t made, char hex[2 * MAC_LEN + 1])
+		     uint64_t made, const char *salt,
+		     char hex[2 * MAC_LEN + 1])
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
 	char data[256];
 	int n;
 
-	n = re_snprintf(data, sizeof(data), "%016llx|%j|%s",
-			(unsigned long long)made, src, auth->realm);
+	n = re_snprintf(data, sizeof(data), "%016llx|%b|%j|%s",
+			(unsigned long long)made, salt, (size_t)2 * SALT_LEN,
+			src, auth->realm);
 	if (n < 0 || (size_t)n >= sizeof(data))
 		return EOVERFLOW;
 	if (!HMAC(EVP_sha256(), auth->key, sizeof(auth->key),
@@ -144,15 +149,20 @@ static int nonce_mac(const struct sipauth *auth, const struct sa *src,
 int sipauth_nonce(const struct sipauth *auth, const struct sa *src,
 		  uint64_t now, char *buf, size_t sz)
 {
-	char mac[2 * MAC_LEN + 1];
+	char mac[2 * MAC_LEN + 1], salt[2 * SALT_LEN + 1];
+	uint8_t rnd[SALT_LEN];
 	int err;
 
 	if (!auth || !src || !buf || sz < NONCE_LEN + 1)
 		return EINVAL;
-	err = nonce_mac(auth, src, now, mac);
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return EIO;
+	(void)re_snprintf(salt, sizeof(salt), "%w", rnd, sizeof(rnd));
+	err = nonce_mac(auth, src, now, salt, mac);
 	if (err)
 		return err;
-	(void)re_snprintf(buf, sz, "%016llx%s", (unsigned long long)now, mac);
+	(void)re_snprintf(buf, sz, "%016llx%s%s", (unsigned long long)now,
+			  salt, mac);
 	return 0;
 }
 
@@ -175,8 +185,8 @@ static bool nonce_ours(const struct sipauth *auth, const struct sa *src,
 		else
 			return false;
 	}
-	if (nonce_mac(auth, src, t, mac) ||
-	    CRYPTO_memcmp(mac, nonce->p + 16, 2 * MAC_LEN))
+	if (nonce_mac(auth, src, t, nonce->p + 16, mac) ||
+	    CRYPTO_memcmp(mac, nonce->p + 16 + 2 * SALT_LEN, 2 * MAC_LEN))
 		return false;
 	*made = t;
 	return true;

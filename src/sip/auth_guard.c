@@ -107,9 +107,8 @@ int sipep_auth_answer(struct sipep *ep, const struct sip_msg *resp,
 	char *hdr = NULL;
 	int err;
 
-	if (!ep->creds)
-		return ENOENT;
-	err = sipauth_answer(&hdr, ep->creds, resp, method, uri, &stale);
+	err = ep->creds ? sipauth_answer(&hdr, ep->creds, resp, method, uri,
+					 &stale) : ENOENT;
 	if (err) {
 		re_fprintf(stderr, "sip: %s to %s: %u and no credentials for"
 			   " its realm\n", method, uri, resp->scode);
