@@ -45,6 +45,26 @@ printf '%s\n' "$REALM alice correct horse battery" >"$T/alice.creds"
 printf '%s\n' "$REALM alice correct horse staple" >"$T/wrong.creds"
 chmod 600 "$T/alice.creds" "$T/wrong.creds"
 
+# bad_conf CONF SECRETS: sipmob-device's exit status and message for them
+bad_conf() {
+	printf '%b' "$1" >"$T/bad.conf"
+	printf '%b' "$2" >"$T/bad.secrets"
+	chmod 600 "$T/bad.secrets"
+	in_ns "$BIN/sipmob-device" --sip 127.0.0.1:5079 --auth-config "$T/bad.conf" \
+		--auth-secrets "$T/bad.secrets" >"$T/bad.out" 2>&1
+	echo "$? $(cat "$T/bad.out")"
+}
+r=$(bad_conf 'user alice\n' 'alice x\n')
+check "a configuration without realm: exit 2, saying so" grep -q '^2 .*no realm' <<<"$r"
+r=$(bad_conf 'realm r\nuser alice use,fly\n' 'alice x\n')
+check "an unknown permission: exit 2, naming the line" grep -q '^2 .*bad.conf:2: user alice: permissions' <<<"$r"
+r=$(bad_conf 'realm r\nuser alice\n' 'bob x\n')
+check "a secret for no configured user: exit 2" grep -q '^2 .*secrets line 1: not a configured user' <<<"$r"
+r=$(bad_conf 'realm r\nuser alice\nuser bob\n' 'alice x\n')
+check "a user without a secret: exit 2" grep -q '^2 .*user bob has no secret' <<<"$r"
+r=$(bad_conf 'realm r\nowner eve\nuser alice\n' 'alice x\n')
+check "an owner who is no user: exit 2" grep -q '^2 .*the owner eve is not a user' <<<"$r"
+
 need "capture" capture_start cap
 start spk "$BIN/sipmob-device" --sip 127.0.0.1:5071 --name speaker \
 	--auth-config "$T/speaker.conf" --auth-secrets "$T/speaker.secrets" \
