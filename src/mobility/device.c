@@ -54,6 +54,7 @@ static void session_destructor(void *arg)
 	list_flush(&s->members);
 	mem_deref(s->ms);
 	mem_deref(s->referrer);
+	mem_deref(s->referrer_user);
 	mem_deref(s->target);
 	mem_deref(s->hdrs);
 	mem_deref(s->cn_local);
@@ -470,6 +471,7 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 
 	s->leg = mem_ref(leg);
 	s->invited = true;
+	dsession_set_referrer_user(s, msg);
 	s->replaces = mem_ref(sipleg_replaced(leg));
 	sipleg_set_handlers(leg, &dsession_handlers, s);
 	re_fprintf(stderr, "device: INVITE from %r (session %u)%s\n",

@@ -36,6 +36,7 @@ struct dsession {
 	unsigned id;
 	char *referrer;           /* who put the session here: the party who
 				     invited us, or who REFERred us         */
+	char *referrer_user;      /* ... the user it proved, with Digest    */
 	struct sipleg *replaces;  /* ended once this session is confirmed */
 
 	/* a session we set up on someone's REFER (Figure 4) */
@@ -74,6 +75,9 @@ int  dsession_alloc_system(struct dsession **sp, struct device *dev,
 			   const char *hdrs);
 int  device_slp_register(struct device *dev);
 extern const struct sipleg_handlers dsession_handlers;
+
+/* device_refer.c: with Digest, the user who proved msg put s here */
+void dsession_set_referrer_user(struct dsession *s, const struct sip_msg *msg);
 
 /* device_in_use.c: the active-session indicator */
 void device_in_use_update(struct device *dev);

@@ -57,6 +57,30 @@ static bool is_owner(const struct device *dev, const struct sip_msg *msg)
 	return sip_uri_same_party(&msg->from.auri, &owner);
 }
 
+void dsession_set_referrer_user(struct dsession *s, const struct sip_msg *msg)
+{
+	const char *user = sipep_auth_user(s->dev->ep, msg);
+
+	s->referrer_user = mem_deref(s->referrer_user);
+	if (user)
+		(void)str_dup(&s->referrer_user, user);
+}
+
+/* The party who put session s here asks (RFC 3891 §6): with Digest, the
+ * same user proved it; without, the From URI is the same. */
+static bool is_referrer(const struct device *dev, const struct dsession *s,
+			const struct sip_msg *msg)
+{
+	const char *user = sipep_auth_user(dev->ep, msg);
+	struct pl referrer;
+
+	if (dev->conf.authz)
+		return user && s->referrer_user &&
+			!strcmp(user, s->referrer_user);
+	pl_set_str(&referrer, s->referrer);
+	return sip_uri_same_party(&msg->from.auri, &referrer);
+}
+
 static void refuse(struct device *dev, const struct sip_msg *msg,
 		   uint16_t scode, const char *reason, const char *why)
 {
@@ -264,6 +288,7 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		       " of the media asked for");
 		goto out;
 	}
+	dsession_set_referrer_user(s, msg);
 	err  = sipreferto_invite_target(&target, rt);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {
@@ -334,7 +359,6 @@ static void refer_nested(struct device *dev, struct sipleg *leg,
 	struct sipreferto *irt = NULL;
 	struct sipreplaces r;
 	struct dsession *s;
-	struct pl referrer;
 	char *hdrs = NULL, *target = NULL, why[128] = "";
 	int err;
 
@@ -350,9 +374,7 @@ static void refer_nested(struct device *dev, struct sipleg *leg,
 		       "the Replaces names no session of ours");
 		goto out;
 	}
-	pl_set_str(&referrer, s->referrer);
-	if (!sip_uri_same_party(&msg->from.auri, &referrer) &&
-	    !is_owner(dev, msg)) {
+	if (!is_referrer(dev, s, msg) && !is_owner(dev, msg)) {
 		refuse(dev, msg, 403, "Forbidden", "neither the session's"
 		       " original participant nor our owner");
 		goto out;

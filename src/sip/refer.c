@@ -404,8 +404,8 @@ static void subscr_destructor(void *arg)
 static int subscr_request(struct sipsubscr *s, const char *auth_hdr);
 
 /* As refer_resend_authorized(): a new SUBSCRIBE with our credentials.
- * Refreshes after that meet a new challenge and end the subscription;
- * ours live shorter than a nonce. */
+ * Its refreshes go in the subscription's dialog, which our devices do not
+ * challenge; a peer that challenged them would end the subscription. */
 static bool subscr_resend_authorized(struct sipsubscr *s,
 				     const struct sip_msg *msg)
 {

@@ -9,6 +9,8 @@
 #     re-INVITE;
 #  2. the MN with the right credentials: the MNC move and its retrieval,
 #     then the handoff (REFER) and its retrieval (nested REFER), all work;
+#     meanwhile carol, who may REFER, asks for alice's session back with
+#     alice's URI in From: 403, and the session stays;
 #  3. a client of our own (tests/tools/sip_digest.py, its own hashing)
 #     REFERs the speaker: the challenge offers SHA-256 then MD5; its answer
 #     is taken (202) and the speaker calls the target; the same
@@ -33,11 +35,13 @@ realm $REALM
 owner alice
 user alice
 user bob use
+user carol use,refer
 user legacy use,watch algorithms=md5
 CONF
 cat >"$T/speaker.secrets" <<CONF
 alice correct horse battery
 bob bob-secret
+carol carol-secret
 legacy legacy-secret
 CONF
 chmod 600 "$T/speaker.secrets"
@@ -77,6 +81,22 @@ need "devices up" wait_until 10 test -S "$T/spk.sock" -a -S "$T/cn.sock" \
 	-a -S "$T/tgt.sock"
 
 logged() { grep -Eq -- "$2" "$T/$1.log"; }
+digest() { in_ns /usr/bin/python3 "$SIPMOB_SRC/tests/tools/sip_digest.py" --to "$SPK" "$@"; }
+step() { awk -v s="$1" '$1 == s {print $2}' <<<"$out"; }
+# hesc STRING: escaped as a URI header value (RFC 3261 §19.1.1)
+hesc() {
+	local s=$1 out= c h i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		if [[ $c == [[:alnum:]] || "-_.!~*'():/+" == *"$c"* ]]; then
+			out+=$c
+		else
+			printf -v h '%%%02X' "'$c"
+			out+=$h
+		fi
+	done
+	printf '%s' "$out"
+}
 count() { tshark_count "$T/cap.pcap" "$1"; }
 nspk() { jstat "$T/spk.sock" '.sessions | length'; }
 
@@ -183,6 +203,23 @@ check "SH: ... and plays the CN" grows 10 "$T/spk.sock" '.streams[-1].played_pac
 check "SH: the MN left the call" wait_stat 10 "$MN_SOCK" .call.state eq idle
 check "the speaker logged alice's REFER authenticated" \
 	logged spk "REFER from 127.0.0.1:5060: user 'alice' authenticated \(SHA-256\)"
+# carol may REFER, but the session is alice's: writing alice's URI in
+# From does not make her alice
+cid=$(jstat "$MN_SOCK" .handoff.call_id)
+devtag=$(jstat "$MN_SOCK" .handoff.device_tag)
+cntag=$(jstat "$MN_SOCK" .handoff.cn_tag)
+inner="<$CN?Replaces=$(hesc "$cid;to-tag=$cntag;from-tag=$devtag")>"
+nested="<sip:alice@127.0.0.1:5060;method=REFER?Refer-To=$(hesc "$inner")>"
+out=$(digest --user carol --password carol-secret --from sip:alice@127.0.0.1:5060 \
+	--header "Refer-To: $nested" --steps none,auth)
+log "carol as alice: $(echo $out)"
+check "SH: carol's nested REFER with alice's From gets 403" eq "$(step auth)" 403
+check "... logged as neither the session's participant nor the owner" \
+	logged spk "REFER from sip:alice@127.0.0.1:5060 refused \(403\): neither"
+check "SH: the speaker keeps the session while the CN plays on" \
+	keeps "$T/spk.sock" '[.sessions[] | select(.state == "established")] | length' 1 \
+	"$T/cn.sock" '.streams[-1].played_packets' 50
+check "SH: the MN was not asked to take it back" eq "$(jstat "$MN_SOCK" .call.state)" idle
 r=$(ctl "$MN_SOCK" --json retrieve)
 log "retrieve: $(jq -c .last_transfer <<<"$r")"
 check "SH: retrieve ok (the nested REFER authenticated)" \
@@ -193,11 +230,9 @@ check "SH: the speaker's session ended" wait_stat 10 "$T/spk.sock" '.sessions | 
 mn_stop mna
 
 # ---- 3. our own Digest client: replay, source binding, permissions
-digest() { in_ns /usr/bin/python3 "$SIPMOB_SRC/tests/tools/sip_digest.py" --to "$SPK" "$@"; }
 out=$(digest --user alice --password 'correct horse battery' \
 	--header "Refer-To: <$TGT>" --steps none,auth,replay,foreign,nc2)
 log "alice: $(echo $out)"
-step() { awk -v s="$1" '$1 == s {print $2}' <<<"$out"; }
 check "no credentials: 401" eq "$(step none)" 401
 check "... offering SHA-256, then MD5 (RFC 8760 §2.4)" \
 	grep -q "algorithms=SHA-256,MD5" <<<"$out"

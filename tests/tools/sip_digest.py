@@ -5,7 +5,7 @@ own hashing, not the server's code. Over UDP, loopback only.
 
   sip_digest.py --to sip:USER@HOST:PORT --method REFER|SUBSCRIBE|INVITE
       --user U --password P [--alg SHA-256|MD5] [--bind IP:PORT]
-      [--foreign IP:PORT] [--header 'Name: value' ...]
+      [--foreign IP:PORT] [--header 'Name: value' ...] [--from URI]
       --steps none,auth,replay,nc2,foreign,wrong
 
 Steps, in the order given, each one request and one line "STEP CODE
@@ -64,11 +64,12 @@ class Client:
         self.cseq += 1
         branch = "z9hG4bK%x" % int.from_bytes(os.urandom(6), "big")
         hdrs = "".join(x + "\r\n" for x in a.header)
+        frm = a.from_uri or f"sip:{a.user}@{ip}:{port}"
         if a.method == "SUBSCRIBE" and "Event:" not in hdrs:
             hdrs += "Event: dialog\r\nExpires: 60\r\n"
         msg = (f"{a.method} {a.to} SIP/2.0\r\n"
                f"Via: SIP/2.0/UDP {ip}:{port};branch={branch};rport\r\n"
-               f"From: <sip:{a.user}@{ip}:{port}>;tag=t{self.cseq}\r\n"
+               f"From: <{frm}>;tag=t{self.cseq}\r\n"
                f"To: <{a.to}>\r\n"
                f"Call-ID: {self.cseq}-{self.callid}\r\n"
                f"CSeq: {self.cseq} {a.method}\r\n"
@@ -143,6 +144,8 @@ def main():
     p.add_argument("--bind", default="127.0.0.1:5095")
     p.add_argument("--foreign", default="127.0.0.2:5095")
     p.add_argument("--header", action="append", default=[])
+    p.add_argument("--from", dest="from_uri", default=None,
+                   help="the From URI (default sip:USER@BIND)")
     p.add_argument("--steps", default="none,auth")
     a = p.parse_args()
     c = Client(a)
