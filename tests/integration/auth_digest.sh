@@ -10,7 +10,9 @@
 #  2. the MN with the right credentials: the MNC move and its retrieval,
 #     then the handoff (REFER) and its retrieval (nested REFER), all work;
 #     meanwhile carol, who may REFER, asks for alice's session back with
-#     alice's URI in From: 403, and the session stays;
+#     alice's URI in From: 403, and the session stays; after a second
+#     handoff a restarted MN finds the call through the speaker's dialog
+#     events (an authenticated SUBSCRIBE) and takes it back;
 #  3. a client of our own (tests/tools/sip_digest.py, its own hashing)
 #     REFERs the speaker: the challenge offers SHA-256 then MD5; its answer
 #     is taken (202) and the speaker calls the target; the same
@@ -227,7 +229,27 @@ check "SH: retrieve ok (the nested REFER authenticated)" \
 check "SH: the MN plays the CN again" \
 	grows 10 "$MN_SOCK" '.call.media[0].played_packets' 50
 check "SH: the speaker's session ended" wait_stat 10 "$T/spk.sock" '.sessions | length' eq 0
-mn_stop mna
+
+# handed off again; the MN restarts and finds the call through the
+# speaker's dialog events (its SUBSCRIBE answers a challenge too)
+r=$(ctl "$MN_SOCK" --json move --to "$SPK" --mode handoff)
+check "SH: the second handoff works" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+need "SH: the MN left the call" wait_stat 10 "$MN_SOCK" .call.state eq idle
+stop mna
+start mnb "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
+	--control "$T/mnb.sock" --credentials "$T/alice.creds"
+need "the MN is back, knowing nothing" wait_until 10 test -S "$T/mnb.sock"
+MN_SOCK=$T/mnb.sock
+r=$(ctl "$MN_SOCK" --json retrieve --from "$SPK")
+log "retrieve --from: $(jq -c .last_transfer <<<"$r")"
+check "SH: retrieval through the dialog events works" \
+	eq "$(jq -r .last_transfer.ok <<<"$r")" true
+check "the speaker logged alice's SUBSCRIBE authenticated" \
+	logged spk "SUBSCRIBE from 127.0.0.1:5060: user 'alice' authenticated \(SHA-256\)"
+check "SH: the MN holds the call and plays the CN" \
+	grows 10 "$MN_SOCK" '.call.media[0].played_packets' 50
+check "SH: the speaker's session ended" wait_stat 10 "$T/spk.sock" '.sessions | length' eq 0
+mn_stop mnb
 
 # ---- 3. our own Digest client: replay, source binding, permissions
 out=$(digest --user alice --password 'correct horse battery' \
