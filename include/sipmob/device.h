@@ -10,6 +10,7 @@ struct sipep;
 struct odict;
 struct sa;
 struct presence_key;
+struct authz;
 
 struct device_conf {
 	const char *name;         /**< SIP user and display name            */
@@ -40,6 +41,8 @@ struct device_conf {
 	const char *owner;        /**< URI that may always REFER us and see
 				       our dialogs; NULL: anyone may hand us
 				       a call, nobody may see our dialogs   */
+	struct authz *authz;      /**< Digest users and permissions
+				       (authz.h); then owner is unused     */
 	/* SLP (spec §4): with a room, the device registers itself as a
 	 * service:sip-device at the DA (or answers multicast without one) */
 	const char *room;

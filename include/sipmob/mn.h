@@ -8,6 +8,7 @@
 struct mn;
 struct odict;
 struct ctl_request;
+struct sipauth_creds;
 
 struct mn_conf {
 	const char *user;         /**< SIP user name                       */
@@ -31,6 +32,8 @@ struct mn_conf {
 	 * multicast group or read from a file; NULL, NULL: not listened to */
 	const char *beacon;       /**< "ADDR:PORT" (IPv4 group)           */
 	const char *beacon_file;  /**< a file the beacon writes            */
+	struct sipauth_creds *credentials; /**< answer devices' Digest
+				       challenges with these (sip_auth.h)  */
 };
 
 int  mn_alloc(struct mn **mnp, const struct mn_conf *conf);

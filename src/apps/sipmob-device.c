@@ -17,6 +17,8 @@
 #include <sipmob/daemon.h>
 #include <sipmob/device.h>
 #include <sipmob/presence.h>
+#include <sipmob/authz.h>
+#include <sipmob/cli_secret.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
@@ -47,8 +49,16 @@ static void usage(FILE *f)
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -r, --record DIR        write the audio of each session to DIR as WAV\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
-"      --auth-user NAME, --password PASS\n"
-"                          credentials for the registrar's Digest challenge\n"
+"      --auth-user NAME    the registrar's Digest user (default: --name)\n"
+"      --password-file FILE  the registrar's password: the file's first\n"
+"                          line (else $SIPMOB_PASSWORD)\n"
+"      --password PASS     the same on the command line, which others can\n"
+"                          read (ps): for tests only\n"
+"      --auth-config FILE  require SIP Digest for INVITE, REFER and\n"
+"                          SUBSCRIBE: realm, owner, users, permissions\n"
+"                          and algorithms (docs/sipmob-device.md)\n"
+"      --auth-secrets FILE the users' secrets, \"USER SECRET\" lines\n"
+"                          (else $SIPMOB_AUTH_SECRETS, the same text)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "  -b, --basic             an ordinary phone: no mobility features (no\n"
 "                          REFER; still accepts INVITE with Replaces)\n"
@@ -137,6 +147,9 @@ int main(int argc, char *argv[])
 		{"registrar", required_argument, NULL, 'R'},
 		{"auth-user", required_argument, NULL, 1101},
 		{"password",  required_argument, NULL, 1102},
+		{"password-file", required_argument, NULL, 1103},
+		{"auth-config", required_argument, NULL, 1104},
+		{"auth-secrets", required_argument, NULL, 1105},
 		{"rtp-ports", required_argument, NULL, 'p'},
 		{"basic",     no_argument,       NULL, 'b'},
 		{"room",      required_argument, NULL, 1001},
@@ -168,6 +181,10 @@ int main(int argc, char *argv[])
 	struct presence_key room_key;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
 	const char *vsize = NULL;
+	const char *password_file = NULL, *auth_config = NULL;
+	const char *auth_secrets = NULL;
+	char *password = NULL, *secrets = NULL;
+	struct authz *authz = NULL;
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
@@ -193,6 +210,9 @@ int main(int argc, char *argv[])
 		case 'R': conf.registrar = optarg; break;
 		case 1101: conf.auth_user = optarg; break;
 		case 1102: conf.password = optarg; break;
+		case 1103: password_file = optarg; break;
+		case 1104: auth_config = optarg; break;
+		case 1105: auth_secrets = optarg; break;
 		case 'p':
 			if (media_ports_parse(optarg, &conf.port_min,
 					      &conf.port_max)) {
@@ -294,6 +314,17 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (auth_secrets && !auth_config) {
+		fprintf(stderr, "sipmob-device: --auth-secrets needs"
+			" --auth-config\n");
+		return 2;
+	}
+	if (presence && !auth_config) {
+		fprintf(stderr, "sipmob-device: --require-presence needs"
+			" --auth-config: the token is proved with a user's"
+			" password\n");
+		return 2;
+	}
 	if (aib_keys_load(&aib, aib_cert, aib_key, aib_ca, aib_window, why,
 			  sizeof(why))) {
 		fprintf(stderr, "sipmob-device: %s\n", why);
@@ -304,6 +335,31 @@ int main(int argc, char *argv[])
 	err = libre_init();
 	if (err)
 		return 1;
+
+	/* secrets: a file or the environment; --password only for tests */
+	if (!conf.password) {
+		err = cli_secret_line("sipmob-device", "--password-file",
+				      password_file, "SIPMOB_PASSWORD",
+				      &password);
+		conf.password = password;
+	}
+	if (!err && auth_config) {
+		err = cli_secret_text("sipmob-device", "--auth-secrets",
+				      auth_secrets, "SIPMOB_AUTH_SECRETS",
+				      &secrets);
+		err = err ? err : authz_load(&authz, auth_config, secrets,
+					     why, sizeof(why));
+		if (err)
+			fprintf(stderr, "sipmob-device: --auth-config: %s\n",
+				why);
+		conf.authz = authz;
+	}
+	if (err) {
+		mem_deref(password);
+		mem_deref(secrets);
+		libre_close();
+		return 2;
+	}
 
 	err = device_alloc(&app.dev, &conf);
 	if (!err)
@@ -317,6 +373,9 @@ int main(int argc, char *argv[])
 	mem_deref(app.dev);
 	memset(&room_key, 0, sizeof(room_key));
 	aib_keys_reset(&aib);
+	mem_deref(authz);
+	mem_deref(password);
+	mem_deref(secrets);
 	libre_close();
 	tmr_debug();
 	mem_debug();

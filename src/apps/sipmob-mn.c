@@ -15,6 +15,8 @@
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
 #include <sipmob/mn.h>
+#include <sipmob/sip_auth.h>
+#include <sipmob/cli_secret.h>
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
@@ -30,8 +32,14 @@ static void usage(FILE *f)
 "  -u, --user NAME         SIP user name (default: mn)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
-"      --auth-user NAME, --password PASS\n"
-"                          credentials for the registrar's Digest challenge\n"
+"      --auth-user NAME    the registrar's Digest user (default: --user)\n"
+"      --password-file FILE  the registrar's password: the file's first\n"
+"                          line (else $SIPMOB_PASSWORD)\n"
+"      --password PASS     the same on the command line, which others can\n"
+"                          read (ps): for tests only\n"
+"      --credentials FILE  answer devices' Digest challenges (401/407) with\n"
+"                          these: \"REALM USER SECRET\" lines (else\n"
+"                          $SIPMOB_CREDENTIALS, the same text)\n"
 "  -m, --media LIST        media of its calls: audio (default) or\n"
 "                          audio,video\n"
 "      --video-sizes LIST  H.263 picture sizes it shows and sends, e.g.\n"
@@ -96,6 +104,8 @@ int main(int argc, char *argv[])
 		{"registrar", required_argument, NULL, 'R'},
 		{"auth-user", required_argument, NULL, 1101},
 		{"password",  required_argument, NULL, 1102},
+		{"password-file", required_argument, NULL, 1103},
+		{"credentials", required_argument, NULL, 1104},
 		{"codecs",    required_argument, NULL, 'c'},
 		{"media",     required_argument, NULL, 'm'},
 		{"record",    required_argument, NULL, 'r'},
@@ -125,6 +135,10 @@ int main(int argc, char *argv[])
 	uint32_t aib_window = 0;
 	struct aib_keys aib;
 	char why[256];
+	const char *password_file = NULL, *creds_file = NULL;
+	char *password = NULL, *creds_text = NULL;
+	struct sipauth_creds *creds = NULL;
+	unsigned line = 0;
 	long n;
 	int c, err;
 
@@ -138,6 +152,8 @@ int main(int argc, char *argv[])
 		case 'R': conf.registrar = optarg; break;
 		case 1101: conf.auth_user = optarg; break;
 		case 1102: conf.password = optarg; break;
+		case 1103: password_file = optarg; break;
+		case 1104: creds_file = optarg; break;
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
@@ -230,6 +246,30 @@ int main(int argc, char *argv[])
 	if (err)
 		return 1;
 
+	/* secrets: a file or the environment; --password only for tests */
+	if (!conf.password) {
+		err = cli_secret_line("sipmob-mn", "--password-file",
+				      password_file, "SIPMOB_PASSWORD",
+				      &password);
+		conf.password = password;
+	}
+	if (!err)
+		err = cli_secret_text("sipmob-mn", "--credentials", creds_file,
+				      "SIPMOB_CREDENTIALS", &creds_text);
+	if (!err && creds_text) {
+		err = sipauth_creds_decode(&creds, creds_text, &line);
+		if (err)
+			fprintf(stderr, "sipmob-mn: --credentials: line %u:"
+				" want REALM USER SECRET\n", line);
+		conf.credentials = creds;
+	}
+	mem_deref(creds_text);
+	if (err) {
+		mem_deref(password);
+		libre_close();
+		return 2;
+	}
+
 	err = mn_alloc(&app.mn, &conf);
 	if (!err)
 		sipep_set_aib(mn_sipep(app.mn), aib.signer, aib.verifier);
@@ -241,6 +281,8 @@ int main(int argc, char *argv[])
 	mem_deref(app.ctl);
 	mem_deref(app.mn);
 	aib_keys_reset(&aib);
+	mem_deref(creds);
+	mem_deref(password);
 	libre_close();
 	tmr_debug();
 	mem_debug();

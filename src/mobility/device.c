@@ -24,6 +24,7 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
+#include <sipmob/authz.h>
 #include <sipmob/slp.h>
 #include <sipmob/playout.h>
 #include <sipmob/media_dtmf.h>
@@ -53,6 +54,7 @@ static void session_destructor(void *arg)
 	list_flush(&s->members);
 	mem_deref(s->ms);
 	mem_deref(s->referrer);
+	mem_deref(s->referrer_user);
 	mem_deref(s->target);
 	mem_deref(s->hdrs);
 	mem_deref(s->cn_local);
@@ -470,6 +472,7 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 
 	s->leg = mem_ref(leg);
 	s->invited = true;
+	dsession_set_referrer_user(s, msg);
 	s->replaces = mem_ref(sipleg_replaced(leg));
 	sipleg_set_handlers(leg, &dsession_handlers, s);
 	re_fprintf(stderr, "device: INVITE from %r (session %u)%s\n",
@@ -602,6 +605,12 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	if (err)
 		goto out;
 	sipep_set_caps_handler(dev->ep, caps_handler, dev);
+	if (conf->authz) {
+		err = authz_attach(conf->authz, dev->ep,
+				   conf->room_key ? dev : NULL);
+		if (err)
+			goto out;
+	}
 	if (!conf->basic) {   /* Session Handoff (spec §5.3) */
 		sipep_set_refer_handler(dev->ep, device_refer_handler, dev);
 		sipep_set_subscribe_handler(dev->ep, device_subscribe_handler,

@@ -37,6 +37,7 @@ struct dsession {
 	unsigned id;
 	char *referrer;           /* who put the session here: the party who
 				     invited us, or who REFERred us         */
+	char *referrer_user;      /* ... the user it proved, with Digest    */
 	struct sipleg *replaces;  /* ended once this session is confirmed */
 
 	/* a session we set up on someone's REFER (Figure 4) */
@@ -79,6 +80,8 @@ extern const struct sipleg_handlers dsession_handlers;
 /* device_presence.c: proof of presence (spec §8.2) */
 int  device_presence_alloc(struct device *dev);
 int  device_presence_status(const struct device *dev, struct odict *reply);
+/* device_refer.c: with Digest, the user who proved msg put s here */
+void dsession_set_referrer_user(struct dsession *s, const struct sip_msg *msg);
 
 /* device_in_use.c: the active-session indicator */
 void device_in_use_update(struct device *dev);

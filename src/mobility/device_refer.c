@@ -29,6 +29,8 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/ctl.h>
 #include <sipmob/device.h>
+#include <sipmob/sip_auth.h>
+#include <sipmob/authz.h>
 #include <sipmob/playout.h>
 #include <sipmob/media_playlog.h>
 #include <sipmob/dialog_info.h>
@@ -40,14 +42,43 @@ enum {
 	REPORT_WAIT_MS   = 3000,  /* at most this long after the 200     */
 };
 
-static bool is_owner(const struct device *dev, const struct pl *uri)
+/* With Digest (authz.h) the owner is whoever proved the owner's secret;
+ * without it, whoever writes the owner's URI in From, which anyone can. */
+static bool is_owner(const struct device *dev, const struct sip_msg *msg)
 {
 	struct pl owner;
 
+	if (dev->conf.authz)
+		return authz_is_owner(dev->conf.authz,
+				      sipep_auth_user(dev->ep, msg));
 	if (!dev->owner)
 		return false;
 	pl_set_str(&owner, dev->owner);
-	return sip_uri_same_party(uri, &owner);
+	return sip_uri_same_party(&msg->from.auri, &owner);
+}
+
+void dsession_set_referrer_user(struct dsession *s, const struct sip_msg *msg)
+{
+	const char *user = sipep_auth_user(s->dev->ep, msg);
+
+	s->referrer_user = mem_deref(s->referrer_user);
+	if (user)
+		(void)str_dup(&s->referrer_user, user);
+}
+
+/* The party who put session s here asks (RFC 3891 §6): with Digest, the
+ * same user proved it; without, the From URI is the same. */
+static bool is_referrer(const struct device *dev, const struct dsession *s,
+			const struct sip_msg *msg)
+{
+	const char *user = sipep_auth_user(dev->ep, msg);
+	struct pl referrer;
+
+	if (dev->conf.authz)
+		return user && s->referrer_user &&
+			!strcmp(user, s->referrer_user);
+	pl_set_str(&referrer, s->referrer);
+	return sip_uri_same_party(&msg->from.auri, &referrer);
 }
 
 static void refuse(struct device *dev, const struct sip_msg *msg,
@@ -232,7 +263,8 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 	char *hdrs = NULL, *target = NULL, why[128] = "";
 	int err;
 
-	if (dev->owner && !is_owner(dev, &msg->from.auri)) {
+	/* with Digest the endpoint let through only users with "refer" */
+	if (!dev->conf.authz && dev->owner && !is_owner(dev, msg)) {
 		refuse(dev, msg, 403, "Forbidden", "only our owner may hand"
 		       " us a call");
 		return;
@@ -256,6 +288,7 @@ static void refer_invite(struct device *dev, struct sipleg *leg,
 		       " of the media asked for");
 		goto out;
 	}
+	dsession_set_referrer_user(s, msg);
 	err  = sipreferto_invite_target(&target, rt);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {
@@ -326,7 +359,6 @@ static void refer_nested(struct device *dev, struct sipleg *leg,
 	struct sipreferto *irt = NULL;
 	struct sipreplaces r;
 	struct dsession *s;
-	struct pl referrer;
 	char *hdrs = NULL, *target = NULL, why[128] = "";
 	int err;
 
@@ -342,9 +374,7 @@ static void refer_nested(struct device *dev, struct sipleg *leg,
 		       "the Replaces names no session of ours");
 		goto out;
 	}
-	pl_set_str(&referrer, s->referrer);
-	if (!sip_uri_same_party(&msg->from.auri, &referrer) &&
-	    !is_owner(dev, &msg->from.auri)) {
+	if (!is_referrer(dev, s, msg) && !is_owner(dev, msg)) {
 		refuse(dev, msg, 403, "Forbidden", "neither the session's"
 		       " original participant nor our owner");
 		goto out;
@@ -504,7 +534,8 @@ void device_subscribe_handler(struct sipep *ep, const struct sip_msg *msg,
 				  "Content-Length: 0\r\n\r\n");
 		return;
 	}
-	if (!is_owner(dev, &msg->from.auri)) {
+	/* with Digest the endpoint let through only users with "watch" */
+	if (!dev->conf.authz && !is_owner(dev, msg)) {
 		re_fprintf(stderr, "device: dialog subscription from %r"
 			   " refused: not our owner\n", &msg->from.auri);
 		(void)sip_treply(NULL, sipep_sip(ep), msg, 403, "Forbidden");

@@ -610,6 +610,8 @@ void mdsm_refer(struct device *dev, struct sipleg *leg,
 		return;
 	}
 	err = dsession_alloc_system(&s, dev, &msg->from.auri, target, hdrs);
+	if (!err)
+		dsession_set_referrer_user(s, msg);
 	err = err ? err : siprefer_accept(&s->not, dev->ep, leg, msg);
 	if (err) {
 		re_fprintf(stderr, "mdsm: cannot take the REFER: %m\n", err);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include <sipmob/sip_auth.h>
 #include "mn_priv.h"
 
 static void destructor(void *arg)
@@ -15,6 +16,8 @@ static void destructor(void *arg)
 	call_end(mn);
 	handoff_forget(mn);
 	list_flush(&mn->known);
+	sipauth_creds_set_secret_handler(mn->creds, NULL, NULL);
+	mem_deref(mn->creds);
 	mem_deref(mn->presence);
 	mem_deref(mn->ua);
 	mem_deref(mn->caps);
@@ -29,6 +32,14 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 {
 	(void)ep;
 	call_incoming(arg, leg, msg);
+}
+
+/* Proof of presence (spec §8.2): a device of the room we hear wants the
+ * password followed by the room's token */
+static int presence_secret_handler(const char *realm, const char *secret,
+				   char out[SIPAUTH_SECRET_MAX], void *arg)
+{
+	return mn_presence_secret(arg, realm, secret, out, NULL);
 }
 
 static void refer_handler(struct sipep *ep, struct sipleg *leg,
@@ -89,6 +100,12 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 		goto out;
 	sipep_set_caps_handler(mn->ep, caps_handler, mn);
 	sipep_set_refer_handler(mn->ep, refer_handler, mn);
+	sipep_set_credentials(mn->ep, conf->credentials);
+	if (conf->credentials && (conf->beacon || conf->beacon_file)) {
+		mn->creds = mem_ref(conf->credentials);
+		sipauth_creds_set_secret_handler(mn->creds,
+						 presence_secret_handler, mn);
+	}
 
 	if (conf->registrar) {
 		err = sipep_register(mn->ep, conf->registrar, NULL,

@@ -189,6 +189,7 @@ struct mn {
 	struct slp_ua *ua;         /* device discovery (discover.c)       */
 	struct list known;         /* devices of the last query, by name  */
 	struct presence_listener *presence;  /* the room's beacon (§8.2) */
+	struct sipauth_creds *creds;  /* answer with the room's token, then */
 };
 
 /* call.c */

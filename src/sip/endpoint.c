@@ -31,6 +31,8 @@ static void destructor(void *arg)
 	mem_deref(ep->display);
 	mem_deref(ep->reg_user);
 	mem_deref(ep->reg_pass);
+	mem_deref(ep->auth);
+	mem_deref(ep->creds);
 }
 
 int sipep_send_contact(struct sipep *ep, struct mbuf *mb,
@@ -180,6 +182,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	}
 	if (refuse_unservable(ep, msg))
 		return true;
+	if (!sipep_auth_guard(ep, msg))
+		return true;    /* challenged or refused, and logged */
 
 	if (!pl_strcmp(&msg->met, "OPTIONS") && !pl_isset(&msg->to.tag)) {
 		sipep_options_reply(ep, msg);

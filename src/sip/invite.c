@@ -80,6 +80,21 @@ static void record_dialog(struct sipleg *leg, const struct sip_msg *msg)
 	sipleg_keep_peer(leg, msg);
 }
 
+/* RFC 3261 §22.2: a challenged INVITE goes again with credentials, in
+ * the same Call-ID and From tag and with a higher CSeq; at most once per
+ * challenge, so a wrong password ends in the 401, not a loop. */
+static bool resend_authorized(struct sipleg *leg, const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+
+	if (sipep_auth_answer(leg->ep, msg, "INVITE", leg->ruri,
+			      &leg->auth_tries, &hdr))
+		return false;
+	mem_deref(leg->auth_hdr);
+	leg->auth_hdr = hdr;
+	return send_invite(leg, leg->offer) == 0;
+}
+
 static void invite_resp_handler(int err, const struct sip_msg *msg,
 				void *arg)
 {
@@ -129,6 +144,10 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 	else if (initial && resend_with_token(leg, scode)) {
 		/* its outcome comes as the INVITE's */
 	}
+	else if ((scode == 401 || scode == 407) && initial &&
+		 resend_authorized(leg, msg)) {
+		/* the answer to the new INVITE comes here again */
+	}
 	else {
 		re_fprintf(stderr, "sip: %s to %s failed: %u %r\n",
 			   initial ? "INVITE" : "re-INVITE", leg->ruri,
@@ -173,10 +192,12 @@ static int send_invite(struct sipleg *leg, struct mbuf *offer)
 			     invite_resp_handler, leg,
 			     "Allow: %s\r\n"
 			     "Supported: " SIPMOB_SUPPORTED "\r\n"
-			     "%s"
+			     "%s%s"
 			     "%H",
 			     sipep_allow(leg->ep),
 			     leg->hdrs ? leg->hdrs : "",
+			     leg->auth_hdr && leg->state == SIPLEG_CALLING ?
+			     leg->auth_hdr : "",
 			     invite_body_print,
 			     &(struct invite_body){leg, offer});
 }
@@ -190,7 +211,7 @@ static bool resend_with_token(struct sipleg *leg, uint16_t scode)
 	if (scode != 429 || !leg->token || leg->token_sent)
 		return false;
 	leg->token_sent = true;
-	if (send_invite(leg, leg->offer0))
+	if (send_invite(leg, leg->offer))
 		return false;
 	re_fprintf(stderr, "sip: %s asks for the referrer's token (429):"
 		   " INVITE again with it\n", leg->ruri);
@@ -219,6 +240,18 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 	if (err)
 		goto out;
 
+	/* kept whole: a challenge (401) or a request for the referrer's
+	 * token (429) makes us send it again */
+	if (offer && mbuf_get_left(offer)) {
+		leg->offer = mbuf_alloc(mbuf_get_left(offer));
+		err = leg->offer ? mbuf_write_mem(leg->offer, mbuf_buf(offer),
+						  mbuf_get_left(offer)) :
+			ENOMEM;
+		if (err)
+			goto out;
+		leg->offer->pos = 0;
+	}
+
 	err = sip_dialog_alloc(&leg->dlg, to_uri, to_uri, ep->display,
 			       ep->uri, NULL, 0);
 	if (err)
@@ -228,8 +261,6 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 
 	/* a token of the REFER this INVITE follows, given if asked */
 	leg->token = sipep_token_for(ep, extra_hdrs);
-	if (leg->token)
-		leg->offer0 = mem_ref(offer);
 
 	err = send_invite(leg, offer);
 

@@ -84,7 +84,8 @@ static void destructor(void *arg)
 	mem_deref(leg->rtarget);
 	mem_deref(leg->hdrs);
 	mem_deref(leg->token);
-	mem_deref(leg->offer0);
+	mem_deref(leg->offer);
+	mem_deref(leg->auth_hdr);
 	mem_deref(leg->ep);
 }
 

@@ -26,9 +26,17 @@ enum {
 
 struct siprefer {
 	struct sipsub *sub;
+	struct sipsub *challenged; /* the one a 401 ended, kept till we go */
 	siprefer_h *h;
 	void *arg;
 	bool done;                 /* the final report was given */
+	/* to send it again with credentials (RFC 3261 §22.2) */
+	struct sipep *ep;
+	struct sip_dialog *dlg;    /* in a dialog, or NULL */
+	struct sip_dialog *own_dlg; /* a signed one's, out of dialog */
+	char *uri;                 /* the Request-URI */
+	char *hdrs;
+	unsigned auth_tries;
 };
 
 struct sipnotifier {
@@ -39,9 +47,14 @@ struct sipnotifier {
 
 struct sipsubscr {
 	struct sipsub *sub;
+	struct sipsub *challenged;
 	sipsubscr_h *h;
 	void *arg;
 	bool done;
+	struct sipep *ep;
+	char *uri, *event, *accept;
+	uint32_t expires;
+	unsigned auth_tries;
 };
 
 
@@ -148,6 +161,34 @@ static void refer_destructor(void *arg)
 	struct siprefer *r = arg;
 
 	mem_deref(r->sub);
+	mem_deref(r->challenged);
+	mem_deref(r->dlg);
+	mem_deref(r->own_dlg);
+	mem_deref(r->uri);
+	mem_deref(r->hdrs);
+	mem_deref(r->ep);
+}
+
+static int refer_request(struct siprefer *r, const char *auth_hdr);
+
+/* libre's sipevent answers a challenge with MD5 only (and gives up on a
+ * SHA-256 one), so it gets none from us: the REFER ends in its 401, and
+ * we send a new one with our own Authorization, once per challenge. */
+static bool refer_resend_authorized(struct siprefer *r,
+				    const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+	int err;
+
+	if (sipep_auth_answer(r->ep, msg, "REFER", r->uri, &r->auth_tries,
+			      &hdr))
+		return false;
+	mem_deref(r->challenged);
+	r->challenged = r->sub;   /* libre may still hold it in this call */
+	r->sub = NULL;
+	err = refer_request(r, hdr);
+	mem_deref(hdr);
+	return err == 0;
 }
 
 static void refer_notify_handler(struct sip *sip, const struct sip_msg *msg,
@@ -178,6 +219,9 @@ static void refer_close_handler(int err, const struct sip_msg *msg,
 
 	if (r->done)
 		return;
+	if (response && (msg->scode == 401 || msg->scode == 407) &&
+	    refer_resend_authorized(r, msg))
+		return;
 	r->done = true;
 	if (response && msg->scode >= 300)
 		r->h(0, true, msg->scode, NULL, NULL, true, r->arg);
@@ -186,37 +230,6 @@ static void refer_close_handler(int err, const struct sip_msg *msg,
 	else    /* ended without a final status */
 		r->h(0, false, 0, NULL, msg && msg->req ? msg : NULL, true,
 		     r->arg);
-}
-
-/* A REFER with a Referred-By token (aib_sip.c). Its Call-ID goes into
- * the token, so the dialog is made first: sipevent_drefer on a dialog not
- * yet established sends the REFER outside any dialog, as sipevent_refer
- * does, and establishes it on the 2xx. */
-static int refer_signed(struct siprefer *r, struct sipep *ep,
-			struct sipleg *leg, const char *uri,
-			const char *hdrs)
-{
-	struct sip_dialog *dlg = NULL;
-	char *signed_hdrs = NULL;
-	int err = 0;
-
-	if (leg)
-		dlg = mem_ref(leg->dlg);
-	else
-		err = sip_dialog_alloc(&dlg, uri, uri, ep->display, ep->uri,
-				       NULL, 0);
-	if (!dlg)
-		return err ? err : EINVAL;
-	err = sipep_sign_refer(ep, dlg, leg ? leg->ruri : uri, hdrs,
-			       &signed_hdrs);
-	err = err ? err : sipevent_drefer(&r->sub, ep->evsock, dlg, ep->user,
-					  NULL, NULL, false,
-					  refer_notify_handler,
-					  refer_close_handler, r, "%s",
-					  signed_hdrs);
-	mem_deref(signed_hdrs);
-	mem_deref(dlg);
-	return err;
 }
 
 int siprefer_send(struct siprefer **rp, struct sipep *ep,
@@ -236,29 +249,73 @@ int siprefer_send(struct siprefer **rp, struct sipep *ep,
 		return ENOMEM;
 	r->h = h;
 	r->arg = arg;
+	r->ep = mem_ref(ep);
+	r->dlg = leg ? mem_ref(leg->dlg) : NULL;
+	/* the Request-URI, which the digest covers: in a dialog, its
+	 * remote target */
+	err  = str_dup(&r->hdrs, hdrs);
+	err |= str_dup(&r->uri, leg ? sipleg_remote_target(leg) : uri);
 
-	if (!ep->aib_signer) {
-		if (leg)
-			err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg,
-					      ep->user, NULL, NULL, false,
-					      refer_notify_handler,
-					      refer_close_handler, r, "%s",
-					      hdrs);
-		else
-			err = sipevent_refer(&r->sub, ep->evsock, uri,
-					     ep->display, ep->uri, ep->user,
-					     NULL, 0, NULL, NULL, false, NULL,
-					     refer_notify_handler,
-					     refer_close_handler, r, "%s",
-					     hdrs);
-	}
-	else
-		err = refer_signed(r, ep, leg, uri, hdrs);
+	err = err ? err : refer_request(r, NULL);
 	if (err)
 		mem_deref(r);
 	else
 		*rp = r;
 	return err;
+}
+
+
+/* A REFER with a Referred-By token (aib_sip.c). Its Call-ID goes into
+ * the token, so the dialog is made first: sipevent_drefer on a dialog not
+ * yet established sends the REFER outside any dialog, as sipevent_refer
+ * does, and establishes it on the 2xx. A REFER sent again with
+ * credentials keeps that dialog (Call-ID, next CSeq) and a fresh token. */
+static int refer_signed(struct siprefer *r, const char *hdrs)
+{
+	struct sipep *ep = r->ep;
+	struct sip_dialog *dlg = r->dlg ? r->dlg : r->own_dlg;
+	char *signed_hdrs = NULL;
+	int err;
+
+	if (!dlg) {
+		err = sip_dialog_alloc(&r->own_dlg, r->uri, r->uri,
+				       ep->display, ep->uri, NULL, 0);
+		if (err)
+			return err;
+		dlg = r->own_dlg;
+	}
+	err = sipep_sign_refer(ep, dlg, r->uri, hdrs, &signed_hdrs);
+	err = err ? err : sipevent_drefer(&r->sub, ep->evsock, dlg, ep->user,
+					  NULL, NULL, false,
+					  refer_notify_handler,
+					  refer_close_handler, r, "%s",
+					  signed_hdrs);
+	mem_deref(signed_hdrs);
+	return err;
+}
+
+static int refer_request(struct siprefer *r, const char *auth_hdr)
+{
+	struct sipep *ep = r->ep;
+	char *hdrs = NULL;
+	int err;
+
+	if (ep->aib_signer) {
+		err = re_sdprintf(&hdrs, "%s%s", r->hdrs,
+				  auth_hdr ? auth_hdr : "");
+		err = err ? err : refer_signed(r, hdrs);
+		mem_deref(hdrs);
+		return err;
+	}
+	if (r->dlg)
+		return sipevent_drefer(&r->sub, ep->evsock, r->dlg, ep->user,
+				       NULL, NULL, false, refer_notify_handler,
+				       refer_close_handler, r, "%s%s",
+				       r->hdrs, auth_hdr ? auth_hdr : "");
+	return sipevent_refer(&r->sub, ep->evsock, r->uri, ep->display,
+			      ep->uri, ep->user, NULL, 0, NULL, NULL, false,
+			      NULL, refer_notify_handler, refer_close_handler,
+			      r, "%s%s", r->hdrs, auth_hdr ? auth_hdr : "");
 }
 
 
@@ -377,6 +434,33 @@ static void subscr_destructor(void *arg)
 	struct sipsubscr *s = arg;
 
 	mem_deref(s->sub);   /* a live one unsubscribes (Expires: 0) */
+	mem_deref(s->challenged);
+	mem_deref(s->uri);
+	mem_deref(s->event);
+	mem_deref(s->accept);
+	mem_deref(s->ep);
+}
+
+static int subscr_request(struct sipsubscr *s, const char *auth_hdr);
+
+/* As refer_resend_authorized(): a new SUBSCRIBE with our credentials.
+ * Its refreshes go in the subscription's dialog, which our devices do not
+ * challenge; a peer that challenged them would end the subscription. */
+static bool subscr_resend_authorized(struct sipsubscr *s,
+				     const struct sip_msg *msg)
+{
+	char *hdr = NULL;
+	int err;
+
+	if (sipep_auth_answer(s->ep, msg, "SUBSCRIBE", s->uri,
+			      &s->auth_tries, &hdr))
+		return false;
+	mem_deref(s->challenged);
+	s->challenged = s->sub;
+	s->sub = NULL;
+	err = subscr_request(s, hdr);
+	mem_deref(hdr);
+	return err == 0;
 }
 
 static void subscr_notify_handler(struct sip *sip, const struct sip_msg *msg,
@@ -401,6 +485,9 @@ static void subscr_close_handler(int err, const struct sip_msg *msg,
 
 	if (s->done)
 		return;
+	if (msg && !msg->req && (msg->scode == 401 || msg->scode == 407) &&
+	    subscr_resend_authorized(s, msg))
+		return;
 	s->done = true;
 	s->h(err, msg && !msg->req ? msg->scode : 0, NULL, true, s->arg);
 }
@@ -420,15 +507,28 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 		return ENOMEM;
 	s->h = h;
 	s->arg = arg;
+	s->ep = mem_ref(ep);
+	s->expires = expires;
+	err  = str_dup(&s->uri, uri);
+	err |= str_dup(&s->event, event);
+	err |= str_dup(&s->accept, accept_ctype);
 
-	err = sipevent_subscribe(&s->sub, ep->evsock, uri, ep->display,
-				 ep->uri, event, NULL, expires, ep->user,
-				 NULL, 0, NULL, NULL, false, NULL,
-				 subscr_notify_handler, subscr_close_handler,
-				 s, "Accept: %s\r\n", accept_ctype);
+	err = err ? err : subscr_request(s, NULL);
 	if (err)
 		mem_deref(s);
 	else
 		*sp = s;
 	return err;
+}
+
+static int subscr_request(struct sipsubscr *s, const char *auth_hdr)
+{
+	struct sipep *ep = s->ep;
+
+	return sipevent_subscribe(&s->sub, ep->evsock, s->uri, ep->display,
+				  ep->uri, s->event, NULL, s->expires,
+				  ep->user, NULL, 0, NULL, NULL, false, NULL,
+				  subscr_notify_handler, subscr_close_handler,
+				  s, "Accept: %s\r\n%s", s->accept,
+				  auth_hdr ? auth_hdr : "");
 }

@@ -4,6 +4,7 @@
  */
 #include <re.h>
 #include <sipmob/sipua.h>
+#include <sipmob/sip_auth.h>
 
 struct sipep {
 	struct sip *sip;
@@ -33,6 +34,13 @@ struct sipep {
 	struct aib_signer *aib_signer;      /* not owned (aib_sip.c)      */
 	struct aib_verifier *aib_verifier;  /* not owned                  */
 	struct list tokens;                 /* struct sip_token, kept     */
+	struct sipauth *auth;          /* the guard (auth_guard.c)       */
+	unsigned auth_methods;
+	sipep_authz_h *authzh;
+	void *authzarg;
+	const struct sip_msg *auth_msg;   /* the request being handled  */
+	char auth_user[SIPAUTH_USER_MAX]; /* ... and who proved it      */
+	struct sipauth_creds *creds;   /* ours, for challenges we meet   */
 };
 
 struct sipleg {
@@ -51,6 +59,9 @@ struct sipleg {
 	bool peer_replaces;         /* its Supported lists "replaces"        */
 	struct sipleg_handlers h;
 	void *arg;
+	struct mbuf *offer;         /* our first INVITE's, to resend it (401, 429) */
+	char *auth_hdr;             /* its Authorization, after a 401        */
+	unsigned auth_tries;
 
 	/* client side: our INVITE or re-INVITE */
 	struct sip_request *req;
@@ -58,7 +69,6 @@ struct sipleg {
 	void *req_arg;
 	char *hdrs;                 /* extra headers of the first INVITE     */
 	struct sip_token *token;    /* given on 429 (RFC 3892 §5), or NULL   */
-	struct mbuf *offer0;        /* the first INVITE's offer, to resend   */
 	bool token_sent;
 	bool hold_ack;
 	bool ack_due;               /* 2xx received, ACK not sent yet        */
@@ -81,6 +91,15 @@ struct sipleg {
 int  sipep_send_contact(struct sipep *ep, struct mbuf *mb,
 			const struct sa *src, enum sip_transp tp);
 struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg);
+
+/* auth_guard.c: false when msg was answered (401, 403) */
+bool sipep_auth_guard(struct sipep *ep, const struct sip_msg *msg);
+/** The Authorization line answering resp, counting *tries (once per
+ *  challenge, twice when the first came back stale). ENOENT: none of our
+ *  credentials fits; EAUTH: ours were refused. */
+int  sipep_auth_answer(struct sipep *ep, const struct sip_msg *resp,
+		       const char *method, const char *uri, unsigned *tries,
+		       char **hdrp);
 
 /* leg.c */
 int  sipleg_alloc(struct sipleg **legp, struct sipep *ep, bool uac);
