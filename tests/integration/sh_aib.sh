@@ -22,6 +22,11 @@
 #  2. Retrieval (nested REFER): the speaker signs its REFER to the MN with
 #     its own certificate, the MN checks it and gives it to the CN, which
 #     checks it; the MN and the CN hear each other again.
+#  3. Both measures at once: a second speaker that also requires Digest
+#     (--auth-config). The MN, now with --credentials, hands the call over:
+#     its signed REFER is challenged (401) and goes again signed anew and
+#     authorized; the speaker checks both, the CN asks it for the token
+#     (429); the media flow both ways; the signed retrieval brings it back.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 scenario_init sh_aib
 . "$SIPMOB_SRC/tests/lib/peers.sh"
@@ -29,6 +34,7 @@ peers_require openssl python3 jq
 
 MN=sip:alice@127.0.0.1:5060
 SPK=sip:speaker@127.0.0.1:5071
+SPK2=sip:speaker2@127.0.0.1:5073
 CN=sip:cn@127.0.0.1:5080
 TOOL=(in_ns python3 "$SIPMOB_SRC/tests/tools/sip_refer_aib.py")
 
@@ -49,7 +55,8 @@ pki() {
 			-CAcreateserial -days 1 -out "$1.crt" \
 			-extfile <(printf 'subjectAltName=URI:%s\n' "$2")
 	}
-	issue mn "$MN" ca && issue spk "$SPK" ca && issue rogue "$MN" rogue-ca
+	issue mn "$MN" ca && issue spk "$SPK" ca && issue rogue "$MN" rogue-ca &&
+	issue spk2 "$SPK2" ca
 }
 need "certificates made by the openssl CLI" pki >"$T/pki.log" 2>&1
 
@@ -178,6 +185,52 @@ check "the speaker holds nothing" \
 check "the CN has one session, with the MN" \
 	wait_stat 10 "$T/cn.sock" '[.sessions[] | select(.state == "established")] | map(.remote) | join(",")' eq "$MN"
 
+ctl "$T/mn.sock" hangup >/dev/null
+check "hang-up ends the CN's session" \
+	wait_stat 10 "$T/cn.sock" '[.sessions[] | select(.state == "established")] | length' eq 0
+
+# ---- 3. a token and Digest together
+printf 'realm room123\nowner alice\nuser alice\n' >"$T/spk2.conf"
+printf 'alice correct horse battery\n' >"$T/spk2.secrets"
+printf 'room123 alice correct horse battery\n' >"$T/alice.creds"
+chmod 600 "$T/spk2.secrets" "$T/alice.creds"
+start spk2 "$BIN/sipmob-device" --sip 127.0.0.1:5073 --name speaker2 \
+	--auth-config "$T/spk2.conf" --auth-secrets "$T/spk2.secrets" \
+	--aib-ca "$T/ca.crt" --aib-cert "$T/spk2.crt" --aib-key "$T/spk2.key" \
+	--control "$T/spk2.sock"
+stop mn
+start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
+	--aib-cert "$T/mn.crt" --aib-key "$T/mn.key" --aib-ca "$T/ca.crt" \
+	--credentials "$T/alice.creds" --control "$T/mn.sock"
+need "speaker2 and the MN up" wait_until 10 test -S "$T/spk2.sock" -a -S "$T/mn.sock"
+ctl "$T/mn.sock" call "$CN" >/dev/null
+need "call established" wait_stat 10 "$T/mn.sock" .call.state eq established
+need "the MN plays the CN" grows 10 "$T/mn.sock" '.call.streams[0].played_packets' 20
+cn_ssrc=$(jstat "$T/cn.sock" '.streams[-1].tx_ssrc')
+out=$(ctl "$T/mn.sock" move --to "$SPK2" --mode handoff --json)
+log "move: $out"
+check "Digest + token: the handoff succeeds" test "$(echo "$out" | jq -r .last_transfer.ok)" = true
+check "speaker2 challenged the signed REFER (401)" \
+	grep -q "REFER from 127.0.0.1:5060 (sip:alice@127.0.0.1:5060) without credentials: 401" "$T/spk2.log"
+check "... took the one sent again, authorized" \
+	grep -q "REFER from 127.0.0.1:5060: user 'alice' authenticated" "$T/spk2.log"
+check "... and checked its token" \
+	grep -q "REFER from $MN carries a good token, signed by $MN" "$T/spk2.log"
+check "the CN asked speaker2 for the token (429) and checked it" \
+	grep -q "asks for the referrer's token (429)" "$T/spk2.log"
+check "speaker2 plays the CN" wait_stat 10 "$T/spk2.sock" '.streams[-1].rx_ssrc' eq "$cn_ssrc"
+check "... and goes on" grows 10 "$T/spk2.sock" '.streams[-1].played_packets' 20
+spk_ssrc=$(jstat "$T/spk2.sock" '.streams[-1].tx_ssrc')
+check "the CN plays speaker2" wait_stat 10 "$T/cn.sock" '.streams[-1].rx_ssrc' eq "$spk_ssrc"
+check "... and goes on" grows 10 "$T/cn.sock" '.streams[-1].played_packets' 20
+out=$(ctl "$T/mn.sock" retrieve --json)
+log "retrieve: $out"
+check "Digest + token: the retrieval succeeds" test "$(echo "$out" | jq -r .last_transfer.ok)" = true
+check "the MN checked speaker2's token" \
+	grep -q "carries a good token, signed by $SPK2" "$T/mn.log"
+check "the MN plays the CN again" grows 10 "$T/mn.sock" '.call.streams[0].played_packets' 20
+mn_ssrc=$(jstat "$T/mn.sock" '.call.streams[0].tx_ssrc')
+check "the CN plays the MN" wait_stat 10 "$T/cn.sock" '.streams[-1].rx_ssrc' eq "$mn_ssrc"
 ctl "$T/mn.sock" hangup >/dev/null
 check "hang-up ends the CN's session" \
 	wait_stat 10 "$T/cn.sock" '[.sessions[] | select(.state == "established")] | length' eq 0
