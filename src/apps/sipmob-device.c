@@ -68,6 +68,12 @@ static void usage(FILE *f)
 "      --floor N, --building NAME   more of its location, for SLP\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
 "                          multicast; without one, answer multicast queries)\n"
+"      --tls-cert FILE     also take SIP over TLS with this PEM certificate\n"
+"                          and key: its URI (and SLP URL) becomes sips:,\n"
+"                          its sessions over TLS carry SRTP only\n"
+"      --tls-ca FILE       PEM CAs a TLS peer's certificate must chain to\n"
+"                          (it must also name the host dialled)\n"
+"      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
@@ -127,6 +133,9 @@ int main(int argc, char *argv[])
 		{"mdsm",      no_argument,       NULL, 1006},
 		{"member",    required_argument, NULL, 1007},
 		{"members-from-slp", required_argument, NULL, 1008},
+		{"tls-cert",  required_argument, NULL, 1301},
+		{"tls-ca",    required_argument, NULL, 1302},
+		{"tls-port",  required_argument, NULL, 1303},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -190,6 +199,14 @@ int main(int argc, char *argv[])
 			members[nmembers++] = optarg;
 			break;
 		case 1008: conf.members_pred = optarg; break;
+		case 1301: conf.tls_cert = optarg; break;
+		case 1302: conf.tls_ca = optarg; break;
+		case 1303:
+			if (cli_long("sipmob-device", "--tls-port", optarg, 1,
+				     65535, &n))
+				return 2;
+			conf.tls_port = (uint16_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -199,6 +216,11 @@ int main(int argc, char *argv[])
 	}
 	if (!conf.sip_listen || optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
+		fprintf(stderr, "sipmob-device: --tls-ca and --tls-port need"
+			" --tls-cert\n");
 		return 2;
 	}
 	if (mdsm != (nmembers > 0 || conf.members_pred)) {

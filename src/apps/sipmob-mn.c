@@ -49,6 +49,12 @@ static void usage(FILE *f)
 "      --slp-da ADDR[:PORT] the SLP directory agent for `devices` (default:\n"
 "                          found by multicast, else ask devices directly)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
+"      --tls-cert FILE     also take SIP over TLS (sips:) with this PEM\n"
+"                          certificate and key; calls to sips: URIs carry\n"
+"                          SRTP only (SDES keys); turns --bridge off\n"
+"      --tls-ca FILE       PEM CAs a TLS peer's certificate must chain to\n"
+"                          (it must also name the host dialled)\n"
+"      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -92,6 +98,9 @@ int main(int argc, char *argv[])
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
 		{"video-sizes", required_argument, NULL, 1003},
+		{"tls-cert",  required_argument, NULL, 1301},
+		{"tls-ca",    required_argument, NULL, 1302},
+		{"tls-port",  required_argument, NULL, 1303},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -149,6 +158,14 @@ int main(int argc, char *argv[])
 			conf.bridge = !strcmp(optarg, "on");
 			break;
 		case 1003: conf.video_sizes = optarg; break;
+		case 1301: conf.tls_cert = optarg; break;
+		case 1302: conf.tls_ca = optarg; break;
+		case 1303:
+			if (cli_long("sipmob-mn", "--tls-port", optarg, 1,
+				     65535, &n))
+				return 2;
+			conf.tls_port = (uint16_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -159,6 +176,13 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
+		fprintf(stderr, "sipmob-mn: --tls-ca and --tls-port need"
+			" --tls-cert\n");
+		return 2;
+	}
+	if (conf.tls_cert)   /* a bridge re-sends packets as its own: */
+		conf.bridge = false;   /* not with SRTP */
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-mn: %s\n", why);
 		return 2;

@@ -583,6 +583,9 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
 	ec.trace = conf->trace;
+	ec.tls_cert = conf->tls_cert;
+	ec.tls_ca = conf->tls_ca;
+	ec.tls_port = conf->tls_port;
 	ec.user = dev->name;
 	ec.display = dev->name;
 	err = sipep_alloc(&dev->ep, &ec, invite_handler, dev);

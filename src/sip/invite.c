@@ -34,11 +34,15 @@ int sipleg_ack(struct sipleg *leg, struct mbuf *body)
 	if (!leg || !leg->ack_due)
 		return EPROTO;
 
+	if (!sipleg_keys_allowed(leg, body))
+		return EPROTO;
 	leg->ack_due = false;
+	sipep_tls_expect(leg->ep, sipleg_next_hop(leg));
 	err = sip_drequestf(NULL, leg->ep->sip, false, "ACK", leg->dlg,
 			    leg->ack_cseq, NULL, ack_send_handler, NULL, leg,
 			    "%H", sipleg_body_printf,
 			    &(struct sipleg_body){SIPLEG_SDP, body});
+	sipep_tls_expect(leg->ep, NULL);
 	if (err)
 		re_fprintf(stderr, "sip: ACK to %s failed: %m\n", leg->ruri,
 			   err);
@@ -149,17 +153,24 @@ static int invite_send_handler(enum sip_transp tp, const struct sa *src,
 
 static int send_invite(struct sipleg *leg, struct mbuf *offer)
 {
-	return sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
-			     leg->dlg, 0, NULL, invite_send_handler,
-			     invite_resp_handler, leg,
-			     "Allow: %s\r\n"
-			     "Supported: " SIPMOB_SUPPORTED "\r\n"
-			     "%s"
-			     "%H",
-			     sipep_allow(leg->ep),
-			     leg->hdrs ? leg->hdrs : "",
-			     sipleg_body_printf,
-			     &(struct sipleg_body){SIPLEG_SDP, offer});
+	int err;
+
+	if (!sipleg_keys_allowed(leg, offer))
+		return EPROTO;
+	sipep_tls_expect(leg->ep, leg->rtarget ? leg->rtarget : leg->route);
+	err = sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
+			    leg->dlg, 0, NULL, invite_send_handler,
+			    invite_resp_handler, leg,
+			    "Allow: %s\r\n"
+			    "Supported: " SIPMOB_SUPPORTED "\r\n"
+			    "%s"
+			    "%H",
+			    sipep_allow(leg->ep),
+			    leg->hdrs ? leg->hdrs : "",
+			    sipleg_body_printf,
+			    &(struct sipleg_body){SIPLEG_SDP, offer});
+	sipep_tls_expect(leg->ep, NULL);
+	return err;
 }
 
 int sipleg_connect(struct sipleg **legp, struct sipep *ep,
@@ -181,10 +192,12 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 	leg->hold_ack = hold_ack;
 	err  = str_dup(&leg->ruri, to_uri);
 	err |= extra_hdrs ? str_dup(&leg->hdrs, extra_hdrs) : 0;
+	err |= sipep_route_uri(&leg->route, to_uri);
 	if (err)
 		goto out;
+	leg->secure = sipep_uri_secure(to_uri);
 
-	err = sip_dialog_alloc(&leg->dlg, to_uri, to_uri, ep->display,
+	err = sip_dialog_alloc(&leg->dlg, leg->route, to_uri, ep->display,
 			       ep->uri, NULL, 0);
 	if (err)
 		goto out;

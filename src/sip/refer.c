@@ -35,7 +35,21 @@ struct sipnotifier {
 	struct sipnot *not;
 	sipnotifier_close_h *closeh;
 	void *arg;
+	struct sipep *ep;
+	char *peer;                /* the subscriber's Contact (tls.c) */
 };
+
+/* The Contact URI of a request: where its sender takes our requests */
+static char *contact_of(const struct sip_msg *msg)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr addr;
+	char *uri = NULL;
+
+	if (h && !sip_addr_decode(&addr, &h->val))
+		(void)pl_strdup(&uri, &addr.auri);
+	return uri;
+}
 
 struct sipsubscr {
 	struct sipsub *sub;
@@ -206,15 +220,25 @@ int siprefer_send(struct siprefer **rp, struct sipep *ep,
 	r->h = h;
 	r->arg = arg;
 
-	if (leg)
+	if (leg) {
+		sipep_tls_expect(ep, sipleg_next_hop(leg));
 		err = sipevent_drefer(&r->sub, ep->evsock, leg->dlg, ep->user,
 				      NULL, NULL, false, refer_notify_handler,
 				      refer_close_handler, r, "%s", hdrs);
-	else
-		err = sipevent_refer(&r->sub, ep->evsock, uri, ep->display,
-				     ep->uri, ep->user, NULL, 0, NULL, NULL,
-				     false, NULL, refer_notify_handler,
+	}
+	else {
+		char *route = NULL;
+
+		sipep_tls_expect(ep, uri);
+		err = sipep_route_uri(&route, uri);
+		err = err ? err : sipevent_refer(&r->sub, ep->evsock, route,
+				     ep->display, ep->uri, ep->user, NULL, 0,
+				     NULL, NULL, false, NULL,
+				     refer_notify_handler,
 				     refer_close_handler, r, "%s", hdrs);
+		mem_deref(route);
+	}
+	sipep_tls_expect(ep, NULL);
 	if (err)
 		mem_deref(r);
 	else
@@ -229,7 +253,10 @@ static void notifier_destructor(void *arg)
 {
 	struct sipnotifier *n = arg;
 
+	sipep_tls_expect(n->ep, n->peer);
 	mem_deref(n->not);   /* a live one sends its terminated NOTIFY */
+	sipep_tls_expect(n->ep, NULL);
+	mem_deref(n->peer);
 }
 
 static void notifier_close_handler(int err, const struct sip_msg *msg,
@@ -254,12 +281,16 @@ int siprefer_accept(struct sipnotifier **np, struct sipep *ep,
 	n = mem_zalloc(sizeof(*n), notifier_destructor);
 	if (!n)
 		return ENOMEM;
+	n->ep = ep;
+	n->peer = contact_of(msg);
 
+	sipep_tls_expect(ep, n->peer);
 	err = sipevent_accept(&n->not, ep->evsock, msg, leg ? leg->dlg : NULL,
 			      NULL, 202, "Accepted", 1, REFER_EXPIRES_DFL,
 			      REFER_EXPIRES_MAX, ep->user, SIPFRAG_CTYPE,
 			      NULL, NULL, false, notifier_close_handler, n,
 			      NULL);
+	sipep_tls_expect(ep, NULL);
 	err = err ? err : siprefer_notify(n, 100, "Trying", NULL, false);
 	if (err)
 		mem_deref(n);
@@ -308,11 +339,15 @@ int sipnotifier_accept(struct sipnotifier **np, struct sipep *ep,
 		return ENOMEM;
 	n->closeh = closeh;
 	n->arg = arg;
+	n->ep = ep;
+	n->peer = contact_of(msg);
 
+	sipep_tls_expect(ep, n->peer);
 	err = sipevent_accept(&n->not, ep->evsock, msg, NULL, &event, 200,
 			      "OK", SUB_EXPIRES_MIN, SUB_EXPIRES_DFL,
 			      SUB_EXPIRES_MAX, ep->user, ctype, NULL, NULL,
 			      false, notifier_close_handler, n, NULL);
+	sipep_tls_expect(ep, NULL);
 	if (err)
 		mem_deref(n);
 	else
@@ -324,10 +359,15 @@ int sipnotifier_notify(struct sipnotifier *n, struct mbuf *body, bool final)
 {
 	if (!n)
 		return EINVAL;
+	int err;
+
 	if (final)
 		n->closeh = NULL;   /* ended by us: no report */
-	return sipevent_notify(n->not, body, final ? SIPEVENT_TERMINATED :
-			       SIPEVENT_ACTIVE, SIPEVENT_NORESOURCE, 0);
+	sipep_tls_expect(n->ep, n->peer);
+	err = sipevent_notify(n->not, body, final ? SIPEVENT_TERMINATED :
+			      SIPEVENT_ACTIVE, SIPEVENT_NORESOURCE, 0);
+	sipep_tls_expect(n->ep, NULL);
+	return err;
 }
 
 
@@ -382,11 +422,20 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 	s->h = h;
 	s->arg = arg;
 
-	err = sipevent_subscribe(&s->sub, ep->evsock, uri, ep->display,
-				 ep->uri, event, NULL, expires, ep->user,
-				 NULL, 0, NULL, NULL, false, NULL,
-				 subscr_notify_handler, subscr_close_handler,
-				 s, "Accept: %s\r\n", accept_ctype);
+	{
+		char *route = NULL;
+
+		sipep_tls_expect(ep, uri);
+		err = sipep_route_uri(&route, uri);
+		err = err ? err : sipevent_subscribe(&s->sub, ep->evsock,
+				 route, ep->display, ep->uri, event, NULL,
+				 expires, ep->user, NULL, 0, NULL, NULL, false,
+				 NULL, subscr_notify_handler,
+				 subscr_close_handler, s, "Accept: %s\r\n",
+				 accept_ctype);
+		sipep_tls_expect(ep, NULL);
+		mem_deref(route);
+	}
 	if (err)
 		mem_deref(s);
 	else
