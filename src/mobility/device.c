@@ -121,7 +121,11 @@ static void answer(struct dsession *s, const struct sip_msg *msg)
 	char err[128] = "";
 	int e;
 
-	if (mbuf_get_left(msg->mb))
+	/* SRTP exactly when the keys travel over TLS */
+	e = mset_set_srtp(s->ms, sipleg_secure(s->leg));
+	if (e)
+		re_snprintf(err, sizeof(err), "no SRTP: %m", e);
+	else if (mbuf_get_left(msg->mb))
 		e = mset_answer(s->ms, msg->mb, &sdp, err, sizeof(err));
 	else
 		e = mset_offer(s->ms, &sdp);
