@@ -11,6 +11,9 @@
  *   media_srtp_alloc(&s, rtp);            off
  *   media_srtp_set_tx(s, true, key);      on; our key (SDES: ours)
  *   media_srtp_set_rx(s, true, key);      theirs
+ *
+ * It holds the two sockets: free the stream first (libre's last RTCP, the
+ * BYE, still goes out encrypted), then the media_srtp.
  */
 #ifndef SIPMOB_MEDIA_SRTP_H
 #define SIPMOB_MEDIA_SRTP_H

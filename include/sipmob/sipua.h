@@ -115,6 +115,14 @@ bool sipep_uri_secure(const char *uri);
 /** A copy of uri that libre 1.1.0 can route: sips:X as
  *  sip:X;transport=tls, any other as it is */
 int  sipep_route_uri(char **outp, const char *uri);
+/** Checks that a sips: URI with an address for host leads to a party
+ *  whose certificate chains to our CAs and names that address: a TLS
+ *  handshake, nothing sent. h gets 0, or the error and why; freeing *cp
+ *  before that cancels it. ENOTSUP: the endpoint has no TLS. */
+struct sipep_tls_check;
+typedef void (sipep_tls_check_h)(int err, const char *why, void *arg);
+int  sipep_tls_check(struct sipep_tls_check **cp, struct sipep *ep,
+		     const char *uri, sipep_tls_check_h *h, void *arg);
 /** Closes every leg (BYE) and waits for nothing: call before re_cancel. */
 void sipep_shutdown(struct sipep *ep);
 

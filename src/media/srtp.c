@@ -17,6 +17,8 @@ struct ctx {
 };
 
 struct media_srtp {
+	struct udp_sock *us_rtp;      /* held: the stream's last RTCP (BYE) */
+	struct udp_sock *us_rtcp;     /* goes out through us too            */
 	struct udp_helper *uh_rtp;
 	struct udp_helper *uh_rtcp;
 	bool on;
@@ -28,8 +30,10 @@ static void destructor(void *arg)
 {
 	struct media_srtp *s = arg;
 
-	mem_deref(s->uh_rtp);
+	mem_deref(s->uh_rtp);   /* off the sockets before they go */
 	mem_deref(s->uh_rtcp);
+	mem_deref(s->us_rtp);
+	mem_deref(s->us_rtcp);
 	mem_deref(s->tx.srtp);
 	mem_deref(s->rx.srtp);
 }
@@ -114,10 +118,12 @@ int media_srtp_alloc(struct media_srtp **sp, struct rtp_sock *rtp)
 	s = mem_zalloc(sizeof(*s), destructor);
 	if (!s)
 		return ENOMEM;
-	err = udp_register_helper(&s->uh_rtp, rtp_sock(rtp), LAYER,
+	s->us_rtp = mem_ref(rtp_sock(rtp));
+	s->us_rtcp = mem_ref(rtcp_sock(rtp));
+	err = udp_register_helper(&s->uh_rtp, s->us_rtp, LAYER,
 				  send_handler, recv_handler, s);
-	if (!err && rtcp_sock(rtp))
-		err = udp_register_helper(&s->uh_rtcp, rtcp_sock(rtp), LAYER,
+	if (!err && s->us_rtcp)
+		err = udp_register_helper(&s->uh_rtcp, s->us_rtcp, LAYER,
 					  send_rtcp_handler,
 					  recv_rtcp_handler, s);
 	if (err)

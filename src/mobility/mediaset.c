@@ -91,14 +91,14 @@ static void destructor(void *arg)
 {
 	struct mset *ms = arg;
 
-	mem_deref(ms->audio);
+	mem_deref(ms->audio);   /* their RTCP BYE goes out through sdes */
 	mem_deref(ms->video);
+	mem_deref(ms->sdes);
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
 	mem_deref(ms->playlog);
 	mem_deref(ms->vplaylog);
 	mem_deref(ms->user);
-	mem_deref(ms->sdes);
 	mset_bridge_end(ms);
 }
 
@@ -927,6 +927,21 @@ const struct sdesc *mset_local(const struct mset *ms)
 	return ms ? ms->local : NULL;
 }
 
+/* "srtp" (on or not) and the packets it dropped: not authentic, or
+ * with no key yet */
+static int srtp_status(const struct mset *ms, enum sdesc_mtype type,
+		       struct odict *o)
+{
+	uint64_t tx, rx;
+	int err;
+
+	mset_sdes_drops(ms->sdes, type, &tx, &rx);
+	err  = ctl_put_bool(o, "srtp", ms->sdes != NULL);
+	err |= ctl_put_int(o, "srtp_tx_drops", (int64_t)tx);
+	err |= ctl_put_int(o, "srtp_rx_drops", (int64_t)rx);
+	return err;
+}
+
 static int audio_status(const struct mset *ms, struct odict *array)
 {
 	struct media_stats st;
@@ -951,6 +966,7 @@ static int audio_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "rx_ssrcs", (int64_t)st.rx_nssrc);
 	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
+	err |= srtp_status(ms, SDESC_AUDIO, o);
 	return err;
 }
 
@@ -985,6 +1001,7 @@ static int video_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
 	if (st.pattern_ok)
 		err |= ctl_put_int(o, "pattern_seed", st.pattern_seed);
+	err |= srtp_status(ms, SDESC_VIDEO, o);
 	return err;
 }
 

@@ -83,6 +83,8 @@ struct sipleg *sipep_find_leg(struct sipep *ep, const struct sip_msg *msg);
 /* tls.c */
 int  sipep_tls_alloc(struct sipep *ep, const struct sipep_conf *conf);
 void sipep_tls_expect(struct sipep *ep, const char *uri);
+/** Why the last certificate was refused ("" if none since last asked) */
+void sipep_tls_last_refusal(char *buf, size_t sz);
 /** Where the leg's requests go: its target (the URI to check a
  *  certificate against) */
 const char *sipleg_next_hop(const struct sipleg *leg);

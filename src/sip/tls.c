@@ -41,6 +41,15 @@
  * OpenSSL on Debian */
 struct ssl_ctx_st *tls_openssl_context(const struct tls *tls);
 
+/* Why the last certificate was refused, for sipep_tls_check */
+static char last_refusal[160];
+
+void sipep_tls_last_refusal(char *buf, size_t sz)
+{
+	str_ncpy(buf, last_refusal, sz);
+	last_refusal[0] = '\0';
+}
+
 static int verify_handler(int ok, X509_STORE_CTX *store)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
@@ -58,9 +67,11 @@ static int verify_handler(int ok, X509_STORE_CTX *store)
 		X509_NAME_oneline(X509_get_subject_name(cert), subject,
 				  sizeof(subject));
 	if (!ok) {
-		re_fprintf(stderr, "sip: tls: refusing the certificate of"
-			   " '%s': %s\n", subject, X509_verify_cert_error_string(
-				   X509_STORE_CTX_get_error(store)));
+		re_snprintf(last_refusal, sizeof(last_refusal), "certificate"
+			    " '%s' refused: %s", subject,
+			    X509_verify_cert_error_string(
+				    X509_STORE_CTX_get_error(store)));
+		re_fprintf(stderr, "sip: tls: %s\n", last_refusal);
 		return 0;
 	}
 	if (X509_STORE_CTX_get_error_depth(store) > 0)
@@ -70,8 +81,10 @@ static int verify_handler(int ok, X509_STORE_CTX *store)
 	host = X509_VERIFY_PARAM_get0_host((X509_VERIFY_PARAM *)param, 0);
 	ip = X509_VERIFY_PARAM_get1_ip_asc((X509_VERIFY_PARAM *)param);
 	if (!host && !ip) {
-		re_fprintf(stderr, "sip: tls: refusing '%s': no name to check"
-			   " it against\n", subject);
+		re_snprintf(last_refusal, sizeof(last_refusal), "certificate"
+			    " '%s' refused: no name to check it against",
+			    subject);
+		re_fprintf(stderr, "sip: tls: %s\n", last_refusal);
 		return 0;
 	}
 	OPENSSL_free(ip);
