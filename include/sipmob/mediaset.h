@@ -54,7 +54,6 @@ int  mset_codecs_valid(const char *codecs, char *err, size_t errsz);
  *  refused, and no packet goes out or is taken in clear. Off (the
  *  default), RTP/SAVP lines are refused. Turning it off drops the keys. */
 int  mset_set_srtp(struct mset *ms, bool on);
-bool mset_srtp(const struct mset *ms);
 int  mset_offer(struct mset *ms, struct mbuf **mbp);
 int  mset_answer(struct mset *ms, const struct mbuf *offer,
 		 struct mbuf **mbp, char *err, size_t errsz);

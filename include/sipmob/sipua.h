@@ -108,8 +108,6 @@ void sipep_set_trace_handler(struct sipep *ep, sipep_trace_h *traceh,
 const char *sipep_uri(const struct sipep *ep);
 const struct sa *sipep_laddr(const struct sipep *ep);
 struct sip *sipep_sip(const struct sipep *ep);
-/** Whether the endpoint has TLS (a certificate was given) */
-bool sipep_tls(const struct sipep *ep);
 /** Whether a URI is reached over TLS (sips:, or ;transport=tls) */
 bool sipep_uri_secure(const char *uri);
 /** A copy of uri that libre 1.1.0 can route: sips:X as

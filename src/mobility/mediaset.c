@@ -855,11 +855,6 @@ int mset_set_srtp(struct mset *ms, bool on)
 			       ms->video ? media_vstream_rtp(ms->video) : NULL);
 }
 
-bool mset_srtp(const struct mset *ms)
-{
-	return ms && ms->sdes;
-}
-
 int mset_answer(struct mset *ms, const struct mbuf *offer,
 		struct mbuf **mbp, char *err, size_t errsz)
 {

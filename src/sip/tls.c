@@ -55,7 +55,7 @@ static int verify_handler(int ok, X509_STORE_CTX *store)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
 					SSL_get_ex_data_X509_STORE_CTX_idx());
 	X509 *cert = X509_STORE_CTX_get_current_cert(store);
-	const X509_VERIFY_PARAM *param;
+	X509_VERIFY_PARAM *param;
 	char subject[256] = "?";
 	char *ip = NULL;
 	const char *host;
@@ -78,8 +78,8 @@ static int verify_handler(int ok, X509_STORE_CTX *store)
 		return 1;
 
 	param = SSL_get0_param(ssl);
-	host = X509_VERIFY_PARAM_get0_host((X509_VERIFY_PARAM *)param, 0);
-	ip = X509_VERIFY_PARAM_get1_ip_asc((X509_VERIFY_PARAM *)param);
+	host = X509_VERIFY_PARAM_get0_host(param, 0);
+	ip = X509_VERIFY_PARAM_get1_ip_asc(param);
 	if (!host && !ip) {
 		re_snprintf(last_refusal, sizeof(last_refusal), "certificate"
 			    " '%s' refused: no name to check it against",
@@ -181,9 +181,4 @@ int sipep_route_uri(char **outp, const char *uri)
 	if (!msg_param_decode(&u.params, "transport", &tp))
 		return re_sdprintf(outp, "sip%s", uri + 4);
 	return re_sdprintf(outp, "sip%s;transport=tls", uri + 4);
-}
-
-bool sipep_tls(const struct sipep *ep)
-{
-	return ep && ep->tls;
 }
