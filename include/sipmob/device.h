@@ -21,6 +21,10 @@ struct device_conf {
 	const char *auth_user;     /**< Digest user (default: the SIP user) */
 	const char *password;      /**< Digest password, or NULL           */
 	bool trace;                /**< log every SIP message (-v)         */
+	const char *tls_cert;      /**< SIP over TLS (sipep_conf): the SLP
+				        URL becomes sips:, or NULL         */
+	const char *tls_ca;
+	uint16_t tls_port;
 	uint16_t port_min, port_max;
 	bool no_audio;            /**< video only                          */
 	int video;                /**< enum mset_video                     */

@@ -82,6 +82,9 @@ int  media_ports_parse(const char *str, uint16_t *port_min,
 int  media_port_range(const struct sa *laddr, uint16_t *port_min,
 		      uint16_t *port_max);
 const struct sa *media_stream_laddr(const struct media_stream *ms);
+struct rtp_sock;
+/** Its sockets, for a helper such as SRTP (media_srtp.h) */
+struct rtp_sock *media_stream_rtp(const struct media_stream *ms);
 int  media_stream_set_codec(struct media_stream *ms,
 			    const struct codec_desc *c, uint8_t pt);
 void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt);

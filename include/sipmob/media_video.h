@@ -184,6 +184,8 @@ int  media_vstream_alloc_ports(struct media_vstream **vsp,
 			       const struct sa *laddr, uint16_t port_min,
 			       uint16_t port_max);
 const struct sa *media_vstream_laddr(const struct media_vstream *vs);
+struct rtp_sock;
+struct rtp_sock *media_vstream_rtp(const struct media_vstream *vs);
 int  media_vstream_set_pt(struct media_vstream *vs, uint8_t pt);
 void media_vstream_set_rx_pt(struct media_vstream *vs, uint8_t pt);
 int  media_vstream_set_remote(struct media_vstream *vs,

@@ -49,6 +49,11 @@ struct mset_conf {
 int  mset_alloc(struct mset **msp, const struct mset_conf *conf);
 /** Checks a codec list ("PCMU,opus") against the codecs we have. */
 int  mset_codecs_valid(const char *codecs, char *err, size_t errsz);
+/** SRTP (RFC 3711) with SDES keys (RFC 4568), for a leg over TLS: once on,
+ *  offers and answers carry RTP/SAVP and a=crypto, plain RTP lines are
+ *  refused, and no packet goes out or is taken in clear. Off (the
+ *  default), RTP/SAVP lines are refused. Turning it off drops the keys. */
+int  mset_set_srtp(struct mset *ms, bool on);
 int  mset_offer(struct mset *ms, struct mbuf **mbp);
 int  mset_answer(struct mset *ms, const struct mbuf *offer,
 		 struct mbuf **mbp, char *err, size_t errsz);

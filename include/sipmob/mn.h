@@ -18,6 +18,9 @@ struct mn_conf {
 	const char *auth_user;     /**< Digest user (default: the SIP user) */
 	const char *password;      /**< Digest password, or NULL           */
 	bool trace;                /**< log every SIP message (-v)         */
+	const char *tls_cert;      /**< SIP over TLS (sipep_conf), or NULL */
+	const char *tls_ca;
+	uint16_t tls_port;
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */

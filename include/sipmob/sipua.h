@@ -90,6 +90,13 @@ struct sipep_conf {
 	const char *display;  /**< display name (optional)                   */
 	const char *software; /**< User-Agent / Server value (optional)      */
 	bool trace;           /**< log every message to stderr ("sip: ...") */
+	/* TLS (tls.c): with a certificate, a TLS listener beside UDP and TCP
+	 * and a sips: URI; outgoing TLS connections need a certificate that
+	 * chains to tls_ca and names the host of the URI we meant. */
+	const char *tls_cert; /**< PEM certificate (chain) and key, or NULL */
+	const char *tls_ca;   /**< PEM CAs to trust (NULL: none: every
+				   outgoing TLS connection fails)          */
+	uint16_t tls_port;    /**< TLS port (0: the SIP port + 1)          */
 };
 
 int  sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
@@ -101,6 +108,19 @@ void sipep_set_trace_handler(struct sipep *ep, sipep_trace_h *traceh,
 const char *sipep_uri(const struct sipep *ep);
 const struct sa *sipep_laddr(const struct sipep *ep);
 struct sip *sipep_sip(const struct sipep *ep);
+/** Whether a URI is reached over TLS (sips:, or ;transport=tls) */
+bool sipep_uri_secure(const char *uri);
+/** A copy of uri that libre 1.1.0 can route: sips:X as
+ *  sip:X;transport=tls, any other as it is */
+int  sipep_route_uri(char **outp, const char *uri);
+/** Checks that a sips: URI with an address for host leads to a party
+ *  whose certificate chains to our CAs and names that address: a TLS
+ *  handshake, nothing sent. h gets 0, or the error and why; freeing *cp
+ *  before that cancels it. ENOTSUP: the endpoint has no TLS. */
+struct sipep_tls_check;
+typedef void (sipep_tls_check_h)(int err, const char *why, void *arg);
+int  sipep_tls_check(struct sipep_tls_check **cp, struct sipep *ep,
+		     const char *uri, sipep_tls_check_h *h, void *arg);
 /** Closes every leg (BYE) and waits for nothing: call before re_cancel. */
 void sipep_shutdown(struct sipep *ep);
 
@@ -147,6 +167,8 @@ bool sipleg_busy(const struct sipleg *leg);  /**< an INVITE is in progress */
 const char *sipleg_remote_uri(const struct sipleg *leg);
 /** Where the far side is reached: its Contact, else its URI */
 const char *sipleg_remote_target(const struct sipleg *leg);
+/** Whether the leg's signalling runs over TLS (sips: or transport=tls) */
+bool sipleg_secure(const struct sipleg *leg);
 /** Its INVITE or 2xx said Supported (or Require): replaces */
 bool sipleg_peer_supports_replaces(const struct sipleg *leg);
 const char *sipleg_callid(const struct sipleg *leg);

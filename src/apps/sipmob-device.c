@@ -99,6 +99,12 @@ static void usage(FILE *f)
 "                          request, in the Date window, not seen before\n"
 "                          (else 429 when none, 403 when bad)\n"
 "      --aib-window S      how far a token's Date may be from now (60)\n"
+"      --tls-cert FILE     also take SIP over TLS with this PEM certificate\n"
+"                          and key: its URI (and SLP URL) becomes sips:,\n"
+"                          its sessions over TLS carry SRTP only\n"
+"      --tls-ca FILE       PEM CAs a TLS peer's certificate must chain to\n"
+"                          (it must also name the host dialled)\n"
+"      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
@@ -168,6 +174,9 @@ int main(int argc, char *argv[])
 		{"aib-key",   required_argument, NULL, 1402},
 		{"aib-ca",    required_argument, NULL, 1403},
 		{"aib-window", required_argument, NULL, 1404},
+		{"tls-cert",  required_argument, NULL, 1501},
+		{"tls-ca",    required_argument, NULL, 1502},
+		{"tls-port",  required_argument, NULL, 1503},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -260,6 +269,14 @@ int main(int argc, char *argv[])
 				return 2;
 			aib_window = (uint32_t)n;
 			break;
+		case 1501: conf.tls_cert = optarg; break;
+		case 1502: conf.tls_ca = optarg; break;
+		case 1503:
+			if (cli_long("sipmob-device", "--tls-port", optarg, 1,
+				     65535, &n))
+				return 2;
+			conf.tls_port = (uint16_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -269,6 +286,11 @@ int main(int argc, char *argv[])
 	}
 	if (!conf.sip_listen || optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
+		fprintf(stderr, "sipmob-device: --tls-ca and --tls-port need"
+			" --tls-cert\n");
 		return 2;
 	}
 	if (mdsm != (nmembers > 0 || conf.members_pred)) {

@@ -70,6 +70,12 @@ static void usage(FILE *f)
 "                          and an INVITE with Replaces must carry a token\n"
 "                          they sign (else 429, or 403 when bad)\n"
 "      --aib-window S      how far a token's Date may be from now (60)\n"
+"      --tls-cert FILE     also take SIP over TLS (sips:) with this PEM\n"
+"                          certificate and key; calls to sips: URIs carry\n"
+"                          SRTP only (SDES keys); turns --bridge off\n"
+"      --tls-ca FILE       PEM CAs a TLS peer's certificate must chain to\n"
+"                          (it must also name the host dialled)\n"
+"      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -121,6 +127,9 @@ int main(int argc, char *argv[])
 		{"aib-key",   required_argument, NULL, 1402},
 		{"aib-ca",    required_argument, NULL, 1403},
 		{"aib-window", required_argument, NULL, 1404},
+		{"tls-cert",  required_argument, NULL, 1501},
+		{"tls-ca",    required_argument, NULL, 1502},
+		{"tls-port",  required_argument, NULL, 1503},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -198,6 +207,14 @@ int main(int argc, char *argv[])
 				return 2;
 			aib_window = (uint32_t)n;
 			break;
+		case 1501: conf.tls_cert = optarg; break;
+		case 1502: conf.tls_ca = optarg; break;
+		case 1503:
+			if (cli_long("sipmob-mn", "--tls-port", optarg, 1,
+				     65535, &n))
+				return 2;
+			conf.tls_port = (uint16_t)n;
+			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -213,6 +230,13 @@ int main(int argc, char *argv[])
 			" one\n");
 		return 2;
 	}
+	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
+		fprintf(stderr, "sipmob-mn: --tls-ca and --tls-port need"
+			" --tls-cert\n");
+		return 2;
+	}
+	if (conf.tls_cert)   /* a bridge re-sends packets as its own: */
+		conf.bridge = false;   /* not with SRTP */
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-mn: %s\n", why);
 		return 2;

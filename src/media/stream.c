@@ -487,6 +487,11 @@ const struct sa *media_stream_laddr(const struct media_stream *ms)
 	return ms ? rtp_local(ms->rtp) : NULL;
 }
 
+struct rtp_sock *media_stream_rtp(const struct media_stream *ms)
+{
+	return ms ? ms->rtp : NULL;
+}
+
 
 /** Send and receive with codec c as payload type pt (both directions) */
 int media_stream_set_codec(struct media_stream *ms,

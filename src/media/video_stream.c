@@ -473,6 +473,11 @@ const struct sa *media_vstream_laddr(const struct media_vstream *vs)
 	return vs ? rtp_local(vs->rtp) : NULL;
 }
 
+struct rtp_sock *media_vstream_rtp(const struct media_vstream *vs)
+{
+	return vs ? vs->rtp : NULL;
+}
+
 
 /** Send and receive as payload type pt (dynamic, "H263-1998/90000") */
 int media_vstream_set_pt(struct media_vstream *vs, uint8_t pt)

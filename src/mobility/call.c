@@ -952,7 +952,11 @@ static int answer_invite(struct mn *mn, struct sipleg *leg,
 	char why[128] = "";
 	int e;
 
-	if (mbuf_get_left(msg->mb))
+	/* SRTP exactly when the keys travel over TLS */
+	e = mset_set_srtp(mn->ms, sipleg_secure(leg));
+	if (e)
+		re_snprintf(why, sizeof(why), "no SRTP: %m", e);
+	else if (mbuf_get_left(msg->mb))
 		e = mset_answer(mn->ms, msg->mb, sdpp, why, sizeof(why));
 	else
 		e = mset_offer(mn->ms, sdpp);
@@ -1065,6 +1069,7 @@ int call_place_h(struct mn *mn, const char *uri, const char *hdrs,
 	}
 
 	err = media_alloc(mn);
+	err = err ? err : mset_set_srtp(mn->ms, sipep_uri_secure(uri));
 	err = err ? err : mset_offer(mn->ms, &offer);
 	err = err ? err : sipleg_connect(&mn->leg, mn->ep, uri, hdrs, offer,
 					 false, &call_handlers, mn);

@@ -124,7 +124,11 @@ static void answer(struct dsession *s, const struct sip_msg *msg)
 	char err[128] = "";
 	int e;
 
-	if (mbuf_get_left(msg->mb))
+	/* SRTP exactly when the keys travel over TLS */
+	e = mset_set_srtp(s->ms, sipleg_secure(s->leg));
+	if (e)
+		re_snprintf(err, sizeof(err), "no SRTP: %m", e);
+	else if (mbuf_get_left(msg->mb))
 		e = mset_answer(s->ms, msg->mb, &sdp, err, sizeof(err));
 	else
 		e = mset_offer(s->ms, &sdp);
@@ -590,6 +594,9 @@ int device_alloc(struct device **devp, const struct device_conf *conf)
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
 	ec.trace = conf->trace;
+	ec.tls_cert = conf->tls_cert;
+	ec.tls_ca = conf->tls_ca;
+	ec.tls_port = conf->tls_port;
 	ec.user = dev->name;
 	ec.display = dev->name;
 	err = sipep_alloc(&dev->ep, &ec, invite_handler, dev);

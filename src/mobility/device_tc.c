@@ -82,8 +82,10 @@ static int invite_cn(struct dtc *t, struct mbuf *offer)
 static void call_direct(struct dtc *t)
 {
 	struct mbuf *offer = NULL;
-	int err = mset_offer(t->s->ms, &offer);
+	/* SRTP exactly when the keys travel over TLS */
+	int err = mset_set_srtp(t->s->ms, sipep_uri_secure(t->target));
 
+	err = err ? err : mset_offer(t->s->ms, &offer);
 	err = err ? err : invite_cn(t, offer);
 	mem_deref(offer);
 	if (err)

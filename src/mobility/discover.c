@@ -7,6 +7,7 @@
  * ("speaker") instead of its SIP URI.
  */
 #include <string.h>
+#include <strings.h>
 #include <re.h>
 #include <sipmob/slp.h>
 #include "mn_priv.h"
@@ -139,17 +140,155 @@ void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n)
 	}
 }
 
+struct query;
+
+/* A device of an answer, kept while its sips: URL is checked */
+struct found {
+	struct query *q;
+	char *url;
+	char *attrs;
+	uint16_t lifetime;
+	struct slp_attrs *parsed;
+	struct sipep_tls_check *check;
+	bool secure;               /* a sips: URL                        */
+	bool usable;               /* not sips:, or its certificate fits */
+};
+
 struct query {
 	struct mn *mn;
 	mn_devices_h *h;
 	void *arg;
+	struct found *fv;
+	size_t n;
+	size_t pending;            /* checks not done yet                */
 };
+
+static void query_destructor(void *arg)
+{
+	struct query *q = arg;
+
+	for (size_t i = 0; i < q->n; i++) {
+		mem_deref(q->fv[i].check);
+		mem_deref(q->fv[i].url);
+		mem_deref(q->fv[i].attrs);
+		mem_deref(q->fv[i].parsed);
+	}
+	mem_deref(q->fv);
+}
+
+/* The answer, without the devices whose certificates did not fit */
+static void query_finish(struct query *q)
+{
+	struct slp_device *v = mem_zalloc((q->n ? q->n : 1) * sizeof(*v),
+					  NULL);
+	size_t n = 0;
+
+	if (!v) {
+		q->h(ENOMEM, NULL, 0, q->arg);
+		mem_deref(q);
+		return;
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		const struct found *f = &q->fv[i];
+
+		if (!f->usable)
+			continue;
+		pl_set_str(&v[n].url, f->url);
+		pl_set_str(&v[n].attrs, f->attrs);
+		v[n].lifetime = f->lifetime;
+		v[n].parsed = f->parsed;
+		n++;
+	}
+	mn_known_set(q->mn, v, n);
+	re_fprintf(stderr, "mn: %zu device(s) found (DA %s)\n", n,
+		   slp_ua_da(q->mn->ua)[0] ? slp_ua_da(q->mn->ua) :
+		   "none: multicast");
+	q->h(0, v, n, q->arg);
+	mem_deref(v);
+	mem_deref(q);
+}
+
+static void check_handler(int err, const char *why, void *arg)
+{
+	struct found *f = arg;
+	struct query *q = f->q;
+
+	f->usable = !err;
+	if (err)
+		re_fprintf(stderr, "mn: device %s not used: %s\n", f->url,
+			   why ? why : "TLS check failed");
+	else
+		re_fprintf(stderr, "mn: device %s: certificate verified\n",
+			   f->url);
+	if (--q->pending == 0)
+		query_finish(q);
+}
+
+/* sips: URLs are used only when a TLS handshake with them passes our
+ * checks (the certificate chains to our CAs and names the URL's host):
+ * a registration that points at someone else is left out. */
+static int check_secure(struct query *q, const struct slp_device *v,
+			size_t n)
+{
+	int err = 0;
+
+	q->fv = mem_zalloc(n * sizeof(*q->fv), NULL);
+	if (!q->fv)
+		return ENOMEM;
+	q->n = n;
+	for (size_t i = 0; i < n && !err; i++) {
+		struct found *f = &q->fv[i];
+
+		f->q = q;
+		f->lifetime = v[i].lifetime;
+		err  = pl_strdup(&f->url, &v[i].url);
+		err |= pl_strdup(&f->attrs, &v[i].attrs);
+		if (err)
+			break;
+		if (v[i].parsed)
+			(void)slp_attrs_decode(&f->parsed,
+					       &(struct pl){f->attrs,
+							    strlen(f->attrs)});
+		f->secure = !strncasecmp(f->url, "sips:", 5);
+		f->usable = !f->secure;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		struct found *f = &q->fv[i];
+		int e;
+
+		if (!f->secure)
+			continue;
+		e = sipep_tls_check(&f->check, q->mn->ep, f->url,
+				    check_handler, f);
+		if (e)
+			re_fprintf(stderr, "mn: device %s not used: %s\n",
+				   f->url, e == ENOTSUP ? "the MN has no TLS"
+				   " (--tls-cert)" : "cannot check its"
+				   " certificate");
+		else
+			q->pending++;
+	}
+	return err;
+}
 
 static void devices_handler(int err, const struct slp_device *v, size_t n,
 			    void *arg)
 {
 	struct query *q = arg;
+	bool secure = false;
 
+	for (size_t i = 0; !err && i < n; i++)
+		secure |= v[i].url.l > 5 &&
+			!strncasecmp(v[i].url.p, "sips:", 5);
+	if (secure) {
+		err = check_secure(q, v, n);
+		if (!err && q->pending)
+			return;   /* query_finish() when the checks are done */
+		if (!err) {
+			query_finish(q);
+			return;
+		}
+	}
 	if (!err) {
 		mn_known_set(q->mn, v, n);
 		re_fprintf(stderr, "mn: %zu device(s) found (DA %s)\n", n,
@@ -167,7 +306,7 @@ int mn_devices_query(struct mn *mn, const char *pred, mn_devices_h *h,
 	struct query *q;
 	int err;
 
-	q = mem_zalloc(sizeof(*q), NULL);
+	q = mem_zalloc(sizeof(*q), query_destructor);
 	if (!q)
 		return ENOMEM;
 	q->mn = mn;

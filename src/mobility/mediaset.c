@@ -46,6 +46,7 @@
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
 #include "bridge.h"
+#include "mset_sdes.h"
 
 enum { MSET_MAX_CODECS = 8, OPUS_PT = 111,
        PLAYLOG_RUNS = 256 };
@@ -83,14 +84,16 @@ struct mset {
 	bool recv_forced[2];       /* receive whatever was negotiated     */
 	struct bridge *bridge[2];  /* offered bridges: [SDESC_AUDIO/VIDEO] */
 	char *user;
+	struct mset_sdes *sdes;    /* SRTP (mset_sdes.c), NULL: off      */
 };
 
 static void destructor(void *arg)
 {
 	struct mset *ms = arg;
 
-	mem_deref(ms->audio);
+	mem_deref(ms->audio);   /* their RTCP BYE goes out through sdes */
 	mem_deref(ms->video);
+	mem_deref(ms->sdes);
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
 	mem_deref(ms->playlog);
@@ -512,8 +515,11 @@ int mset_offer(struct mset *ms, struct mbuf **mbp)
 	keep_dtmf_pt(ms);
 	n = local_media(ms, lm, false);
 	err = sdesc_offer(&sd, ms->local, ms->user, lm, n);
-	if (err)
+	err = err ? err : mset_sdes_offer(ms->sdes, sd);
+	if (err) {
+		mem_deref(sd);
 		return err;
+	}
 	err = keep_local(ms, sd, mbp);
 	if (!err && first)
 		receive_early(ms);
@@ -530,7 +536,8 @@ int mset_caps(struct mset *ms, struct mbuf **mbp)
 			  local_media(ms, lm, false));
 	if (err)
 		return err;
-	err = sdesc_encode(mbp, sd);
+	err = mset_sdes_offer(ms->sdes, sd);
+	err = err ? err : sdesc_encode(mbp, sd);
 	mem_deref(sd);
 	return err;
 }
@@ -708,7 +715,8 @@ static int apply(struct mset *ms, const struct sdesc *answer,
 		re_snprintf(err, errsz, "answer has more m-lines than offer");
 		return EPROTO;
 	}
-	if (ms->audio)
+	e = mset_sdes_apply(ms->sdes, answer, theirs, err, errsz);
+	if (!e && ms->audio)
 		e = apply_audio(ms, answer, theirs, ours, err, errsz);
 	if (!e && ms->video)
 		e = apply_video(ms, answer, theirs, err, errsz);
@@ -832,10 +840,25 @@ int mset_bridge(struct mset *ms, enum sdesc_mtype type, struct bridge **bp)
 	return ENOENT;
 }
 
+int mset_set_srtp(struct mset *ms, bool on)
+{
+	if (!ms)
+		return EINVAL;
+	if (!on) {
+		ms->sdes = mem_deref(ms->sdes);
+		return 0;
+	}
+	if (ms->sdes)
+		return 0;
+	return mset_sdes_alloc(&ms->sdes,
+			       ms->audio ? media_stream_rtp(ms->audio) : NULL,
+			       ms->video ? media_vstream_rtp(ms->video) : NULL);
+}
+
 int mset_answer(struct mset *ms, const struct mbuf *offer,
 		struct mbuf **mbp, char *err, size_t errsz)
 {
-	struct sdesc *theirs = NULL, *ans = NULL;
+	struct sdesc *theirs = NULL, *ans = NULL, *plain = NULL;
 	struct sdesc_lmedia lm[3];
 	int e;
 
@@ -843,8 +866,11 @@ int mset_answer(struct mset *ms, const struct mbuf *offer,
 	if (e)
 		return e;
 
-	e = sdesc_answer(&ans, theirs, ms->local, ms->user, lm,
-			 local_media(ms, lm, true));
+	e = mset_sdes_plain_offer(ms->sdes, theirs, &plain);
+	e = e ? e : sdesc_answer(&ans, plain, ms->local, ms->user, lm,
+				 local_media(ms, lm, true));
+	e = e ? e : mset_sdes_answer(ms->sdes, theirs, ans);
+	mem_deref(plain);
 	if (e) {
 		re_snprintf(err, errsz, "cannot answer: %m", e);
 		goto out;
@@ -896,6 +922,21 @@ const struct sdesc *mset_local(const struct mset *ms)
 	return ms ? ms->local : NULL;
 }
 
+/* "srtp" (on or not) and the packets it dropped: not authentic, or
+ * with no key yet */
+static int srtp_status(const struct mset *ms, enum sdesc_mtype type,
+		       struct odict *o)
+{
+	uint64_t tx, rx;
+	int err;
+
+	mset_sdes_drops(ms->sdes, type, &tx, &rx);
+	err  = ctl_put_bool(o, "srtp", ms->sdes != NULL);
+	err |= ctl_put_int(o, "srtp_tx_drops", (int64_t)tx);
+	err |= ctl_put_int(o, "srtp_rx_drops", (int64_t)rx);
+	return err;
+}
+
 static int audio_status(const struct mset *ms, struct odict *array)
 {
 	struct media_stats st;
@@ -920,6 +961,7 @@ static int audio_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "rx_ssrcs", (int64_t)st.rx_nssrc);
 	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
+	err |= srtp_status(ms, SDESC_AUDIO, o);
 	return err;
 }
 
@@ -954,6 +996,7 @@ static int video_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
 	if (st.pattern_ok)
 		err |= ctl_put_int(o, "pattern_seed", st.pattern_seed);
+	err |= srtp_status(ms, SDESC_VIDEO, o);
 	return err;
 }
 

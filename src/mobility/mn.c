@@ -88,6 +88,9 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = conf->sip_listen;
 	ec.trace = conf->trace;
+	ec.tls_cert = conf->tls_cert;
+	ec.tls_ca = conf->tls_ca;
+	ec.tls_port = conf->tls_port;
 	ec.user = mn->user;
 	err = sipep_alloc(&mn->ep, &ec, invite_handler, mn);
 	if (err)

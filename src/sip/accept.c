@@ -73,6 +73,8 @@ int sipleg_reply_typed(struct sipleg *leg, uint16_t scode,
 		return EINVAL;
 	if (!leg->st || !leg->imsg)
 		return EPROTO;
+	if (!sipleg_keys_allowed(leg, body))
+		return EPROTO;
 
 	msg = leg->imsg;
 
@@ -187,6 +189,7 @@ void sipleg_incoming_invite(struct sipep *ep, const struct sip_msg *msg)
 
 	err  = sip_dialog_accept(&leg->dlg, msg);
 	err |= pl_strdup(&leg->ruri, &msg->from.auri);
+	leg->secure = msg->tp == SIP_TRANSP_TLS;
 	err |= pl_strdup(&leg->rtag, &msg->from.tag);
 	if (err)
 		goto fail;

@@ -26,6 +26,7 @@ static void destructor(void *arg)
 	mem_deref(ep->legs);
 	sip_close(ep->sip, true);
 	mem_deref(ep->sip);
+	mem_deref(ep->tls);
 	mem_deref(ep->uri);
 	mem_deref(ep->user);
 	mem_deref(ep->display);
@@ -258,6 +259,17 @@ static void end_stray_2xx(struct sipep *ep, const struct sip_msg *msg)
 		return;
 	re_fprintf(stderr, "sip: 2xx from %r to an INVITE given up: ACK and"
 		   " BYE\n", &msg->to.auri);
+	if (sipep_uri_secure(target)) {   /* libre routes sip: only */
+		char *r = NULL;
+
+		if (sipep_route_uri(&r, target)) {
+			mem_deref(target);
+			return;
+		}
+		mem_deref(target);
+		target = r;
+	}
+	sipep_tls_expect(ep, target);
 	err = sip_requestf(NULL, ep->sip, false, "ACK", target, NULL, NULL,
 			   NULL, NULL, NULL,
 			   "Max-Forwards: 70\r\nTo: %r\r\nFrom: %r\r\n"
@@ -270,6 +282,7 @@ static void end_stray_2xx(struct sipep *ep, const struct sip_msg *msg)
 			    "Call-ID: %r\r\nCSeq: %u BYE\r\n"
 			    "Content-Length: 0\r\n\r\n", &msg->to.val,
 			    &msg->from.val, &msg->callid, msg->cseq.num + 1);
+	sipep_tls_expect(ep, NULL);
 	if (err)
 		re_fprintf(stderr, "sip: cannot end the stray call: %m\n",
 			   err);
@@ -383,6 +396,15 @@ int sipep_alloc(struct sipep **epp, const struct sipep_conf *conf,
 		re_fprintf(stderr, "sip: cannot listen on tcp %J: %m\n",
 			   &ep->laddr, err);
 		goto out;
+	}
+
+	if (conf->tls_cert) {
+		err = sipep_tls_alloc(ep, conf);
+		ep->uri = mem_deref(ep->uri);
+		err = err ? err : re_sdprintf(&ep->uri, "sips:%s@%J", ep->user,
+					      &ep->tls_laddr);
+		if (err)
+			goto out;
 	}
 
 	err  = sip_listen(&ep->lsnr_req, ep->sip, true, request_handler, ep);

@@ -35,11 +35,15 @@ int sipleg_ack(struct sipleg *leg, struct mbuf *body)
 	if (!leg || !leg->ack_due)
 		return EPROTO;
 
+	if (!sipleg_keys_allowed(leg, body))
+		return EPROTO;
 	leg->ack_due = false;
+	sipep_tls_expect(leg->ep, sipleg_next_hop(leg));
 	err = sip_drequestf(NULL, leg->ep->sip, false, "ACK", leg->dlg,
 			    leg->ack_cseq, NULL, ack_send_handler, NULL, leg,
 			    "%H", sipleg_body_printf,
 			    &(struct sipleg_body){SIPLEG_SDP, body});
+	sipep_tls_expect(leg->ep, NULL);
 	if (err)
 		re_fprintf(stderr, "sip: ACK to %s failed: %m\n", leg->ruri,
 			   err);
@@ -87,7 +91,10 @@ static bool resend_authorized(struct sipleg *leg, const struct sip_msg *msg)
 {
 	char *hdr = NULL;
 
-	if (sipep_auth_answer(leg->ep, msg, "INVITE", leg->ruri,
+	/* the digest covers the Request-URI as sent (sips: goes as
+	 * sip:...;transport=tls) */
+	if (sipep_auth_answer(leg->ep, msg, "INVITE",
+			      leg->route ? leg->route : leg->ruri,
 			      &leg->auth_tries, &hdr))
 		return false;
 	mem_deref(leg->auth_hdr);
@@ -187,19 +194,26 @@ static int invite_body_print(struct re_printf *pf,
 
 static int send_invite(struct sipleg *leg, struct mbuf *offer)
 {
-	return sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
-			     leg->dlg, 0, NULL, invite_send_handler,
-			     invite_resp_handler, leg,
-			     "Allow: %s\r\n"
-			     "Supported: " SIPMOB_SUPPORTED "\r\n"
-			     "%s%s"
-			     "%H",
-			     sipep_allow(leg->ep),
-			     leg->hdrs ? leg->hdrs : "",
-			     leg->auth_hdr && leg->state == SIPLEG_CALLING ?
-			     leg->auth_hdr : "",
-			     invite_body_print,
-			     &(struct invite_body){leg, offer});
+	int err;
+
+	if (!sipleg_keys_allowed(leg, offer))
+		return EPROTO;
+	sipep_tls_expect(leg->ep, leg->rtarget ? leg->rtarget : leg->route);
+	err = sip_drequestf(&leg->req, leg->ep->sip, true, "INVITE",
+			    leg->dlg, 0, NULL, invite_send_handler,
+			    invite_resp_handler, leg,
+			    "Allow: %s\r\n"
+			    "Supported: " SIPMOB_SUPPORTED "\r\n"
+			    "%s%s"
+			    "%H",
+			    sipep_allow(leg->ep),
+			    leg->hdrs ? leg->hdrs : "",
+			    leg->auth_hdr && leg->state == SIPLEG_CALLING ?
+			    leg->auth_hdr : "",
+			    invite_body_print,
+			    &(struct invite_body){leg, offer});
+	sipep_tls_expect(leg->ep, NULL);
+	return err;
 }
 
 /* RFC 3892 §5: the refer target asks for the referrer's token (429
@@ -237,8 +251,10 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 	leg->hold_ack = hold_ack;
 	err  = str_dup(&leg->ruri, to_uri);
 	err |= extra_hdrs ? str_dup(&leg->hdrs, extra_hdrs) : 0;
+	err |= sipep_route_uri(&leg->route, to_uri);
 	if (err)
 		goto out;
+	leg->secure = sipep_uri_secure(to_uri);
 
 	/* kept whole: a challenge (401) or a request for the referrer's
 	 * token (429) makes us send it again */
@@ -252,7 +268,7 @@ int sipleg_connect(struct sipleg **legp, struct sipep *ep,
 		leg->offer->pos = 0;
 	}
 
-	err = sip_dialog_alloc(&leg->dlg, to_uri, to_uri, ep->display,
+	err = sip_dialog_alloc(&leg->dlg, leg->route, to_uri, ep->display,
 			       ep->uri, NULL, 0);
 	if (err)
 		goto out;

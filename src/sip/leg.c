@@ -19,9 +19,11 @@ void sipleg_send_bye(struct sipleg *leg)
 {
 	int err;
 
+	sipep_tls_expect(leg->ep, sipleg_next_hop(leg));
 	err = sip_drequestf(NULL, leg->ep->sip, true, "BYE", leg->dlg, 0,
 			    NULL, NULL, bye_resp_handler, NULL,
 			    "Content-Length: 0\r\n\r\n");
+	sipep_tls_expect(leg->ep, NULL);
 	if (err)
 		re_fprintf(stderr, "sip: BYE to %s failed: %m\n", leg->ruri,
 			   err);
@@ -76,6 +78,7 @@ static void destructor(void *arg)
 	mem_deref(leg->ackmb);
 	mem_deref(leg->dlg);
 	mem_deref(leg->ruri);
+	mem_deref(leg->route);
 	mem_deref(leg->callid);
 	mem_deref(leg->ltag);
 	mem_deref(leg->rtag);
@@ -200,10 +203,16 @@ int sipleg_request(struct sipleg *leg, const char *method,
 		mem_deref(r);
 		return EINVAL;   /* every body says what it is */
 	}
+	if (!sipleg_keys_allowed(leg, body)) {
+		mem_deref(r);
+		return EPROTO;
+	}
+	sipep_tls_expect(leg->ep, sipleg_next_hop(leg));
 	err = sip_drequestf(NULL, leg->ep->sip, true, method, leg->dlg, 0,
 			    NULL, NULL, request_resp_handler, r, "%H",
 			    sipleg_body_printf,
 			    &(struct sipleg_body){ctype, body});
+	sipep_tls_expect(leg->ep, NULL);
 	if (err)
 		mem_deref(r);
 	return err;
@@ -287,6 +296,26 @@ void sipleg_keep_peer(struct sipleg *leg, const struct sip_msg *msg)
 const char *sipleg_remote_target(const struct sipleg *leg)
 {
 	return !leg ? NULL : leg->rtarget ? leg->rtarget : leg->ruri;
+}
+
+const char *sipleg_next_hop(const struct sipleg *leg)
+{
+	return sipleg_remote_target(leg);
+}
+
+bool sipleg_keys_allowed(const struct sipleg *leg, const struct mbuf *body)
+{
+	if (leg->secure || !body ||
+	    re_regex((const char *)body->buf, body->end, "a=crypto:"))
+		return true;
+	re_fprintf(stderr, "sip: not sending SRTP keys to %s: the leg is not"
+		   " over TLS\n", leg->ruri);
+	return false;
+}
+
+bool sipleg_secure(const struct sipleg *leg)
+{
+	return leg && leg->secure;
 }
 
 bool sipleg_peer_supports_replaces(const struct sipleg *leg)

@@ -69,6 +69,7 @@ int sipep_options(struct sipep *ep, const char *uri, sipep_options_h *h,
 {
 	struct sip_dialog *dlg = NULL;
 	struct options_query *q;
+	char *route = NULL;
 	int err;
 
 	if (!ep || !uri || !h)
@@ -81,15 +82,20 @@ int sipep_options(struct sipep *ep, const char *uri, sipep_options_h *h,
 	q->h = h;
 	q->arg = arg;
 
-	err = sip_dialog_alloc(&dlg, uri, uri, ep->display, ep->uri, NULL, 0);
+	err = sipep_route_uri(&route, uri);
+	err = err ? err : sip_dialog_alloc(&dlg, route, uri, ep->display,
+					   ep->uri, NULL, 0);
 	if (err)
 		goto out;
 
+	sipep_tls_expect(ep, uri);
 	err = sip_drequestf(NULL, ep->sip, true, "OPTIONS", dlg, 0, NULL,
 			    options_send_handler, options_resp_handler, q,
 			    "Accept: application/sdp\r\n"
 			    "Content-Length: 0\r\n\r\n");
+	sipep_tls_expect(ep, NULL);
  out:
+	mem_deref(route);
 	mem_deref(dlg);
 	if (err)
 		mem_deref(q);

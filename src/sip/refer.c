@@ -35,6 +35,7 @@ struct siprefer {
 	struct sip_dialog *dlg;    /* in a dialog, or NULL */
 	struct sip_dialog *own_dlg; /* a signed one's, out of dialog */
 	char *uri;                 /* the Request-URI */
+	char *hop;                 /* the URI a TLS connection must reach */
 	char *hdrs;
 	unsigned auth_tries;
 };
@@ -43,7 +44,21 @@ struct sipnotifier {
 	struct sipnot *not;
 	sipnotifier_close_h *closeh;
 	void *arg;
+	struct sipep *ep;
+	char *peer;                /* the subscriber's Contact (tls.c) */
 };
+
+/* The Contact URI of a request: where its sender takes our requests */
+static char *contact_of(const struct sip_msg *msg)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr addr;
+	char *uri = NULL;
+
+	if (h && !sip_addr_decode(&addr, &h->val))
+		(void)pl_strdup(&uri, &addr.auri);
+	return uri;
+}
 
 struct sipsubscr {
 	struct sipsub *sub;
@@ -52,7 +67,7 @@ struct sipsubscr {
 	void *arg;
 	bool done;
 	struct sipep *ep;
-	char *uri, *event, *accept;
+	char *uri, *hop, *event, *accept;
 	uint32_t expires;
 	unsigned auth_tries;
 };
@@ -165,6 +180,7 @@ static void refer_destructor(void *arg)
 	mem_deref(r->dlg);
 	mem_deref(r->own_dlg);
 	mem_deref(r->uri);
+	mem_deref(r->hop);
 	mem_deref(r->hdrs);
 	mem_deref(r->ep);
 }
@@ -252,9 +268,18 @@ int siprefer_send(struct siprefer **rp, struct sipep *ep,
 	r->ep = mem_ref(ep);
 	r->dlg = leg ? mem_ref(leg->dlg) : NULL;
 	/* the Request-URI, which the digest covers: in a dialog, its
-	 * remote target */
-	err  = str_dup(&r->hdrs, hdrs);
-	err |= str_dup(&r->uri, leg ? sipleg_remote_target(leg) : uri);
+	 * remote target; outside one, the target as libre can route it
+	 * (sips: as sip:...;transport=tls). The hop is whom a TLS
+	 * connection must reach (its certificate is checked, tls.c). */
+	err = str_dup(&r->hdrs, hdrs);
+	if (leg) {
+		err |= str_dup(&r->uri, sipleg_remote_target(leg));
+		err |= str_dup(&r->hop, sipleg_next_hop(leg));
+	}
+	else {
+		err |= sipep_route_uri(&r->uri, uri);
+		err |= str_dup(&r->hop, uri);
+	}
 
 	err = err ? err : refer_request(r, NULL);
 	if (err)
@@ -278,13 +303,13 @@ static int refer_signed(struct siprefer *r, const char *hdrs)
 	int err;
 
 	if (!dlg) {
-		err = sip_dialog_alloc(&r->own_dlg, r->uri, r->uri,
+		err = sip_dialog_alloc(&r->own_dlg, r->uri, r->hop,
 				       ep->display, ep->uri, NULL, 0);
 		if (err)
 			return err;
 		dlg = r->own_dlg;
 	}
-	err = sipep_sign_refer(ep, dlg, r->uri, hdrs, &signed_hdrs);
+	err = sipep_sign_refer(ep, dlg, r->hop, hdrs, &signed_hdrs);
 	err = err ? err : sipevent_drefer(&r->sub, ep->evsock, dlg, ep->user,
 					  NULL, NULL, false,
 					  refer_notify_handler,
@@ -300,22 +325,26 @@ static int refer_request(struct siprefer *r, const char *auth_hdr)
 	char *hdrs = NULL;
 	int err;
 
+	sipep_tls_expect(ep, r->hop);
 	if (ep->aib_signer) {
 		err = re_sdprintf(&hdrs, "%s%s", r->hdrs,
 				  auth_hdr ? auth_hdr : "");
 		err = err ? err : refer_signed(r, hdrs);
 		mem_deref(hdrs);
-		return err;
 	}
-	if (r->dlg)
-		return sipevent_drefer(&r->sub, ep->evsock, r->dlg, ep->user,
-				       NULL, NULL, false, refer_notify_handler,
-				       refer_close_handler, r, "%s%s",
-				       r->hdrs, auth_hdr ? auth_hdr : "");
-	return sipevent_refer(&r->sub, ep->evsock, r->uri, ep->display,
-			      ep->uri, ep->user, NULL, 0, NULL, NULL, false,
-			      NULL, refer_notify_handler, refer_close_handler,
-			      r, "%s%s", r->hdrs, auth_hdr ? auth_hdr : "");
+	else if (r->dlg)
+		err = sipevent_drefer(&r->sub, ep->evsock, r->dlg, ep->user,
+				      NULL, NULL, false, refer_notify_handler,
+				      refer_close_handler, r, "%s%s",
+				      r->hdrs, auth_hdr ? auth_hdr : "");
+	else
+		err = sipevent_refer(&r->sub, ep->evsock, r->uri, ep->display,
+				     ep->uri, ep->user, NULL, 0, NULL, NULL,
+				     false, NULL, refer_notify_handler,
+				     refer_close_handler, r, "%s%s", r->hdrs,
+				     auth_hdr ? auth_hdr : "");
+	sipep_tls_expect(ep, NULL);
+	return err;
 }
 
 
@@ -325,7 +354,10 @@ static void notifier_destructor(void *arg)
 {
 	struct sipnotifier *n = arg;
 
+	sipep_tls_expect(n->ep, n->peer);
 	mem_deref(n->not);   /* a live one sends its terminated NOTIFY */
+	sipep_tls_expect(n->ep, NULL);
+	mem_deref(n->peer);
 }
 
 static void notifier_close_handler(int err, const struct sip_msg *msg,
@@ -350,12 +382,16 @@ int siprefer_accept(struct sipnotifier **np, struct sipep *ep,
 	n = mem_zalloc(sizeof(*n), notifier_destructor);
 	if (!n)
 		return ENOMEM;
+	n->ep = ep;
+	n->peer = contact_of(msg);
 
+	sipep_tls_expect(ep, n->peer);
 	err = sipevent_accept(&n->not, ep->evsock, msg, leg ? leg->dlg : NULL,
 			      NULL, 202, "Accepted", 1, REFER_EXPIRES_DFL,
 			      REFER_EXPIRES_MAX, ep->user, SIPFRAG_CTYPE,
 			      NULL, NULL, false, notifier_close_handler, n,
 			      NULL);
+	sipep_tls_expect(ep, NULL);
 	err = err ? err : siprefer_notify(n, 100, "Trying", NULL, false);
 	if (err)
 		mem_deref(n);
@@ -404,11 +440,15 @@ int sipnotifier_accept(struct sipnotifier **np, struct sipep *ep,
 		return ENOMEM;
 	n->closeh = closeh;
 	n->arg = arg;
+	n->ep = ep;
+	n->peer = contact_of(msg);
 
+	sipep_tls_expect(ep, n->peer);
 	err = sipevent_accept(&n->not, ep->evsock, msg, NULL, &event, 200,
 			      "OK", SUB_EXPIRES_MIN, SUB_EXPIRES_DFL,
 			      SUB_EXPIRES_MAX, ep->user, ctype, NULL, NULL,
 			      false, notifier_close_handler, n, NULL);
+	sipep_tls_expect(ep, NULL);
 	if (err)
 		mem_deref(n);
 	else
@@ -420,10 +460,15 @@ int sipnotifier_notify(struct sipnotifier *n, struct mbuf *body, bool final)
 {
 	if (!n)
 		return EINVAL;
+	int err;
+
 	if (final)
 		n->closeh = NULL;   /* ended by us: no report */
-	return sipevent_notify(n->not, body, final ? SIPEVENT_TERMINATED :
-			       SIPEVENT_ACTIVE, SIPEVENT_NORESOURCE, 0);
+	sipep_tls_expect(n->ep, n->peer);
+	err = sipevent_notify(n->not, body, final ? SIPEVENT_TERMINATED :
+			      SIPEVENT_ACTIVE, SIPEVENT_NORESOURCE, 0);
+	sipep_tls_expect(n->ep, NULL);
+	return err;
 }
 
 
@@ -436,6 +481,7 @@ static void subscr_destructor(void *arg)
 	mem_deref(s->sub);   /* a live one unsubscribes (Expires: 0) */
 	mem_deref(s->challenged);
 	mem_deref(s->uri);
+	mem_deref(s->hop);
 	mem_deref(s->event);
 	mem_deref(s->accept);
 	mem_deref(s->ep);
@@ -509,7 +555,8 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 	s->arg = arg;
 	s->ep = mem_ref(ep);
 	s->expires = expires;
-	err  = str_dup(&s->uri, uri);
+	err  = sipep_route_uri(&s->uri, uri);   /* the Request-URI */
+	err |= str_dup(&s->hop, uri);
 	err |= str_dup(&s->event, event);
 	err |= str_dup(&s->accept, accept_ctype);
 
@@ -524,11 +571,15 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 static int subscr_request(struct sipsubscr *s, const char *auth_hdr)
 {
 	struct sipep *ep = s->ep;
+	int err;
 
-	return sipevent_subscribe(&s->sub, ep->evsock, s->uri, ep->display,
-				  ep->uri, s->event, NULL, s->expires,
-				  ep->user, NULL, 0, NULL, NULL, false, NULL,
-				  subscr_notify_handler, subscr_close_handler,
-				  s, "Accept: %s\r\n%s", s->accept,
-				  auth_hdr ? auth_hdr : "");
+	sipep_tls_expect(ep, s->hop);
+	err = sipevent_subscribe(&s->sub, ep->evsock, s->uri, ep->display,
+				 ep->uri, s->event, NULL, s->expires,
+				 ep->user, NULL, 0, NULL, NULL, false, NULL,
+				 subscr_notify_handler, subscr_close_handler,
+				 s, "Accept: %s\r\n%s", s->accept,
+				 auth_hdr ? auth_hdr : "");
+	sipep_tls_expect(ep, NULL);
+	return err;
 }

@@ -43,7 +43,7 @@ int sipep_register(struct sipep *ep, const char *registrar,
 		   uint32_t expires, sipep_reg_h *regh, void *arg)
 {
 	struct sip_addr ra;
-	char *own_aor = NULL;
+	char *own_aor = NULL, *route = NULL;
 	struct pl pl;
 	int err;
 
@@ -75,11 +75,17 @@ int sipep_register(struct sipep *ep, const char *registrar,
 	ep->regh = regh;
 	ep->regarg = arg;
 
-	err = sipreg_register(&ep->reg, ep->sip, registrar, aor,
+	err = sipep_route_uri(&route, registrar);
+	if (err)
+		goto out;
+	sipep_tls_expect(ep, registrar);
+	err = sipreg_register(&ep->reg, ep->sip, route, aor,
 			      ep->display, aor, expires ? expires : 3600,
 			      ep->user, NULL, 0, 0, auth_handler, ep, false,
 			      reg_resp_handler, ep, NULL, NULL);
+	sipep_tls_expect(ep, NULL);
  out:
+	mem_deref(route);
 	mem_deref(own_aor);   /* sipreg keeps its own copies */
 	return err;
 }

@@ -12,7 +12,9 @@ struct sipep {
 	struct sip_lsnr *lsnr_resp;
 	struct hash *legs;          /* struct sipleg, by Call-ID (not owned) */
 	struct sa laddr;
-	char *uri;                  /* sip:user@addr:port                    */
+	struct tls *tls;            /* NULL: no TLS (tls.c)                  */
+	struct sa tls_laddr;
+	char *uri;                  /* sip:user@addr:port, or sips: with TLS */
 	char *user;
 	char *display;
 	sipep_invite_h *inviteh;
@@ -56,6 +58,8 @@ struct sipleg {
 	struct mbuf *rsdp;          /* last SDP received                     */
 	struct sipleg *replaced;    /* the leg its Replaces names (incoming) */
 	char *rtarget;              /* the far side's Contact URI            */
+	bool secure;                /* its signalling runs over TLS          */
+	char *route;                /* ruri as libre routes it (tls.c)       */
 	bool peer_replaces;         /* its Supported lists "replaces"        */
 	struct sipleg_handlers h;
 	void *arg;
@@ -100,6 +104,19 @@ bool sipep_auth_guard(struct sipep *ep, const struct sip_msg *msg);
 int  sipep_auth_answer(struct sipep *ep, const struct sip_msg *resp,
 		       const char *method, const char *uri, unsigned *tries,
 		       char **hdrp);
+
+/* tls.c */
+int  sipep_tls_alloc(struct sipep *ep, const struct sipep_conf *conf);
+void sipep_tls_expect(struct sipep *ep, const char *uri);
+/** Why the last certificate was refused ("" if none since last asked) */
+void sipep_tls_last_refusal(char *buf, size_t sz);
+/** Where the leg's requests go: its target (the URI to check a
+ *  certificate against) */
+const char *sipleg_next_hop(const struct sipleg *leg);
+
+/** False (and logged) when body carries SDES keys (a=crypto) and the
+ *  leg does not run over TLS: keys never go in clear (RFC 4568 §8.3) */
+bool sipleg_keys_allowed(const struct sipleg *leg, const struct mbuf *body);
 
 /* leg.c */
 int  sipleg_alloc(struct sipleg **legp, struct sipep *ep, bool uac);

@@ -124,6 +124,7 @@ _peer_grep() { local name=$1; shift; _peer_log "$name" | grep -Eq -- "$@"; }
 #   overrides); RTP ports come from a range of 100 unique to this instance,
 #   40000+100*n.. (BARESIP_RTP_PORTS=LO-HI overrides). rtp_stats is on, so the
 #   log gets the RTP packet counts at the end of every call.
+#   BARESIP_CONFIG_EXTRA: lines added to its config (e.g. sip_certificate).
 #   Waits (10 s) for "baresip is ready." and the ctrl_tcp listener.
 baresip_start() {
 	local name=$1 port=$2 params=${3:-} ip=${BARESIP_IP:-127.0.0.1}
@@ -140,6 +141,8 @@ baresip_start() {
 		-e "s/^rtp_ports[[:space:]].*/rtp_ports\t\t$rtp/" \
 		-e "s/^rtp_stats[[:space:]].*/rtp_stats\t\tyes/" \
 		"$dir/config"
+	[ -z "${BARESIP_CONFIG_EXTRA:-}" ] ||
+		printf '%s\n' "$BARESIP_CONFIG_EXTRA" >>"$dir/config"
 	# account parameters: defaults, then PARAMS (a later key replaces)
 	local -A kv=()
 	local order=() p k
