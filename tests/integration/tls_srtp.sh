@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SIP over TLS and SRTP between our components: the MN calls a CN
 # (sipmob-device --basic) at its sips: URI with audio and video, then moves
-# the audio to a speakerphone (Mobile Node Control). Certificates are made
+# the audio to a speakerphone (Mobile Node Control), which requires SIP
+# Digest as well. Certificates are made
 # now (tests/lib/certs.sh); every component trusts the test CA only.
 #
 # After the move every medium plays both ways: the speaker plays the CN's
@@ -37,11 +38,19 @@ SPK=sips:speaker@127.0.0.1:5071
 start cn "$BIN/sipmob-device" --sip 127.0.0.1:5080 --tls-port 5081 \
 	--name cn --basic --media audio,video --rtp-ports 22000-22999 \
 	"${TLS[@]}" --control "$T/cn.sock"
+# the speaker also requires Digest: the challenge and the answer go over
+# TLS, and the digest covers the Request-URI as sent
+printf 'realm room123\nuser alice use,refer\n' >"$T/spk.conf"
+printf 'alice correct horse battery\n' >"$T/spk.secrets"
+printf 'room123 alice correct horse battery\n' >"$T/alice.creds"
+chmod 600 "$T/spk.secrets" "$T/alice.creds"
 start spk "$BIN/sipmob-device" --sip 127.0.0.1:5070 --tls-port 5071 \
 	--name speaker --rtp-ports 21000-21999 "${TLS[@]}" \
+	--auth-config "$T/spk.conf" --auth-secrets "$T/spk.secrets" \
 	--control "$T/spk.sock"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --tls-port 5061 \
 	--user alice --media audio,video --rtp-ports 20000-20999 \
+	--credentials "$T/alice.creds" \
 	"${TLS[@]}" --verbose --control "$T/mn.sock"
 need "daemons up" wait_until 10 test -S "$T/cn.sock" -a -S "$T/spk.sock" \
 	-a -S "$T/mn.sock"
@@ -63,6 +72,8 @@ check "CN decodes the MN's video" \
 
 r=$(ctl "$T/mn.sock" --json move --audio "$SPK")
 check "move --audio to the speaker ok" eq "$(jq -r .last_transfer.ok <<<"$r")" true
+check "the speaker challenged the INVITE and took alice's answer" \
+	grep -q "INVITE from 127.0.0.1:[0-9]*: user 'alice' authenticated" "$T/spk.log"
 check "the audio is at the speaker" \
 	eq "$(jstat "$T/mn.sock" '.call.media[0].at')" "$SPK"
 cn_a=$(jstat "$T/cn.sock" '.streams[0].tx_ssrc')
