@@ -1,0 +1,49 @@
+# Helpers of the robustness scenarios (tests/integration/robust_*.sh): bad
+# input from tests/tools/robust_send.py, counted, and the daemon's memory
+# between two equal rounds of it.
+#
+#   robust MODE ARGS...        # robust_send.py in $NS; prints its JSON
+#   rss NAME                   # VmRSS (kB) of the process started as NAME
+#   robust_rounds NAME MODE ARGS...
+#                              # two rounds of the same input; sets R1 and R2
+#                              # (each round's JSON), RSS0/RSS1/RSS2 (kB:
+#                              # before, after round one, after round two)
+#   mem_bounded NAME           # check: round two grew NAME by < $MEM_BOUND kB
+#   robust_tally WHAT JSON     # one log line to quote: sent, answers
+#
+# The bound (MEM_BOUND) is 8 MB, 64 MB under AddressSanitizer (make
+# check-asan sets ASAN_OPTIONS): ASan keeps freed memory in quarantine (256
+# MB by default) and pads every allocation with red zones, so memory that is
+# freed and reused still grows its RSS for a while. Round two repeats round
+# one exactly: a leak of even 1 kB per message would grow it by 2 MB per
+# 2,000 messages, and what the daemon keeps for a while (transactions that
+# wait out Timer J/H, 32 s) is already there after round one.
+
+robust() { in_ns "$PEERS_PY" "$SIPMOB_SRC/tests/tools/robust_send.py" "$@"; }
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$1")/status" 2>/dev/null; }
+
+MEM_BOUND=8192
+[ -n "${ASAN_OPTIONS:-}" ] && MEM_BOUND=65536
+
+robust_rounds() {
+	local name=$1; shift
+	RSS0=$(rss "$name")
+	R1=$(robust "$@")
+	RSS1=$(rss "$name")
+	R2=$(robust "$@")
+	RSS2=$(rss "$name")
+	log "memory of $name: VmRSS $RSS0 kB before, $RSS1 kB after round one," \
+		"$RSS2 kB after round two (bound on round two: $MEM_BOUND kB)"
+}
+
+mem_bounded() {
+	[ -n "$RSS1" ] && [ -n "$RSS2" ] && le "$((RSS2 - RSS1))" "$MEM_BOUND"
+}
+
+robust_tally() {
+	log "$1: $(jq -c '{sent, tcp, answers, unanswered_valid, after, held, status_while_held}' <<<"$2")"
+}
+
+# jq over a round's JSON: rj JSON FILTER
+rj() { jq -r "$2" <<<"$1"; }
