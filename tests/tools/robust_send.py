@@ -18,8 +18,9 @@ sip: COUNT UDP datagrams cycling through RFC 4475's valid (§3.1.1) and
 slp: COUNT SLPv2 datagrams (to the group 239.255.255.253 with --multicast,
   from HOST's side): every function with bad lengths, versions, language
   tags, string lengths past the end, extension loops, predicates nested
-  deep or 60 KB long, auth blocks that lie, random bytes, and one valid
-  SrvRqst in ten; then N TCP connections with the same (--tcp, default 20).
+  deep or 60 KB long, auth blocks that lie, DAAdverts from DAs that do not
+  exist, random bytes, and a valid SrvRqst among each round of cases;
+  then N TCP connections with the same (--tcp, default 20).
 ctl: COUNT connections to a control socket, each with one bad line: random
   bytes, 5 KB and 100 KB lines, 33 words, NUL bytes, half a line then
   hang-up, nothing at all, unknown commands, over-long arguments; every
@@ -599,6 +600,10 @@ def slp_cases(rnd, mflag):
                                         + s16(b"service:directory-agent://" + b"9" * 300)
                                         + s16(b"DEFAULT") + s16(b"(x=") + s16(b"") + b"\x09", xid=0,
                                         flags=mflag),
+        "daadvert_many": lambda x: slp(8, b"\x00\x00" + struct.pack("!I", rnd.getrandbits(32))
+                                       + s16(b"service:directory-agent://127.%d.%d.%d" % (
+                                           rnd.randint(1, 254), rnd.randint(0, 255), rnd.randint(1, 254)))
+                                       + s16(b"DEFAULT") + s16(b"") + s16(b"") + b"\x00", xid=0),
         "daadvert_other_scope": lambda x: slp(8, b"\x00\x00" + struct.pack("!I", 1)
                                               + s16(b"service:directory-agent://127.0.0.9")
                                               + s16(b"NOTOURS") + s16(b"") + s16(b"") + b"\x00", xid=0),
