@@ -22,6 +22,9 @@ typedef int (ctl_cmd_h)(struct ctl_request *req, int argc, char *argv[],
 
 int  ctl_alloc(struct ctl **ctlp, const char *path, ctl_cmd_h *cmdh,
 	       void *arg);
+/** Splits a request line into its words (at spaces, tabs, CR, LF) in
+ *  place; returns their number, -E2BIG when there are more than maxargs. */
+int  ctl_split(char *line, char *argv[], int maxargs);
 void ctl_request_done(struct ctl_request *req, int err);
 struct odict *ctl_request_reply(struct ctl_request *req);
 

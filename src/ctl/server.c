@@ -123,19 +123,15 @@ struct odict *ctl_request_reply(struct ctl_request *req)
 static void dispatch(struct ctl_request *req)
 {
 	char *argv[CTL_MAX_ARGS];
-	int argc = 0, err;
-	char *p = req->line, *save = NULL, *tok;
+	int argc, err;
 
 	req->dispatched = true;
-	while (argc < CTL_MAX_ARGS &&
-	       (tok = strtok_r(p, " \t\r\n", &save))) {
-		argv[argc++] = tok;
-		p = NULL;
-	}
-
-	if (argc == 0) {
-		(void)ctl_put_str(req->reply, "error", "empty request");
-		ctl_request_done(req, EINVAL);
+	argc = ctl_split(req->line, argv, CTL_MAX_ARGS);
+	if (argc <= 0) {
+		(void)ctl_put_str(req->reply, "error", argc == 0 ?
+				  "empty request" : "too many words (at most"
+				  " 32)");
+		ctl_request_done(req, argc == 0 ? EINVAL : E2BIG);
 		mem_deref(req);
 		return;
 	}

@@ -1,14 +1,14 @@
 /*
  * The mobile node's commands on the control socket (see ctl.h), and the
- * only file of the mobility layer that speaks that protocol: it parses a
- * request, calls the mobility functions, and turns their results and their
+ * only file of the mobility layer that speaks that protocol: it acts on a
+ * request cmd_parse.c parsed, calls the mobility functions, and turns their results and their
  * reasons into the JSON reply. Every refusal carries an "error" sentence.
  */
 #include <string.h>
 #include <re.h>
 #include <sipmob/ctl.h>
 #include <sipmob/slp.h>
-#include "mn_priv.h"
+#include "cmd_parse.h"
 
 static const char *state_name(enum mn_state st)
 {
@@ -175,81 +175,25 @@ static int started(struct ctl_request *req, struct odict *reply, int err,
 
 /* ---- move, retrieve ---------------------------------------------------------- */
 
-static const char move_usage[] = "usage: move [--audio DEV] [--video DEV]"
-	" [--display DEV --camera DEV] [--to DEV] [--mode mnc|handoff|auto]";
-
-/* move [--audio DEV] [--video DEV] [--display DEV --camera DEV]
- *      [--video-out DEV --video-in DEV] [--to DEV] */
-static int cmd_move(struct mn *mn, struct ctl_request *req, int argc,
-		    char *argv[], struct odict *reply)
+static int cmd_move(struct mn *mn, struct ctl_request *req,
+		    const struct mn_cmd *cmd, struct odict *reply)
 {
-	enum xfer_mode mode = MODE_AUTO;
-	struct mnc_request rq;
 	char why[256] = "";
-	int i, err;
+	int err;
 
-	memset(&rq, 0, sizeof(rq));
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *opt = argv[i], *dev = argv[i + 1];
-
-		if (!strcmp(opt, "--audio"))
-			rq.audio = dev;
-		else if (!strcmp(opt, "--video"))
-			rq.video = dev;
-		else if (!strcmp(opt, "--display") ||
-			 !strcmp(opt, "--video-out"))
-			rq.display = dev;
-		else if (!strcmp(opt, "--camera") ||
-			 !strcmp(opt, "--video-in"))
-			rq.camera = dev;
-		else if (!strcmp(opt, "--to"))
-			rq.to = dev;
-		else if (!strcmp(opt, "--mode")) {
-			if (mode_parse(dev, &mode))
-				return refuse(reply, EINVAL, "--mode is mnc,"
-					      " handoff or auto");
-		}
-		else {
-			re_snprintf(why, sizeof(why), "unknown option '%s';"
-				    " %s", opt, move_usage);
-			return refuse(reply, EINVAL, why);
-		}
-	}
-	if (i != argc)
-		return refuse(reply, EINVAL, argc == 1 ? move_usage :
-			      "an option lacks its device");
-
-	err = mode_move(mn, &rq, mode, xfer_done, mem_ref(req), why,
+	err = mode_move(mn, &cmd->rq, cmd->mode, xfer_done, mem_ref(req), why,
 			sizeof(why));
 	return started(req, reply, err, why);
 }
 
-/* retrieve [--media audio,video] [--from DEV] [--mode mnc|handoff|auto] */
-static int cmd_retrieve(struct mn *mn, struct ctl_request *req, int argc,
-			char *argv[], struct odict *reply)
+static int cmd_retrieve(struct mn *mn, struct ctl_request *req,
+			const struct mn_cmd *cmd, struct odict *reply)
 {
-	const char *media = NULL, *from = NULL;
-	enum xfer_mode mode = MODE_AUTO;
 	char why[256] = "";
-	int i, err;
+	int err;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--media"))
-			media = argv[i + 1];
-		else if (!strcmp(argv[i], "--from"))
-			from = argv[i + 1];
-		else if (!strcmp(argv[i], "--mode") &&
-			 !mode_parse(argv[i + 1], &mode))
-			continue;
-		else
-			break;
-	}
-	if (i != argc)
-		return refuse(reply, EINVAL, "usage: retrieve [--media LIST]"
-			      " [--from DEV] [--mode mnc|handoff|auto]");
-
-	err = mode_retrieve(mn, media, from, mode, xfer_done, mem_ref(req),
-			    why, sizeof(why));
+	err = mode_retrieve(mn, cmd->media, cmd->from, cmd->mode, xfer_done,
+			    mem_ref(req), why, sizeof(why));
 	return started(req, reply, err, why);
 }
 
@@ -329,49 +273,18 @@ static void devices_handler(int err, const struct slp_device *v, size_t n,
 	mem_deref(q);
 }
 
-/* devices [--room R] [--floor N] [--building B] [--media M]
- *         [--predicate LDAP] */
-static int cmd_devices(struct mn *mn, struct ctl_request *req, int argc,
-		       char *argv[], struct odict *reply)
+static int cmd_devices(struct mn *mn, struct ctl_request *req,
+		       const struct mn_cmd *cmd, struct odict *reply)
 {
-	char pred[512] = "", terms[448] = "";
 	struct devices_query *q;
-	size_t nterms = 0, l = 0;
-	int i, err;
-
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *tag = !strcmp(argv[i], "--room") ? "room" :
-			!strcmp(argv[i], "--floor") ? "floor" :
-			!strcmp(argv[i], "--media") ? "media" :
-			!strcmp(argv[i], "--building") ? "building" : NULL;
-
-		if (!strcmp(argv[i], "--predicate")) {
-			l += re_snprintf(terms + l, sizeof(terms) - l, "%s",
-					 argv[i + 1]);
-			nterms++;
-			continue;
-		}
-		if (!tag)
-			break;
-		l += re_snprintf(terms + l, sizeof(terms) - l, "(%s=%H)", tag,
-				 slp_attr_escape, argv[i + 1]);
-		nterms++;
-	}
-	if (i != argc)
-		return refuse(reply, EINVAL, "usage: devices [--room R]"
-			      " [--floor N] [--building B] [--media M]"
-			      " [--predicate LDAP]");
-	if (nterms > 1)
-		re_snprintf(pred, sizeof(pred), "(&%s)", terms);
-	else
-		str_ncpy(pred, terms, sizeof(pred));
+	int err;
 
 	q = mem_zalloc(sizeof(*q), devices_destructor);
 	if (!q)
 		return ENOMEM;
 	q->mn = mn;
 	q->req = mem_ref(req);
-	err = mn_devices_query(mn, pred, devices_handler, q);
+	err = mn_devices_query(mn, cmd->pred, devices_handler, q);
 	if (err) {
 		mem_deref(q);
 		return refuse(reply, err, "cannot send the SLP query");
@@ -523,44 +436,43 @@ static int status(struct mn *mn, struct odict *reply)
 int mn_command(struct mn *mn, struct ctl_request *req, int argc,
 	       char *argv[], struct odict *reply)
 {
+	struct mn_cmd cmd;
 	char why[256] = "";
 	int err;
 
-	if (!strcmp(argv[0], "status"))
+	err = mn_cmd_parse(&cmd, argc, argv, why, sizeof(why));
+	if (err)
+		return refuse(reply, err, why);
+
+	switch (cmd.kind) {
+
+	case MN_CMD_STATUS:
 		return status(mn, reply);
 
-	if (!strcmp(argv[0], "call")) {
-		if (argc != 2)
-			return refuse(reply, EINVAL, "usage: call URI");
-		err = call_place(mn, argv[1], why, sizeof(why));
+	case MN_CMD_CALL:
+		err = call_place(mn, cmd.arg, why, sizeof(why));
 		if (err)
 			return refuse(reply, err, why);
 		return ctl_put_str(reply, "state", state_name(mn->state));
-	}
 
-	if (!strcmp(argv[0], "move"))
-		return cmd_move(mn, req, argc, argv, reply);
+	case MN_CMD_MOVE:
+		return cmd_move(mn, req, &cmd, reply);
 
-	if (!strcmp(argv[0], "devices"))
-		return cmd_devices(mn, req, argc, argv, reply);
+	case MN_CMD_DEVICES:
+		return cmd_devices(mn, req, &cmd, reply);
 
-	if (!strcmp(argv[0], "retrieve"))
-		return cmd_retrieve(mn, req, argc, argv, reply);
+	case MN_CMD_RETRIEVE:
+		return cmd_retrieve(mn, req, &cmd, reply);
 
-	if (!strcmp(argv[0], "dtmf")) {
-		if (argc != 2)
-			return refuse(reply, EINVAL, "usage: dtmf DIGITS");
-		err = call_dtmf(mn, argv[1], why, sizeof(why));
+	case MN_CMD_DTMF:
+		err = call_dtmf(mn, cmd.arg, why, sizeof(why));
 		return err ? refuse(reply, err, why) : 0;
-	}
 
-	if (!strcmp(argv[0], "hangup")) {
+	case MN_CMD_HANGUP:
 		if (mn->state == MN_IDLE)
 			return refuse(reply, ENOENT, "no call");
 		call_end(mn);   /* BYE to the CN and to every device */
 		return 0;
 	}
-
-	return refuse(reply, EINVAL, "unknown command (call, devices, move,"
-		      " retrieve, dtmf, hangup, status)");
+	return EINVAL;
 }

@@ -411,10 +411,9 @@ static void invite_handler(struct sipep *ep, struct sipleg *leg,
 	re_fprintf(stderr, "transcoder: INVITE from %r (session %u)%s\n",
 		   &msg->from.auri, c->id, mbuf_get_left(msg->mb) ? "" :
 		   " without an offer");
+	/* A refused offer closes the leg, and close_handler ends c there:
+	 * c is gone then and must not be touched again here. */
 	handle_offer(c, msg);
-	if (sipleg_state(leg) != SIPLEG_ESTABLISHED &&
-	    sipleg_state(leg) != SIPLEG_INCOMING)
-		mem_deref(c);   /* refused */
 }
 
 /* Our SDP for OPTIONS: one pair with every codec */

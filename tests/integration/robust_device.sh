@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# sipmob-device under bad input (tests/tools/robust_send.py): twice 2,000
+# SIP datagrams (RFC 4475's valid and invalid messages, malformed SIP and
+# SDP, requests for dialogs that do not exist, 64 KB datagrams) and 20 TCP
+# connections each (endless headers, short bodies, random bytes), at a
+# mobility-enhanced device and at an ordinary one (--basic); then 500 bad
+# control socket requests and 200 idle connections held. Each stays up,
+# answers OPTIONS with 200 and "status" on its control socket afterwards,
+# and the second round of the same input does not grow its memory by more
+# than $MEM_BOUND kB (tests/lib/robust.sh says why).
+. "$SIPMOB_SRC/tests/lib/scenario.sh"
+. "$SIPMOB_SRC/tests/lib/peers.sh"
+. "$SIPMOB_SRC/tests/lib/robust.sh"
+scenario_init robust_device
+peers_require python3 jq
+
+start spk "$BIN/sipmob-device" --sip 127.0.0.1:5071 --name speaker \
+	--control "$T/spk.sock"
+start basic "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name phone --basic \
+	--control "$T/basic.sock"
+need "devices up" wait_until 10 test -S "$T/spk.sock" -a -S "$T/basic.sock"
+
+for who in spk:5071:speaker basic:5072:phone; do
+	IFS=: read -r n port user <<<"$who"
+	robust_rounds "$n" sip 127.0.0.1 "$port" 2000 --user "$user"
+	robust_tally "$n, round one" "$R1"
+	robust_tally "$n, round two" "$R2"
+	check "$n: 2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
+	check "$n: ...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
+	check "$n: it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
+	check "$n: still running" alive "$n"
+	check "$n: an OPTIONS after each round got 200" \
+		eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
+	check "$n: its memory is bounded" mem_bounded
+	check "$n: OPTIONS now: 200" eq "$(robust options 127.0.0.1 "$port" --user "$user")" 200
+	check "$n: its control socket names it" eq "$(jstat "$T/$n.sock" .name)" "$user"
+done
+
+# the control socket: bad lines, then idle connections held
+robust_rounds spk ctl "$T/spk.sock" 500 --hold 200
+robust_tally "control socket, round one" "$R1"
+robust_tally "control socket, round two" "$R2"
+check "control socket: every valid status answered ok" \
+	eq "$(rj "$R1" .unanswered_valid)/$(rj "$R2" .unanswered_valid)" 0/0
+check "control socket: bad lines refused with ok=false" ge "$(rj "$R2" '.answers.refused // 0')" 100
+check "control socket: 200 idle connections held" eq "$(rj "$R2" .held)" 200
+check "control socket: status answered while they are held" eq "$(rj "$R2" .status_while_held)" ok
+check "control socket: memory bounded" mem_bounded
+check "the device is still running" alive spk
+check "...and answers OPTIONS with 200" eq "$(robust options 127.0.0.1 5071 --user speaker)" 200
+finish

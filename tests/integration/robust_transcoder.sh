@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# sipmob-transcoder under bad input (tests/tools/robust_send.py): twice
+# 2,000 SIP datagrams (RFC 4475's valid and invalid messages, malformed SIP
+# and SDP, requests for dialogs that do not exist, 64 KB datagrams) and 20
+# TCP connections; then 500 bad control socket requests and 200 idle
+# connections held. It stays up, answers OPTIONS with 200 and "status",
+# and the second round does not grow its memory by more than $MEM_BOUND kB
+# (tests/lib/robust.sh says why). Garbage at its RTP ports is
+# interop/interop_transcoder_abuse's.
+. "$SIPMOB_SRC/tests/lib/scenario.sh"
+. "$SIPMOB_SRC/tests/lib/peers.sh"
+. "$SIPMOB_SRC/tests/lib/robust.sh"
+scenario_init robust_transcoder
+peers_require python3 jq
+
+start tc "$BIN/sipmob-transcoder" --sip 127.0.0.1:5090 --no-slp \
+	--control "$T/tc.sock"
+need "transcoder up" wait_until 10 test -S "$T/tc.sock"
+
+robust_rounds tc sip 127.0.0.1 5090 2000 --user transcoder
+robust_tally "SIP, round one" "$R1"
+robust_tally "SIP, round two" "$R2"
+check "2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
+check "...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
+check "it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
+check "the transcoder is still running" alive tc
+check "an OPTIONS after each round got 200" eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
+check "its memory is bounded" mem_bounded
+
+robust_rounds tc ctl "$T/tc.sock" 500 --hold 200
+robust_tally "control socket, round one" "$R1"
+robust_tally "control socket, round two" "$R2"
+check "control socket: every valid status answered ok" \
+	eq "$(rj "$R1" .unanswered_valid)/$(rj "$R2" .unanswered_valid)" 0/0
+check "control socket: bad lines refused with ok=false" ge "$(rj "$R2" '.answers.refused // 0')" 100
+check "control socket: status answered while 200 idle connections are held" \
+	eq "$(rj "$R2" .held)/$(rj "$R2" .status_while_held)" 200/ok
+check "control socket: memory bounded" mem_bounded
+check "the transcoder is still running" alive tc
+check "...answers OPTIONS with 200" eq "$(robust options 127.0.0.1 5090 --user transcoder)" 200
+check "...and status" eval 'jstat "$T/tc.sock" .ok | grep -q true'
+finish

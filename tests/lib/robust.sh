@@ -1,0 +1,60 @@
+# Helpers of the robustness scenarios (tests/integration/robust_*.sh): bad
+# input from tests/tools/robust_send.py, counted, and the daemon's memory
+# between two equal rounds of it.
+#
+#   robust MODE ARGS...        # robust_send.py in $NS; prints its JSON
+#   rss NAME                   # VmRSS (kB) of the process started as NAME
+#   robust_rounds NAME MODE ARGS...
+#                              # two rounds of the same input; sets R1 and R2
+#                              # (each round's JSON), RSS0/RSS1/RSS2 (kB:
+#                              # before, after round one, after round two)
+#   mem_bounded NAME           # check: round two grew NAME by < $MEM_BOUND kB
+#   robust_tally WHAT JSON     # one log line to quote: sent, answers
+#
+# The bound (MEM_BOUND) is 12 MB. What a daemon keeps of a round for a
+# while, transactions that wait out Timer J/H (32 s) and calls waiting for
+# their ACK, is up to 6 MB for a device's 2,000 messages; round two starts
+# before round one's has gone, so it may add as much again: the bound is
+# twice that. A leak of what a message brings (its buffer, a transaction,
+# a call: kilobytes each) would add more than 12 MB in 2,000 messages;
+# smaller leaks are LeakSanitizer's (make check-asan). With round one's
+# state given time to go (40 s), a device's round two adds under 100 kB.
+#
+# Under AddressSanitizer (make check-asan sets ASAN_OPTIONS) the bound is
+# 64 MB: ASan pads every allocation with red zones and keeps freed memory in
+# quarantine before reusing it, 256 MB by default, more than a round frees
+# (a device's 680 calls a round free 75 MB); the daemons started after this
+# file is sourced get a 16 MB quarantine, so that round two reuses what
+# round one freed.
+
+robust() { in_ns "$PEERS_PY" "$SIPMOB_SRC/tests/tools/robust_send.py" "$@"; }
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid_of "$1")/status" 2>/dev/null; }
+
+MEM_BOUND=12288
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	MEM_BOUND=65536
+	export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=16"
+fi
+
+robust_rounds() {
+	local name=$1; shift
+	RSS0=$(rss "$name")
+	R1=$(robust "$@")
+	RSS1=$(rss "$name")
+	R2=$(robust "$@")
+	RSS2=$(rss "$name")
+	log "memory of $name: VmRSS $RSS0 kB before, $RSS1 kB after round one," \
+		"$RSS2 kB after round two (bound on round two: $MEM_BOUND kB)"
+}
+
+mem_bounded() {
+	[ -n "$RSS1" ] && [ -n "$RSS2" ] && le "$((RSS2 - RSS1))" "$MEM_BOUND"
+}
+
+robust_tally() {
+	log "$1: $(jq -c '{sent, tcp, answers, unanswered_valid, after, held, status_while_held}' <<<"$2")"
+}
+
+# jq over a round's JSON: rj JSON FILTER
+rj() { jq -r "$2" <<<"$1"; }
