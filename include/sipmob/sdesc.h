@@ -91,6 +91,10 @@ struct sdesc_media *sdesc_media(const struct sdesc *sd, unsigned idx);
 enum sdesc_mtype sdesc_media_type(const struct sdesc_media *m);
 const char *sdesc_media_name(const struct sdesc_media *m);
 uint16_t    sdesc_media_port(const struct sdesc_media *m);
+/** The index of the first line of a medium of type that is active (port
+ *  not 0) in both a and b, an offer and its answer; -1 if none */
+int sdesc_active_line(const struct sdesc *a, const struct sdesc *b,
+		      enum sdesc_mtype type);
 const char *sdesc_media_proto(const struct sdesc_media *m);
 unsigned    sdesc_media_fmtc(const struct sdesc_media *m);
 const char *sdesc_media_fmt(const struct sdesc_media *m, unsigned i);

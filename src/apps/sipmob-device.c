@@ -12,6 +12,7 @@
 #include <re.h>
 #include <sipmob/aib.h>
 #include <sipmob/cli.h>
+#include <sipmob/cli_sec.h>
 #include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -170,13 +171,7 @@ int main(int argc, char *argv[])
 		{"require-presence", no_argument, NULL, 1301},
 		{"room-secret-file", required_argument, NULL, 1302},
 		{"presence-step", required_argument, NULL, 1303},
-		{"aib-cert",  required_argument, NULL, 1401},
-		{"aib-key",   required_argument, NULL, 1402},
-		{"aib-ca",    required_argument, NULL, 1403},
-		{"aib-window", required_argument, NULL, 1404},
-		{"tls-cert",  required_argument, NULL, 1501},
-		{"tls-ca",    required_argument, NULL, 1502},
-		{"tls-port",  required_argument, NULL, 1503},
+		CLI_SEC_OPTIONS,
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -196,15 +191,19 @@ int main(int argc, char *argv[])
 	struct authz *authz = NULL;
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
-	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
-	uint32_t aib_window = 0;
+	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
 	char why[256];
 	long n;
-	int c, err;
+	int c, r, err;
 
 	while ((c = getopt_long(argc, argv, "s:n:m:v:z:c:C:r:R:p:bhV", opts,
 				NULL)) != -1) {
+		r = cli_sec_option("sipmob-device", c, optarg, &sec);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
 		switch (c) {
 
 		case 's': conf.sip_listen = optarg; break;
@@ -260,23 +259,6 @@ int main(int argc, char *argv[])
 				return 2;
 			conf.presence_step = (uint32_t)n;
 			break;
-		case 1401: aib_cert = optarg; break;
-		case 1402: aib_key = optarg; break;
-		case 1403: aib_ca = optarg; break;
-		case 1404:
-			if (cli_long("sipmob-device", "--aib-window", optarg, 1, 3600,
-				     &n))
-				return 2;
-			aib_window = (uint32_t)n;
-			break;
-		case 1501: conf.tls_cert = optarg; break;
-		case 1502: conf.tls_ca = optarg; break;
-		case 1503:
-			if (cli_long("sipmob-device", "--tls-port", optarg, 1,
-				     65535, &n))
-				return 2;
-			conf.tls_port = (uint16_t)n;
-			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-device " SIPMOB_VERSION "\n");
@@ -288,11 +270,11 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
-		fprintf(stderr, "sipmob-device: --tls-ca and --tls-port need"
-			" --tls-cert\n");
+	if (cli_sec_check("sipmob-device", &sec))
 		return 2;
-	}
+	conf.tls_cert = sec.tls_cert;
+	conf.tls_ca = sec.tls_ca;
+	conf.tls_port = sec.tls_port;
 	if (mdsm != (nmembers > 0 || conf.members_pred)) {
 		fprintf(stderr, "sipmob-device: --mdsm needs its members"
 			" (--member URI ... or --members-from-slp PREDICATE),"
@@ -347,8 +329,8 @@ int main(int argc, char *argv[])
 			" password\n");
 		return 2;
 	}
-	if (aib_keys_load(&aib, aib_cert, aib_key, aib_ca, aib_window, why,
-			  sizeof(why))) {
+	if (aib_keys_load(&aib, sec.aib_cert, sec.aib_key, sec.aib_ca,
+			  sec.aib_window, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}

@@ -11,6 +11,7 @@
 #include <re.h>
 #include <sipmob/aib.h>
 #include <sipmob/cli.h>
+#include <sipmob/cli_sec.h>
 #include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -123,13 +124,7 @@ int main(int argc, char *argv[])
 		{"video-sizes", required_argument, NULL, 1003},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
-		{"aib-cert",  required_argument, NULL, 1401},
-		{"aib-key",   required_argument, NULL, 1402},
-		{"aib-ca",    required_argument, NULL, 1403},
-		{"aib-window", required_argument, NULL, 1404},
-		{"tls-cert",  required_argument, NULL, 1501},
-		{"tls-ca",    required_argument, NULL, 1502},
-		{"tls-port",  required_argument, NULL, 1503},
+		CLI_SEC_OPTIONS,
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -140,8 +135,7 @@ int main(int argc, char *argv[])
 	const char *control = NULL, *media = "audio";
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
-	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
-	uint32_t aib_window = 0;
+	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
 	char why[256];
 	const char *password_file = NULL, *creds_file = NULL;
@@ -149,10 +143,15 @@ int main(int argc, char *argv[])
 	struct sipauth_creds *creds = NULL;
 	unsigned line = 0;
 	long n;
-	int c, err;
+	int c, r, err;
 
 	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:S:T:p:hV", opts,
 				NULL)) != -1) {
+		r = cli_sec_option("sipmob-mn", c, optarg, &sec);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
 		switch (c) {
 
 		case 's': conf.sip_listen = optarg; break;
@@ -198,23 +197,6 @@ int main(int argc, char *argv[])
 		case 1003: conf.video_sizes = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
-		case 1401: aib_cert = optarg; break;
-		case 1402: aib_key = optarg; break;
-		case 1403: aib_ca = optarg; break;
-		case 1404:
-			if (cli_long("sipmob-mn", "--aib-window", optarg, 1, 3600,
-				     &n))
-				return 2;
-			aib_window = (uint32_t)n;
-			break;
-		case 1501: conf.tls_cert = optarg; break;
-		case 1502: conf.tls_ca = optarg; break;
-		case 1503:
-			if (cli_long("sipmob-mn", "--tls-port", optarg, 1,
-				     65535, &n))
-				return 2;
-			conf.tls_port = (uint16_t)n;
-			break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
@@ -230,11 +212,11 @@ int main(int argc, char *argv[])
 			" one\n");
 		return 2;
 	}
-	if ((conf.tls_ca || conf.tls_port) && !conf.tls_cert) {
-		fprintf(stderr, "sipmob-mn: --tls-ca and --tls-port need"
-			" --tls-cert\n");
+	if (cli_sec_check("sipmob-mn", &sec))
 		return 2;
-	}
+	conf.tls_cert = sec.tls_cert;
+	conf.tls_ca = sec.tls_ca;
+	conf.tls_port = sec.tls_port;
 	if (conf.tls_cert)   /* a bridge re-sends packets as its own: */
 		conf.bridge = false;   /* not with SRTP */
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
@@ -259,8 +241,8 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
-	if (aib_keys_load(&aib, aib_cert, aib_key, aib_ca, aib_window, why,
-			  sizeof(why))) {
+	if (aib_keys_load(&aib, sec.aib_cert, sec.aib_key, sec.aib_ca,
+			  sec.aib_window, why, sizeof(why))) {
 		fprintf(stderr, "sipmob-mn: %s\n", why);
 		return 2;
 	}

@@ -38,74 +38,58 @@ static void destructor(void *arg)
 	mem_deref(s->rx.srtp);
 }
 
-static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
-			 void *arg)
+/* Once on, nothing goes out in clear: without a key, or when the
+ * encryption fails, the packet is dropped and counted. True: handled. */
+static bool protect(struct media_srtp *s, int *err, struct mbuf *mb,
+		    int (*encrypt)(struct srtp *, struct mbuf *))
 {
-	struct media_srtp *s = arg;
-	(void)dst;
-
 	if (!s->on)
 		return false;
-	if (!s->tx.srtp) {
-		s->tx_drops++;
-		*err = ENOKEY;   /* never in clear */
-		return true;
-	}
-	*err = srtp_encrypt(s->tx.srtp, mb);
+	*err = s->tx.srtp ? encrypt(s->tx.srtp, mb) : ENOKEY;
 	if (*err) {
 		s->tx_drops++;
 		return true;
 	}
 	return false;
+}
+
+/* ... and nothing comes in that does not authenticate. True: dropped. */
+static bool unprotect(struct media_srtp *s, struct mbuf *mb,
+		      int (*decrypt)(struct srtp *, struct mbuf *))
+{
+	if (!s->on)
+		return false;
+	if (!s->rx.srtp || decrypt(s->rx.srtp, mb)) {
+		s->rx_drops++;
+		return true;
+	}
+	return false;
+}
+
+static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
+			 void *arg)
+{
+	(void)dst;
+	return protect(arg, err, mb, srtp_encrypt);
 }
 
 static bool send_rtcp_handler(int *err, struct sa *dst, struct mbuf *mb,
 			      void *arg)
 {
-	struct media_srtp *s = arg;
 	(void)dst;
-
-	if (!s->on)
-		return false;
-	if (!s->tx.srtp) {
-		s->tx_drops++;
-		*err = ENOKEY;
-		return true;
-	}
-	*err = srtcp_encrypt(s->tx.srtp, mb);
-	if (*err) {
-		s->tx_drops++;
-		return true;
-	}
-	return false;
+	return protect(arg, err, mb, srtcp_encrypt);
 }
 
 static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 {
-	struct media_srtp *s = arg;
 	(void)src;
-
-	if (!s->on)
-		return false;
-	if (!s->rx.srtp || srtp_decrypt(s->rx.srtp, mb)) {
-		s->rx_drops++;
-		return true;   /* dropped */
-	}
-	return false;
+	return unprotect(arg, mb, srtp_decrypt);
 }
 
 static bool recv_rtcp_handler(struct sa *src, struct mbuf *mb, void *arg)
 {
-	struct media_srtp *s = arg;
 	(void)src;
-
-	if (!s->on)
-		return false;
-	if (!s->rx.srtp || srtcp_decrypt(s->rx.srtp, mb)) {
-		s->rx_drops++;
-		return true;
-	}
-	return false;
+	return unprotect(arg, mb, srtcp_decrypt);
 }
 
 int media_srtp_alloc(struct media_srtp **sp, struct rtp_sock *rtp)

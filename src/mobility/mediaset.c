@@ -752,21 +752,6 @@ static int bridge_addr(const char *val, struct sa *sa)
 	return sa_set(sa, &addr, (uint16_t)port) ? EBADMSG : 0;
 }
 
-/* The first active line of a medium in both descriptions, or -1 */
-static int active_line(const struct sdesc *a, const struct sdesc *b,
-		       enum sdesc_mtype type)
-{
-	for (unsigned i = 0; i < sdesc_media_count(a); i++) {
-		const struct sdesc_media *ma = sdesc_media(a, i);
-		const struct sdesc_media *mb = sdesc_media(b, i);
-
-		if (sdesc_media_type(ma) == type && sdesc_media_port(ma) &&
-		    mb && sdesc_media_port(mb))
-			return (int)i;
-	}
-	return -1;
-}
-
 /* The offer's bridges, where we send (sendonly or sendrecv): our packets
  * go to the MN until the far end's own arrive, and the answer says we
  * took them. Without a bridge the line is as it was: never fatal. */
@@ -774,7 +759,7 @@ static void take_bridges(struct mset *ms, const struct sdesc *theirs,
 			 struct sdesc *ans)
 {
 	for (int k = SDESC_AUDIO; k <= SDESC_VIDEO && ms->take_bridge; k++) {
-		int i = active_line(theirs, ans, (enum sdesc_mtype)k);
+		int i = sdesc_active_line(theirs, ans, (enum sdesc_mtype)k);
 		const struct sdesc_media *tm;
 		struct sa via, far;
 

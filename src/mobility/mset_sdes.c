@@ -135,26 +135,11 @@ int mset_sdes_answer(const struct mset_sdes *s, const struct sdesc *offer,
 	return err;
 }
 
-/* The first line of a medium active in both */
-static int line_of(const struct sdesc *a, const struct sdesc *b,
-		   enum sdesc_mtype type)
-{
-	for (unsigned i = 0; i < sdesc_media_count(a); i++) {
-		const struct sdesc_media *ma = sdesc_media(a, i);
-		const struct sdesc_media *mb = sdesc_media(b, i);
-
-		if (sdesc_media_type(ma) == type && sdesc_media_port(ma) &&
-		    mb && sdesc_media_port(mb))
-			return (int)i;
-	}
-	return -1;
-}
-
 int mset_sdes_apply(struct mset_sdes *s, const struct sdesc *answer,
 		    const struct sdesc *theirs, char *err, size_t errsz)
 {
 	for (int k = SDESC_AUDIO; k <= SDESC_VIDEO; k++) {
-		int i = line_of(answer, theirs, (enum sdesc_mtype)k);
+		int i = sdesc_active_line(answer, theirs, (enum sdesc_mtype)k);
 		const struct sdesc_media *am, *tm;
 		struct sdes_crypto tx, rx;
 		int e;

@@ -356,6 +356,20 @@ uint16_t sdesc_media_port(const struct sdesc_media *m)
 	return m ? m->port : 0;
 }
 
+int sdesc_active_line(const struct sdesc *a, const struct sdesc *b,
+		      enum sdesc_mtype type)
+{
+	for (unsigned i = 0; i < sdesc_media_count(a); i++) {
+		const struct sdesc_media *ma = sdesc_media(a, i);
+		const struct sdesc_media *mb = sdesc_media(b, i);
+
+		if (sdesc_media_type(ma) == type && sdesc_media_port(ma) &&
+		    mb && sdesc_media_port(mb))
+			return (int)i;
+	}
+	return -1;
+}
+
 const char *sdesc_media_proto(const struct sdesc_media *m)
 {
 	return m ? m->proto : NULL;

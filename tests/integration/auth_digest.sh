@@ -85,20 +85,6 @@ need "devices up" wait_until 10 test -S "$T/spk.sock" -a -S "$T/cn.sock" \
 logged() { grep -Eq -- "$2" "$T/$1.log"; }
 digest() { in_ns /usr/bin/python3 "$SIPMOB_SRC/tests/tools/sip_digest.py" --to "$SPK" "$@"; }
 step() { awk -v s="$1" '$1 == s {print $2}' <<<"$out"; }
-# hesc STRING: escaped as a URI header value (RFC 3261 §19.1.1)
-hesc() {
-	local s=$1 out= c h i
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		if [[ $c == [[:alnum:]] || "-_.!~*'():/+" == *"$c"* ]]; then
-			out+=$c
-		else
-			printf -v h '%%%02X' "'$c"
-			out+=$h
-		fi
-	done
-	printf '%s' "$out"
-}
 count() { tshark_count "$T/cap.pcap" "$1"; }
 nspk() { jstat "$T/spk.sock" '.sessions | length'; }
 

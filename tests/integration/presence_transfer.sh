@@ -21,37 +21,7 @@
 scenario_init presence_transfer
 peers_require jq
 
-NSR="$NS-router"
-NSB="$NS-next"
-presence_cleanup() {
-	local rc=$? n
-	[ "$BASHPID" = "$$" ] || exit 0
-	for n in "${!PIDS[@]}"; do stop "$n"; done
-	ip netns del "$NSR" 2>/dev/null
-	ip netns del "$NSB" 2>/dev/null
-	(exit "$rc")
-	scenario_cleanup
-}
-trap presence_cleanup EXIT
-in_r() { ip netns exec "$NSR" "$@"; }
-in_b() { ip netns exec "$NSB" "$@"; }
-
-wire_rooms() {
-	ip netns add "$NSR" && ip netns add "$NSB" &&
-	ip link add a0 netns "$NS" type veth peer r0 netns "$NSR" &&
-	ip link add b0 netns "$NSB" type veth peer r1 netns "$NSR" &&
-	in_ns ip addr add 10.77.1.1/24 dev a0 && in_ns ip link set a0 up &&
-	in_r ip addr add 10.77.1.2/24 dev r0 && in_r ip link set r0 up &&
-	in_r ip addr add 10.77.2.2/24 dev r1 && in_r ip link set r1 up &&
-	in_r ip link set lo up &&
-	in_r sysctl -qw net.ipv4.ip_forward=1 &&
-	in_b ip link set lo up &&
-	in_b ip addr add 10.77.2.1/24 dev b0 && in_b ip link set b0 up &&
-	in_ns ip route add default via 10.77.1.2 &&
-	in_b ip route add default via 10.77.2.2 &&
-	in_ns ip route add 224.0.0.0/4 dev a0 &&
-	in_b ip route add 224.0.0.0/4 dev b0
-}
+. "$SIPMOB_SRC/tests/lib/rooms.sh"
 need "two rooms and a router between them" wire_rooms
 
 GROUP=239.255.83.77:5085

@@ -22,16 +22,7 @@ need "devices up" wait_until 10 test -S "$T/spk.sock" -a -S "$T/basic.sock"
 
 for who in spk:5071:speaker basic:5072:phone; do
 	IFS=: read -r n port user <<<"$who"
-	robust_rounds "$n" sip 127.0.0.1 "$port" 2000 --user "$user"
-	robust_tally "$n, round one" "$R1"
-	robust_tally "$n, round two" "$R2"
-	check "$n: 2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
-	check "$n: ...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
-	check "$n: it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
-	check "$n: still running" alive "$n"
-	check "$n: an OPTIONS after each round got 200" \
-		eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
-	check "$n: its memory is bounded" mem_bounded
+	robust_sip "$n" "$port" "$user" "$n"
 	check "$n: OPTIONS now: 200" eq "$(robust options 127.0.0.1 "$port" --user "$user")" 200
 	check "$n: its control socket names it" eq "$(jstat "$T/$n.sock" .name)" "$user"
 done

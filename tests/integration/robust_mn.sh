@@ -34,15 +34,7 @@ call_up() {
 }
 call_up "before"
 
-robust_rounds mn sip 127.0.0.1 5060 2000 --user alice
-robust_tally "SIP, round one" "$R1"
-robust_tally "SIP, round two" "$R2"
-check "2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
-check "...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
-check "it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
-check "the MN is still running" alive mn
-check "an OPTIONS after each round got 200" eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
-check "its memory is bounded" mem_bounded
+robust_sip mn 5060 alice "the MN"
 call_up "after the SIP rounds"
 
 robust_rounds mn ctl "$T/mn.sock" 500 --hold 200

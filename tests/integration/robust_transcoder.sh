@@ -17,15 +17,7 @@ start tc "$BIN/sipmob-transcoder" --sip 127.0.0.1:5090 --no-slp \
 	--control "$T/tc.sock"
 need "transcoder up" wait_until 10 test -S "$T/tc.sock"
 
-robust_rounds tc sip 127.0.0.1 5090 2000 --user transcoder
-robust_tally "SIP, round one" "$R1"
-robust_tally "SIP, round two" "$R2"
-check "2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
-check "...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
-check "it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
-check "the transcoder is still running" alive tc
-check "an OPTIONS after each round got 200" eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
-check "its memory is bounded" mem_bounded
+robust_sip tc 5090 transcoder "the transcoder"
 
 robust_rounds tc ctl "$T/tc.sock" 500 --hold 200
 robust_tally "control socket, round one" "$R1"

@@ -47,21 +47,6 @@ start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
 need "daemons up" wait_until 10 test -S "$T/spk.sock" -a -S "$T/open.sock" \
 	-a -S "$T/cn.sock" -a -S "$T/tgt.sock" -a -S "$T/mn.sock"
 
-# hesc STRING: escaped as a URI header value (RFC 3261 §19.1.1): all but
-# alphanumerics and -_.!~*'():/+ as %HH, so it nests at any depth.
-hesc() {
-	local s=$1 out= c h i
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		if [[ $c == [[:alnum:]] || "-_.!~*'():/+" == *"$c"* ]]; then
-			out+=$c
-		else
-			printf -v h '%%%02X' "'$c"
-			out+=$h
-		fi
-	done
-	printf '%s' "$out"
-}
 
 # nested R [OUTER [INNER]]: a nested Refer-To, <OUTER;method=REFER?Refer-To=
 # ESC(<INNER?Replaces=ESC(R)>)> (RFC 5631 Figure 5); OUTER is the MN and

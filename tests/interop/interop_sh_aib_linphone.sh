@@ -42,33 +42,10 @@ start mn "$BIN/sipmob-mn" --sip 127.0.0.1:$MN --user alice \
 need "sipmob daemons up" wait_until 10 test -S "$T/mn.sock" -a -S "$T/spk.sock"
 need "linphonec starts" linphone_start lin $LIN
 
-# linphonec's calls, one "ID|DESTINATION|STATE" line each (see
-# interop_sh_linphone)
-lin_calls() {
-	local off
-	off=$(stat -c %s "$T/lin.log")
-	linphone_cmd lin calls
-	wait_until 5 _lin_calls_done "$off" || return 1
-	tail -c +$((off + 1)) "$T/lin.log" | awk -F'|' '
-		/^Call states/ { on = 1; next }
-		on && /^linphonec>/ { exit }
-		on && /^[0-9]+ +\|/ {
-			for (i = 1; i <= 3; i++) gsub(/^ +| +$/, "", $i)
-			print $1 "|" $2 "|" $3
-		}'
-}
-_lin_calls_done() {
-	tail -c +$(($1 + 1)) "$T/lin.log" | awk '
-		/No active call/ { d = 1 }
-		/^Call states/ { s = 1; next }
-		s && /^linphonec>/ { d = 1 }
-		END { exit !d }'
-}
-lin_one_call() {
-	local rows
-	rows=$(lin_calls) || return 1
-	[ "$(grep -c . <<<"$rows")" = 1 ] && [[ "$rows" == *"<$1>|StreamsRunning" || "$rows" == *"|$1|StreamsRunning" ]]
-}
+# linphonec "lin": its calls (peers.sh)
+lin_calls() { linphone_calls lin; }
+lin_one_call() { linphone_one_call lin "$1"; }
+lin_no_call() { linphone_no_call lin; }
 wire_n() { tshark_count "$T/cap.pcap" "$1"; }
 
 # ---- 1. the call

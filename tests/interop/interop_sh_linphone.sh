@@ -65,36 +65,10 @@ need "linphonec starts" linphone_start lin $LIN
 
 # ------------------------------------------------------------------ helpers
 
-# lin_calls: asks linphonec for its calls (`calls`) and prints one line per
-# call, "ID|DESTINATION|STATE"; fails if no table (nor "No active call.")
-# comes back within 5 s
-lin_calls() {
-	local off
-	off=$(stat -c %s "$T/lin.log")
-	linphone_cmd lin calls
-	wait_until 5 _lin_calls_done "$off" || return 1
-	tail -c +$((off + 1)) "$T/lin.log" | awk -F'|' '
-		/^Call states/ { on = 1; next }
-		on && /^linphonec>/ { exit }
-		on && /^[0-9]+ +\|/ {
-			for (i = 1; i <= 3; i++) gsub(/^ +| +$/, "", $i)
-			print $1 "|" $2 "|" $3
-		}'
-}
-_lin_calls_done() {
-	tail -c +$(($1 + 1)) "$T/lin.log" | awk '
-		/No active call/ { d = 1 }
-		/^Call states/ { s = 1; next }
-		s && /^linphonec>/ { d = 1 }
-		END { exit !d }'
-}
-# lin_one_call URI: linphonec has exactly one call, running, with URI
-lin_one_call() {
-	local rows
-	rows=$(lin_calls) || return 1
-	[ "$(grep -c . <<<"$rows")" = 1 ] && [[ "$rows" == *"<$1>|StreamsRunning" || "$rows" == *"|$1|StreamsRunning" ]]
-}
-lin_no_call() { local rows; rows=$(lin_calls) && [ -z "$rows" ]; }
+# linphonec "lin": its calls (peers.sh)
+lin_calls() { linphone_calls lin; }
+lin_one_call() { linphone_one_call lin "$1"; }
+lin_no_call() { linphone_no_call lin; }
 
 # wire_ssrc PORT: the SSRC (decimal) of the last RTP packet sent to PORT
 wire_ssrc() {

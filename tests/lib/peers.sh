@@ -394,6 +394,38 @@ linphone_start() {
 # "terminate", "status calls", ...). Output goes to $T/NAME.log.
 linphone_cmd() { feed "$1" "$2"; }
 
+# linphone_calls NAME: asks linphonec NAME for its calls (`calls`) and
+# prints one line per call, "ID|DESTINATION|STATE"; fails if no table (nor
+# "No active call.") comes back within 5 s
+linphone_calls() {
+	local name=$1 off
+	off=$(stat -c %s "$T/$name.log")
+	linphone_cmd "$name" calls
+	wait_until 5 _linphone_calls_done "$name" "$off" || return 1
+	tail -c +$((off + 1)) "$T/$name.log" | awk -F'|' '
+		/^Call states/ { on = 1; next }
+		on && /^linphonec>/ { exit }
+		on && /^[0-9]+ +\|/ {
+			for (i = 1; i <= 3; i++) gsub(/^ +| +$/, "", $i)
+			print $1 "|" $2 "|" $3
+		}'
+}
+_linphone_calls_done() {
+	tail -c +$(($2 + 1)) "$T/$1.log" | awk '
+		/No active call/ { d = 1 }
+		/^Call states/ { s = 1; next }
+		s && /^linphonec>/ { d = 1 }
+		END { exit !d }'
+}
+# linphone_one_call NAME URI: linphonec NAME has exactly one call,
+# running, with URI
+linphone_one_call() {
+	local rows
+	rows=$(linphone_calls "$1") || return 1
+	[ "$(grep -c . <<<"$rows")" = 1 ] && [[ "$rows" == *"<$2>|StreamsRunning" || "$rows" == *"|$2|StreamsRunning" ]]
+}
+linphone_no_call() { local rows; rows=$(linphone_calls "$1") && [ -z "$rows" ]; }
+
 # ---------------------------------------------------------------- capture
 
 # capture_start NAME [FILTER...]

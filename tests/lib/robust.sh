@@ -58,3 +58,21 @@ robust_tally() {
 
 # jq over a round's JSON: rj JSON FILTER
 rj() { jq -r "$2" <<<"$1"; }
+
+# robust_sip NAME PORT USER WHAT: two rounds of 2,000 bad SIP datagrams
+# and 20 TCP connections at daemon NAME, then: every one sent, some
+# answered, NAME still running, an OPTIONS after each round answered 200,
+# memory bounded (checks labelled WHAT)
+robust_sip() {
+	local n=$1 port=$2 user=$3 what=$4
+	robust_rounds "$n" sip 127.0.0.1 "$port" 2000 --user "$user"
+	robust_tally "$what, SIP round one" "$R1"
+	robust_tally "$what, SIP round two" "$R2"
+	check "$what: 2 x 2,000 datagrams sent" eq "$(rj "$R1" .sent)/$(rj "$R2" .sent)" 2000/2000
+	check "$what: ...and 2 x 20 TCP connections" eq "$(rj "$R1" .tcp)/$(rj "$R2" .tcp)" 20/20
+	check "$what: it answered some (4xx)" ge "$(rj "$R2" '.answers["4xx"] // 0')" 1
+	check "$what: still running" alive "$n"
+	check "$what: an OPTIONS after each round got 200" \
+		eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
+	check "$what: its memory is bounded" mem_bounded
+}

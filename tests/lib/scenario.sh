@@ -219,6 +219,22 @@ ge() { [ "${1:-0}" -ge "$2" ] 2>/dev/null; }
 le() { [ "${1:-0}" -le "$2" ] 2>/dev/null; }
 eq() { [ "${1:-}" = "$2" ]; }
 
+# hesc STRING: escaped as a URI header value (RFC 3261 §19.1.1): all but
+# alphanumerics and -_.!~*'():/+ as %HH, so it nests at any depth.
+hesc() {
+	local s=$1 out= c h i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		if [[ $c == [[:alnum:]] || "-_.!~*'():/+" == *"$c"* ]]; then
+			out+=$c
+		else
+			printf -v h '%%%02X' "'$c"
+			out+=$h
+		fi
+	done
+	printf '%s' "$out"
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && exit 0 || exit 1
