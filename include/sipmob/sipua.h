@@ -279,6 +279,9 @@ int sippub_publish(struct sippub *p, const char *ctype, const char *body,
 		   size_t len);
 /** Removes the published state (Expires: 0); ENOENT: none published */
 int sippub_remove(struct sippub *p);
+/** Takes over a state published before (its entity tag): the next
+ *  PUBLISH names it in SIP-If-Match */
+int sippub_set_etag(struct sippub *p, const char *etag);
 /** The entity tag the server gave, or NULL */
 const char *sippub_etag(const struct sippub *p);
 /** How many PUBLISHes were accepted (2xx) */

@@ -245,6 +245,14 @@ int sippub_remove(struct sippub *p)
 	return pub_send(p, false, NULL);
 }
 
+int sippub_set_etag(struct sippub *p, const char *etag)
+{
+	if (!p || !etag || strlen(etag) >= sizeof(p->etag) || p->req)
+		return EINVAL;
+	str_ncpy(p->etag, etag, sizeof(p->etag));
+	return 0;
+}
+
 const char *sippub_etag(const struct sippub *p)
 {
 	return p && p->etag[0] ? p->etag : NULL;
