@@ -317,8 +317,6 @@ static void auto_done(int err, const struct last_transfer *lt, void *arg)
 		 sizeof(l->auto_error));
 	re_fprintf(stderr, "mn: auto-retrieve %s%s%s\n", l->auto_state,
 		   err ? ": " : "", l->auto_error);
-	if (!err)
-		l->offered = false;
 }
 
 /* Media at devices that are not in the room the user is in now */
