@@ -7,6 +7,8 @@
 # PUBLISHes alice's civic location (PIDF-LO); sipmob-mn SUBSCRIBEs to
 # alice's presence and reads it from each NOTIFY. Devices register with a
 # sipmob-da in rooms 122 and 123.
+#   - Kamailio challenges every PUBLISH: refused without credentials and
+#     with a wrong password (nothing stored), accepted with the right one
 #   - alice in room 122: the MN's location (all civic fields, source
 #     presence) and its list of the room's devices (the speaker)
 #   - she moves to 123: location and devices follow with one NOTIFY
@@ -26,7 +28,11 @@ if [ ! -f "$SCHEMA/presence-create.sql" ]; then
 	exit 77
 fi
 KAM=5090
+PW=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p "$T/kam"
+printf '127.0.0.1 alice %s\n' "$PW" >"$T/pub.creds"
+printf '127.0.0.1 alice wrong-%s\n' "$PW" >"$T/bad.creds"
+chmod 600 "$T/pub.creds" "$T/bad.creds"
 cat "$SCHEMA/standard-create.sql" "$SCHEMA/presence-create.sql" |
 	sqlite3 "$T/kam/presence.db" || { log "cannot create the database"; exit 1; }
 
@@ -34,7 +40,8 @@ kam_start() {
 	start kam kamailio -f "$PEERS_CONF/kamailio-presence.cfg" -DD -E \
 		-Y "$T/kam" -A "KAM_LISTEN=udp:127.0.0.1:$KAM" \
 		-A "KAM_CTL=\"unix:$T/kam/ctl\"" \
-		-A "KAM_DB=\"sqlite://$T/kam/presence.db\""
+		-A "KAM_DB=\"sqlite://$T/kam/presence.db\"" \
+		-A "KAM_PUBLISH_PW=\"$PW\""
 	_peer_wait kam 10 ns_listening udp "$KAM"
 }
 loc() { jstat "$T/mn.sock" ".location$1"; }
@@ -51,8 +58,21 @@ start dsp "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name display \
 need "devices registered" wait_until 10 eval \
 	'grep -q "registered in SLP" "$T/spk.log" && grep -q "registered in SLP" "$T/dsp.log"'
 
+# PUBLISH needs Digest here: without credentials, or with wrong ones, the
+# one-shot publisher is refused; nothing is stored
+out=$(in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
+	--sip 127.0.0.1:5082 --room 999 2>&1)
+rc=$?
+check "a PUBLISH without credentials is refused (401)" eval '[[ $rc -eq 1 && "$out" == *401* ]]'
+out=$(in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
+	--sip 127.0.0.1:5082 --room 999 --credentials "$T/bad.creds" 2>&1)
+rc=$?
+check "...and with a wrong password" eval '[[ $rc -eq 1 && "$out" == *"credentials refused"* ]]'
+check "...nothing stored" eq "$(sqlite3 "$T/kam/presence.db" 'select count(*) from presentity')" 0
+
 start pub "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
 	--sip 127.0.0.1:5081 --stay --control "$T/pub.sock" --expires 60 \
+	--credentials "$T/pub.creds" \
 	--country DE --a1 Bayern --a3 Munich --street Arcisstrasse --hno 21 \
 	--building N1 --floor 1 --room 122
 need "alice's location published" wait_stat 10 "$T/pub.sock" .published ge 1
