@@ -84,6 +84,7 @@ struct mnloc {
 	uint32_t recheck_ms;
 	bool query_out, query_again;
 	char queried_room[PIDF_LO_VALUE]; /* of the answer below      */
+	bool baseline;             /* dev holds an answer for that room */
 	struct here *dev;
 	size_t ndev;
 	struct here appeared[8], vanished[8];
@@ -228,7 +229,8 @@ static void devices_handler(int err, const struct slp_device *v, size_t n,
 		k++;
 	}
 	/* what changed since the last answer for the same room */
-	if (!strcmp(l->queried_room, current(l) ? current(l)->room : "")) {
+	if (l->baseline &&
+	    !strcmp(l->queried_room, current(l) ? current(l)->room : "")) {
 		l->nappeared = l->nvanished = 0;
 		for (size_t i = 0; i < k; i++) {
 			if (!in_list(l->dev, l->ndev, dev[i].url) &&
@@ -255,6 +257,7 @@ static void devices_handler(int err, const struct slp_device *v, size_t n,
 	mem_deref(l->dev);
 	l->dev = dev;
 	l->ndev = k;
+	l->baseline = true;
 	l->query_error[0] = '\0';
 	l->answered_at = tmr_jiffies();
 	re_fprintf(stderr, "mn: room %s: %zu device(s)\n", l->queried_room,
@@ -292,6 +295,7 @@ static void room_query(struct mnloc *l)
 		l->dev = mem_deref(l->dev);
 		l->ndev = 0;
 		l->nappeared = l->nvanished = 0;
+		l->baseline = false;
 	}
 	str_ncpy(l->queried_room, c->room, sizeof(l->queried_room));
 	re_snprintf(pred, sizeof(pred), "(room=%H)", slp_attr_escape,

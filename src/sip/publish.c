@@ -144,6 +144,8 @@ static int pub_send(struct sippub *p, bool body, const char *auth_hdr)
 
 	if (p->req)
 		return EALREADY;
+	if (!auth_hdr)
+		p->auth_tries = 0;   /* a new request: its own challenges */
 	p->with_body = body && p->body;
 	sipep_tls_expect(ep, p->uri);
 	err = sip_drequestf(&p->req, ep->sip, true, "PUBLISH", p->dlg, 0,
