@@ -58,6 +58,15 @@ start dsp "$BIN/sipmob-device" --sip 127.0.0.1:5072 --name display \
 need "devices registered" wait_until 10 eval \
 	'grep -q "registered in SLP" "$T/spk.log" && grep -q "registered in SLP" "$T/dsp.log"'
 
+# values that are no civic address are refused before anything is sent
+for bad in "--room: 12" "--civic:XYZ=1" "--civic:ROOM" "--floor:1  2"; do
+	in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
+		--sip 127.0.0.1:5082 "${bad%%:*}" "${bad#*:}" >/dev/null 2>"$T/err"
+	rc=$?
+	check "locpub ${bad%%:*} '${bad#*:}' refused (exit 2)" eval \
+		'[ $rc -eq 2 ] && grep -q "sipmob-locpub: " "$T/err"'
+done
+
 # PUBLISH needs Digest here: without credentials, or with wrong ones, the
 # one-shot publisher is refused; nothing is stored
 out=$(in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
