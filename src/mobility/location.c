@@ -66,7 +66,7 @@ struct mnloc {
 	struct mn *mn;
 	struct loc src[NSRC];
 	int cur;                   /* the source in force, or -1       */
-	char room[PIDF_LO_VALUE];  /* its room, when it was chosen     */
+	struct loc shown;          /* what it said when it was chosen  */
 	uint64_t changes;          /* location changes                 */
 
 	/* presence subscription */
@@ -150,17 +150,20 @@ static void reconsider(struct mnloc *l)
 {
 	char room_was[PIDF_LO_VALUE];
 	const struct loc *now;
-	int next = choose(l);
+	int was = l->cur, next = choose(l);
 
-	str_ncpy(room_was, l->room, sizeof(room_was));
+	str_ncpy(room_was, l->shown.room, sizeof(room_was));
 	l->cur = next;
 	now = current(l);
 	if (!now) {
-		l->room[0] = '\0';
+		memset(&l->shown, 0, sizeof(l->shown));
+		l->changes++;
 		re_fprintf(stderr, "mn: location unknown\n");
 		return;
 	}
-	str_ncpy(l->room, now->room, sizeof(l->room));
+	if (next == was && same_place(&l->shown, now))
+		return;   /* another source changed, not the one in force */
+	l->shown = *now;
 	l->changes++;
 	re_fprintf(stderr, "mn: location (%s): room %s floor %s building"
 		   " %s\n", src_names[next], now->room[0] ? now->room : "-",

@@ -79,7 +79,9 @@ check "...and not done: the audio is still at the speaker" \
 check "the beacon's next announcements change nothing" \
 	eq "$(jstat "$T/mn.sock" .location.changes)" 2
 ctl "$T/mn.sock" location clear >/dev/null
-check "location clear: nothing set by hand any more" \
+check "location clear: the beacon's room stays, no change" \
+	eq "$(jstat "$T/mn.sock" '.location | "\(.room) \(.source) \(.changes)"')" "123 beacon 2"
+check "...and nothing is set by hand any more" \
 	eval '! ctl "$T/mn.sock" location clear >/dev/null 2>&1'
 ctl "$T/mn.sock" hangup >/dev/null
 need "the first call ends" wait_stat 10 "$T/cn.sock" '.sessions | length' eq 0
