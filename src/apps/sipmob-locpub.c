@@ -40,6 +40,8 @@ static void usage(FILE *f)
 "  -r, --room R            room (ROOM)\n"
 "      --civic TYPE=VALUE  any other type (A2, LOC, PC, UNIT, SEAT...)\n"
 "      --method M          how the location was found (default Manual)\n"
+"      --pidf FILE         one shot: publish FILE as it is instead (a\n"
+"                          document made elsewhere; nothing is checked)\n"
 "options:\n"
 "  -e, --expires S         how long the server keeps it (default 600)\n"
 "      --stay              keep it published, refreshed, until stopped\n"
@@ -55,6 +57,7 @@ static void usage(FILE *f)
 }
 
 struct locpub {
+	char *doc;               /* --pidf: the document as it is */
 	struct sipep *ep;
 	struct sippub *pub;
 	struct ctl *ctl;
@@ -124,6 +127,29 @@ static int location_opt(struct pidf_lo *lo, const char *opt,
 	return civic_set(lo, type, eq + 1) ? 1 : -1;
 }
 
+/* A document to publish as it is: ENOENT unreadable, EINVAL empty or
+ * longer than a reader takes */
+static int read_doc(const char *path, char **docp)
+{
+	FILE *f = fopen(path, "rb");
+	char *doc;
+	size_t n;
+
+	if (!f)
+		return ENOENT;
+	doc = mem_zalloc(PIDF_LO_MAXLEN + 2, NULL);
+	n = doc ? fread(doc, 1, PIDF_LO_MAXLEN + 1, f) : 0;
+	(void)fclose(f);
+	if (!doc)
+		return ENOMEM;
+	if (!n || n > PIDF_LO_MAXLEN || strlen(doc) != n) {
+		mem_deref(doc);
+		return EINVAL;
+	}
+	*docp = doc;
+	return 0;
+}
+
 static int print_h(struct re_printf *pf, void *arg)
 {
 	return pidf_lo_print(pf, arg);
@@ -134,6 +160,9 @@ static int publish(struct locpub *lp)
 	char *doc = NULL;
 	int err;
 
+	if (lp->doc)
+		return sippub_publish(lp->pub, PIDF_CTYPE, lp->doc,
+				      strlen(lp->doc));
 	err = re_sdprintf(&doc, "%H", print_h, &lp->lo);
 	if (!err)
 		err = sippub_publish(lp->pub, PIDF_CTYPE, doc, strlen(doc));
@@ -293,6 +322,7 @@ int main(int argc, char *argv[])
 		{"remove",   no_argument,       NULL, 1004},
 		{"credentials", required_argument, NULL, 1005},
 		{"sip",      required_argument, NULL, 's'},
+		{"pidf",     required_argument, NULL, 1007},
 		{"verbose",  no_argument,       NULL, 1006},
 		{"help",     no_argument,       NULL, 'h'},
 		{"version",  no_argument,       NULL, 'V'},
@@ -301,7 +331,7 @@ int main(int argc, char *argv[])
 	struct locpub lp;
 	struct sipep_conf ec;
 	const char *server = NULL, *user = NULL, *control = NULL;
-	const char *if_match = NULL, *creds_file = NULL;
+	const char *if_match = NULL, *creds_file = NULL, *pidf = NULL;
 	const char *listen = NULL;
 	bool remove = false, trace = false;
 	struct sipauth_creds *creds = NULL;
@@ -343,6 +373,7 @@ int main(int argc, char *argv[])
 		case 1005: creds_file = optarg; break;
 		case 's': listen = optarg; break;
 		case 1006: trace = true; break;
+		case 1007: pidf = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-locpub " SIPMOB_VERSION "\n");
 			  return 0;
@@ -360,6 +391,11 @@ int main(int argc, char *argv[])
 	if ((if_match || remove) && lp.stay) {
 		fprintf(stderr, "sipmob-locpub: --if-match and --remove are for"
 			" one shot, not --stay\n");
+		return 2;
+	}
+	if (pidf && lp.stay) {
+		fprintf(stderr, "sipmob-locpub: --pidf is for one shot, not"
+			" --stay\n");
 		return 2;
 	}
 	if (remove && !if_match) {
@@ -391,6 +427,19 @@ int main(int argc, char *argv[])
 		err = EINVAL;
 	}
 	mem_deref(creds_text);
+	if (!err && pidf) {
+		err = read_doc(pidf, &lp.doc);
+		if (err == ENOENT)
+			fprintf(stderr, "sipmob-locpub: --pidf %s: cannot"
+				" read it\n", pidf);
+		else if (err) {
+			fprintf(stderr, "sipmob-locpub: --pidf %s: empty,"
+				" holding a NUL, or longer than %u bytes\n",
+				pidf,
+				(unsigned)PIDF_LO_MAXLEN);
+			err = EINVAL;
+		}
+	}
 
 	memset(&ec, 0, sizeof(ec));
 	ec.listen = listen;
@@ -430,6 +479,7 @@ int main(int argc, char *argv[])
 	mem_deref(lp.ep);
 	mem_deref(creds);
 	mem_deref(ruri);
+	mem_deref(lp.doc);
 	libre_close();
 	tmr_debug();
 	mem_debug();

@@ -92,6 +92,9 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 			return;
 	}
 	if (!err && msg->scode == 412 && p->etag[0]) {
+		re_fprintf(stderr, "sip: PUBLISH to %s: 412, the server does"
+			   " not know tag %s: publishing the whole state\n",
+			   p->uri, p->etag);
 		p->etag[0] = '\0';   /* forgotten: the whole state again */
 		if (!pub_send(p, true, NULL))
 			return;

@@ -133,5 +133,30 @@ ctl "$T/pub.sock" set --room 122 >/dev/null
 check "after the restart the MN still follows her (122)" \
 	wait_stat 15 "$T/mn.sock" .location.room eq 122
 check "...and room 122's devices" wait_until 10 eval '[ "$(devs)" = speaker ]'
+
+# a state the MN cannot read: a PIDF without a civic address replaces hers
+# (in her publication's name); the MN refuses it and stays where it was
+cat >"$T/nocivic.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@127.0.0.1">
+ <tuple id="loc"><status><basic>open</basic></status></tuple>
+</presence>
+XML
+etag=$(jstat "$T/pub.sock" .etag)
+rf0=$(loc .server.refused)
+in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" --user alice \
+	--sip 127.0.0.1:5082 --credentials "$T/pub.creds" --if-match "$etag" \
+	--pidf "$T/nocivic.xml" >"$T/replace.out" 2>&1
+check "a PIDF without location replaces hers (200)" eval 'grep -q "^etag=" "$T/replace.out"'
+check "the MN refuses its NOTIFY" wait_stat 10 "$T/mn.sock" .location.server.refused eq $((rf0 + 1))
+check "...saying why" eval '[[ "$(loc .server.last_error)" == *"no civic address"* ]]'
+check "...and stays in 122" eq "$(loc .room)" 122
+p0=$(jstat "$T/pub.sock" .published)
+ctl "$T/pub.sock" set --room 124 >/dev/null
+check "the publisher's tag is gone (412): it publishes her whole state again" \
+	wait_stat 10 "$T/pub.sock" .published ge $((p0 + 1))
+check "...after a 412" wait_log pub "412, the server does not know tag" 5
+check "...and the MN follows her to 124" wait_stat 10 "$T/mn.sock" .location.room eq 124
+check "...where there are no devices" wait_until 10 eval '[ -z "$(devs)" ] && [ "$(loc .devices_room)" = 124 ]'
 log "publisher: $(ctl "$T/pub.sock" --json status | jq -c .)"
 finish
