@@ -35,6 +35,14 @@ struct mn_conf {
 	 * multicast group or read from a file; NULL, NULL: not listened to */
 	const char *beacon;       /**< "ADDR:PORT" (IPv4 group)           */
 	const char *beacon_file;  /**< a file the beacon writes            */
+	/* location (location.c): the user's presence on a presence server,
+	 * or NULL; how long a subscription lasts (s, 0: 600); how often the
+	 * room's devices are asked for again (s, 0: 30); and whether leaving
+	 * a room retrieves the media its devices hold */
+	const char *location_server; /**< sip:HOST[:PORT] or with a user */
+	uint32_t location_expires;
+	uint32_t location_recheck;
+	bool auto_retrieve;
 	struct sipauth_creds *credentials; /**< answer devices' Digest
 				       challenges with these (sip_auth.h)  */
 };

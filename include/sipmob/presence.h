@@ -85,6 +85,8 @@ int presence_key_set(struct presence_key *key, const char *text,
  */
 struct presence_beacon {
 	char room[PRESENCE_ROOM_MAX];
+	char floor[PRESENCE_ROOM_MAX];     /**< "" when not announced     */
+	char building[PRESENCE_ROOM_MAX];  /**< "" when not announced     */
 	char token[PRESENCE_TOKEN_MAX];
 	uint32_t step;
 	uint64_t seq;
@@ -121,6 +123,11 @@ int presence_listener_alloc(struct presence_listener **lp,
  *  old). */
 int presence_listener_token(const struct presence_listener *l,
 			    char out[PRESENCE_TOKEN_MAX]);
+/** Called for each new announcement heard (not the same one read again
+ *  from the file) */
+typedef void (presence_heard_h)(const struct presence_beacon *b, void *arg);
+void presence_listener_set_handler(struct presence_listener *l,
+				   presence_heard_h *h, void *arg);
 /** The room of the last announcement heard, or NULL */
 const char *presence_listener_room(const struct presence_listener *l);
 /** For status: listening (the group or file), room heard, token age and

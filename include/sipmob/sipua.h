@@ -261,6 +261,32 @@ int sipsubscr_send(struct sipsubscr **sp, struct sipep *ep, const char *uri,
 		   const char *event, const char *accept_ctype,
 		   uint32_t expires, sipsubscr_h *h, void *arg);
 
+/* PUBLISH (RFC 3903): an event state on a presence server (publish.c) */
+struct sippub;
+/** Each final answer to a PUBLISH: err (ETIMEDOUT...) or its status. */
+typedef void (sippub_h)(int err, uint16_t scode, const char *reason,
+			void *arg);
+/** A publisher of event's state for the presentity uri (Request-URI and
+ *  To), asking for expires seconds. Nothing is sent before
+ *  sippub_publish(); then it refreshes (SIP-If-Match) while it lives,
+ *  retries after failures, starts over on 412 and answers 401/407 with
+ *  the endpoint's credentials. Freeing it sends nothing: call
+ *  sippub_remove() first to take the state away. */
+int sippub_alloc(struct sippub **pp, struct sipep *ep, const char *uri,
+		 const char *event, uint32_t expires, sippub_h *h, void *arg);
+/** Publishes a new state (a copy of body) */
+int sippub_publish(struct sippub *p, const char *ctype, const char *body,
+		   size_t len);
+/** Removes the published state (Expires: 0); ENOENT: none published */
+int sippub_remove(struct sippub *p);
+/** Takes over a state published before (its entity tag): the next
+ *  PUBLISH names it in SIP-If-Match */
+int sippub_set_etag(struct sippub *p, const char *etag);
+/** The entity tag the server gave, or NULL */
+const char *sippub_etag(const struct sippub *p);
+/** How many PUBLISHes were accepted (2xx) */
+uint64_t sippub_count(const struct sippub *p);
+
 /* Authenticated referral (RFC 3892, RFC 3893; include/sipmob/aib.h).
  * With a signer, every REFER we send carries a signed token of its
  * Refer-To and Referred-By (the Referred-By names it with cid=). With a

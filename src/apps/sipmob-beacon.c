@@ -33,6 +33,11 @@ static void usage(FILE *f)
 "Announces the room's presence token (spec §8.2) inside the room only.\n"
 "\n"
 "  -r, --room NAME         the room's name ([A-Za-z0-9._-], up to 63)\n"
+"      --floor F, --building B\n"
+"                          where the room is, announced with it (same\n"
+"                          characters): an MN takes them as its location\n"
+"      --civic TYPE=VALUE  the same as floor=F or building=B (or FLR=F,\n"
+"                          BLD=B, the RFC 5139 names)\n"
 "  -k, --secret-file FILE  the room's secret, 16 to 128 bytes, shared with\n"
 "                          its devices (default: $SIPMOB_ROOM_SECRET)\n"
 "  -s, --step N            seconds a token lasts (default 30)\n"
@@ -173,6 +178,9 @@ int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{"room",        required_argument, NULL, 'r'},
+		{"floor",       required_argument, NULL, 1001},
+		{"building",    required_argument, NULL, 1002},
+		{"civic",       required_argument, NULL, 1003},
 		{"secret-file", required_argument, NULL, 'k'},
 		{"step",        required_argument, NULL, 's'},
 		{"group",       required_argument, NULL, 'g'},
@@ -187,6 +195,7 @@ int main(int argc, char *argv[])
 	struct beacon bc;
 	const char *room = NULL, *secret_file = NULL, *group = NULL;
 	const char *iface = NULL, *env;
+	const char *floor = NULL, *building = NULL;
 	char why[160] = "";
 	long n;
 	int c, err;
@@ -200,6 +209,22 @@ int main(int argc, char *argv[])
 		switch (c) {
 
 		case 'r': room = optarg; break;
+		case 1001: floor = optarg; break;
+		case 1002: building = optarg; break;
+		case 1003:
+			if (!strncmp(optarg, "floor=", 6) ||
+			    !strncmp(optarg, "FLR=", 4))
+				floor = strchr(optarg, '=') + 1;
+			else if (!strncmp(optarg, "building=", 9) ||
+				 !strncmp(optarg, "BLD=", 4))
+				building = strchr(optarg, '=') + 1;
+			else {
+				fprintf(stderr, "sipmob-beacon: --civic %s:"
+					" want floor=F or building=B\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'k': secret_file = optarg; break;
 		case 's':
 			if (cli_long("sipmob-beacon", "--step", optarg, 1,
@@ -233,6 +258,16 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	str_ncpy(bc.b.room, room, sizeof(bc.b.room));
+	if ((floor && !presence_room_valid(floor)) ||
+	    (building && !presence_room_valid(building))) {
+		fprintf(stderr, "sipmob-beacon: --floor and --building: want 1"
+			" to %d of A-Z a-z 0-9 . _ -\n", PRESENCE_ROOM_MAX - 1);
+		return 2;
+	}
+	if (floor)
+		str_ncpy(bc.b.floor, floor, sizeof(bc.b.floor));
+	if (building)
+		str_ncpy(bc.b.building, building, sizeof(bc.b.building));
 	env = getenv("SIPMOB_ROOM_SECRET");
 	if (!secret_file && !env) {
 		fprintf(stderr, "sipmob-beacon: no room secret: --secret-file"

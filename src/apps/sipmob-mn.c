@@ -62,6 +62,15 @@ static void usage(FILE *f)
 "      --beacon ADDR:PORT  hear the room's presence beacon on this multicast\n"
 "                          group (sipmob-beacon's is 239.255.83.77:5085)\n"
 "      --beacon-file PATH  ...or read its announcements from this file\n"
+"      --location-server URI  the presence server to SUBSCRIBE to the\n"
+"                          user's presence (PIDF-LO civic location):\n"
+"                          sip:HOST[:PORT] (the user is --user) or\n"
+"                          sip:USER@HOST[:PORT]\n"
+"      --location-expires S  the subscription's Expires (default 600)\n"
+"      --location-recheck S  ask for the room's devices again this often\n"
+"                          (default 30)\n"
+"      --auto-retrieve     leaving a room whose devices hold media of the\n"
+"                          call: retrieve them (default: offer it in status)\n"
 "  -p, --rtp-ports MIN-MAX RTP port range (default 20000-29999)\n"
 "      --aib-cert FILE, --aib-key FILE\n"
 "                          sign every REFER (authenticated referral, RFC\n"
@@ -124,6 +133,10 @@ int main(int argc, char *argv[])
 		{"video-sizes", required_argument, NULL, 1003},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
+		{"location-server", required_argument, NULL, 1006},
+		{"location-expires", required_argument, NULL, 1007},
+		{"location-recheck", required_argument, NULL, 1008},
+		{"auto-retrieve", no_argument,     NULL, 1009},
 		CLI_SEC_OPTIONS,
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
@@ -197,6 +210,20 @@ int main(int argc, char *argv[])
 		case 1003: conf.video_sizes = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
+		case 1006: conf.location_server = optarg; break;
+		case 1007:
+			if (cli_long("sipmob-mn", "--location-expires", optarg,
+				     5, 86400, &n))
+				return 2;
+			conf.location_expires = (uint32_t)n;
+			break;
+		case 1008:
+			if (cli_long("sipmob-mn", "--location-recheck", optarg,
+				     1, 3600, &n))
+				return 2;
+			conf.location_recheck = (uint32_t)n;
+			break;
+		case 1009: conf.auto_retrieve = true; break;
 		case 1201: conf.trace = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;

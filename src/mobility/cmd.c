@@ -279,12 +279,25 @@ static int cmd_devices(struct mn *mn, struct ctl_request *req,
 	struct devices_query *q;
 	int err;
 
+	char pred[MN_CMD_PRED_MAX];
+	const char *room = mn_location_room(mn);
+
+	if (cmd->here && !room)
+		return refuse(reply, ENOENT, "no location: no room to ask for"
+			      " (see `location`)");
+	if (cmd->here)
+		re_snprintf(pred, sizeof(pred), "(room=%H)", slp_attr_escape,
+			    room);
+	else
+		str_ncpy(pred, cmd->pred, sizeof(pred));
 	q = mem_zalloc(sizeof(*q), devices_destructor);
 	if (!q)
 		return ENOMEM;
 	q->mn = mn;
 	q->req = mem_ref(req);
-	err = mn_devices_query(mn, cmd->pred, devices_handler, q);
+	if (cmd->here)
+		ctl_put_str(reply, "room", room);
+	err = mn_devices_query(mn, pred, devices_handler, q);
 	if (err) {
 		mem_deref(q);
 		return refuse(reply, err, "cannot send the SLP query");
@@ -390,6 +403,7 @@ static int status(struct mn *mn, struct odict *reply)
 	err |= put_handoff(mn, reply);
 	err |= ctl_put_str(reply, "dtmf_received", call_dtmf_received(mn));
 	err |= mn_presence_status(mn, reply);
+	err |= mn_location_status(mn, reply);
 	err |= ctl_put_obj(reply, "call", &call);
 	if (err)
 		return err;
@@ -467,6 +481,18 @@ int mn_command(struct mn *mn, struct ctl_request *req, int argc,
 	case MN_CMD_DTMF:
 		err = call_dtmf(mn, cmd.arg, why, sizeof(why));
 		return err ? refuse(reply, err, why) : 0;
+
+	case MN_CMD_LOCATION:
+		if (cmd.loc_op == MN_LOC_SET)
+			err = mn_location_set(mn, cmd.room, cmd.floor,
+					      cmd.building);
+		else if (cmd.loc_op == MN_LOC_CLEAR &&
+			 mn_location_clear(mn) == ENOENT)
+			return refuse(reply, ENOENT, "no location was set by"
+				      " hand");
+		if (err)
+			return refuse(reply, err, "cannot set the location");
+		return mn_location_status(mn, reply);
 
 	case MN_CMD_HANGUP:
 		if (mn->state == MN_IDLE)

@@ -111,6 +111,10 @@ static int parse_devices(struct mn_cmd *cmd, int argc, char *argv[],
 	bool fits = true;
 	int i;
 
+	if (argc == 2 && !strcmp(argv[1], "--here")) {
+		cmd->here = true;   /* cmd.c makes the predicate */
+		return 0;
+	}
 	for (i = 1; i + 1 < argc && fits; i += 2) {
 		const char *tag = !strcmp(argv[i], "--room") ? "room" :
 			!strcmp(argv[i], "--floor") ? "floor" :
@@ -133,11 +137,58 @@ static int parse_devices(struct mn_cmd *cmd, int argc, char *argv[],
 	if (i != argc)
 		return refuse(why, whysz, EINVAL, "usage: devices [--room R]"
 			      " [--floor N] [--building B] [--media M]"
-			      " [--predicate LDAP]");
+			      " [--predicate LDAP] | devices --here");
 	if (nterms > 1)
 		re_snprintf(cmd->pred, sizeof(cmd->pred), "(&%s)", terms);
 	else
 		str_ncpy(cmd->pred, terms, sizeof(cmd->pred));
+	return 0;
+}
+
+static const char location_usage[] = "usage: location [set --room R"
+	" [--floor F] [--building B] | clear]";
+
+/* location | location set --room R [--floor F] [--building B] |
+ * location clear */
+static int parse_location(struct mn_cmd *cmd, int argc, char *argv[],
+			  char *why, size_t whysz)
+{
+	int i;
+
+	if (argc == 1)
+		return 0;
+	if (argc == 2 && !strcmp(argv[1], "clear")) {
+		cmd->loc_op = MN_LOC_CLEAR;
+		return 0;
+	}
+	if (strcmp(argv[1], "set"))
+		return refuse(why, whysz, EINVAL, "%s", location_usage);
+	cmd->loc_op = MN_LOC_SET;
+	for (i = 2; i + 1 < argc; i += 2) {
+		const char **dst = !strcmp(argv[i], "--room") ? &cmd->room :
+			!strcmp(argv[i], "--floor") ? &cmd->floor :
+			!strcmp(argv[i], "--building") ? &cmd->building :
+			NULL;
+
+		if (!dst)
+			return refuse(why, whysz, EINVAL, "unknown option"
+				      " '%s'; %s", argv[i], location_usage);
+		if (*dst)
+			return refuse(why, whysz, EINVAL, "%s given twice",
+				      argv[i]);
+		if (!mn_location_value_valid(argv[i + 1]))
+			return refuse(why, whysz, EINVAL, "%s '%s': want 1 to"
+				      " 127 bytes of text, no leading, trailing"
+				      " or doubled spaces", argv[i],
+				      argv[i + 1]);
+		*dst = argv[i + 1];
+	}
+	if (i != argc)
+		return refuse(why, whysz, EINVAL, "an option lacks its value;"
+			      " %s", location_usage);
+	if (!cmd->room)
+		return refuse(why, whysz, EINVAL, "location set needs --room;"
+			      " %s", location_usage);
 	return 0;
 }
 
@@ -180,6 +231,10 @@ int mn_cmd_parse(struct mn_cmd *cmd, int argc, char *argv[], char *why,
 		cmd->kind = MN_CMD_DEVICES;
 		return parse_devices(cmd, argc, argv, why, whysz);
 	}
+	if (!strcmp(argv[0], "location")) {
+		cmd->kind = MN_CMD_LOCATION;
+		return parse_location(cmd, argc, argv, why, whysz);
+	}
 	return refuse(why, whysz, EINVAL, "unknown command (call, devices,"
-		      " move, retrieve, dtmf, hangup, status)");
+		      " move, retrieve, dtmf, hangup, location, status)");
 }

@@ -12,7 +12,10 @@ enum mn_cmd_kind {
 	MN_CMD_DEVICES,
 	MN_CMD_DTMF,
 	MN_CMD_HANGUP,
+	MN_CMD_LOCATION,            /* location [set ... | clear]        */
 };
+
+enum mn_loc_op { MN_LOC_SHOW = 0, MN_LOC_SET, MN_LOC_CLEAR };
 
 enum { MN_CMD_PRED_MAX = 512 };
 
@@ -23,6 +26,9 @@ struct mn_cmd {
 	const char *media, *from;   /* retrieve                          */
 	const char *arg;            /* call: the URI; dtmf: the digits   */
 	char pred[MN_CMD_PRED_MAX]; /* devices: the SLP predicate        */
+	bool here;                  /* devices --here: the current room  */
+	enum mn_loc_op loc_op;      /* location                          */
+	const char *room, *floor, *building;  /* location set            */
 };
 
 /** Parses argv (argc >= 1) into cmd; the strings point into argv. On

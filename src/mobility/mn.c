@@ -16,6 +16,7 @@ static void destructor(void *arg)
 	call_end(mn);
 	handoff_forget(mn);
 	list_flush(&mn->known);
+	mn_location_free(mn);
 	sipauth_creds_set_secret_handler(mn->creds, NULL, NULL);
 	mem_deref(mn->creds);
 	mem_deref(mn->presence);
@@ -126,6 +127,10 @@ int mn_alloc(struct mn **mnp, const struct mn_conf *conf)
 	}
 
 	err = mn_presence_alloc(mn);
+	if (err)
+		goto out;
+
+	err = mn_location_alloc(mn);
 	if (err)
 		goto out;
 

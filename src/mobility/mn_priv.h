@@ -190,6 +190,7 @@ struct mn {
 	struct list known;         /* devices of the last query, by name  */
 	struct presence_listener *presence;  /* the room's beacon (§8.2) */
 	struct sipauth_creds *creds;  /* answer with the room's token, then */
+	struct mnloc *loc;         /* where the user is (location.c)      */
 };
 
 /* call.c */
@@ -401,6 +402,21 @@ const char *mn_known_attr(const struct mn *mn, const char *uri,
  *  -1: not known (not in the last query's answer) */
 int  mn_known_enhanced(const struct mn *mn, const char *uri);
 void mn_known_set(struct mn *mn, const struct slp_device *v, size_t n);
+
+/* location.c: where the user is, and the devices there */
+int  mn_location_alloc(struct mn *mn);
+void mn_location_free(struct mn *mn);
+int  mn_location_status(const struct mn *mn, struct odict *reply);
+/** `location set`: the manual source says room (floor, building: NULL
+ *  when not given) */
+int  mn_location_set(struct mn *mn, const char *room, const char *floor,
+		     const char *building);
+/** `location clear`: the manual source says nothing (ENOENT: it did not) */
+int  mn_location_clear(struct mn *mn);
+/** The room in force, or NULL */
+const char *mn_location_room(const struct mn *mn);
+/** A value `location set` takes (pidf_lo_value_valid) */
+bool mn_location_value_valid(const char *s);
 
 /* caps_video.c: a basic device's H.263 picture sizes, from SLP (§6.2) */
 /** Sets the fmtp of the H.263 codecs of a video line that lists no

@@ -3,7 +3,8 @@
  * capture reads as it is and a test can write one with printf. It comes
  * from the network, so the decoder takes any bytes: one whole line of
  * printable ASCII, the version word, then key=value fields separated by
- * single spaces, each known key once, every one of them present.
+ * single spaces, each known key once, every required one present (floor
+ * and building are optional).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,11 +77,16 @@ int presence_beacon_encode(const struct presence_beacon *b, char *buf,
 	int n;
 
 	if (!b || !buf || !presence_room_valid(b->room) ||
-	    !token_valid(b->token) || !b->step || b->step > STEP_MAX)
+	    !token_valid(b->token) || !b->step || b->step > STEP_MAX ||
+	    (b->floor[0] && !presence_room_valid(b->floor)) ||
+	    (b->building[0] && !presence_room_valid(b->building)))
 		return EINVAL;
 	n = snprintf(buf, sz, MAGIC " room=%s step=%u token=%s seq=%llu"
-		     " time=%llu\n", b->room, (unsigned)b->step, b->token,
-		     (unsigned long long)b->seq, (unsigned long long)b->time);
+		     " time=%llu%s%s%s%s\n", b->room, (unsigned)b->step,
+		     b->token, (unsigned long long)b->seq,
+		     (unsigned long long)b->time,
+		     b->floor[0] ? " floor=" : "", b->floor,
+		     b->building[0] ? " building=" : "", b->building);
 	if (n < 0 || (size_t)n >= sz)
 		return EOVERFLOW;
 	if (lenp)
@@ -88,7 +94,19 @@ int presence_beacon_encode(const struct presence_beacon *b, char *buf,
 	return 0;
 }
 
-enum field { F_ROOM = 1, F_STEP = 2, F_TOKEN = 4, F_SEQ = 8, F_TIME = 16 };
+enum field { F_ROOM = 1, F_STEP = 2, F_TOKEN = 4, F_SEQ = 8, F_TIME = 16,
+	     F_FLOOR = 32, F_BUILDING = 64 };
+enum { F_REQUIRED = F_ROOM | F_STEP | F_TOKEN | F_SEQ | F_TIME };
+
+/* A name (room, floor, building) of vl bytes at v into out */
+static bool name_field(char out[PRESENCE_ROOM_MAX], const char *v, size_t vl)
+{
+	if (vl >= PRESENCE_ROOM_MAX)
+		return false;
+	memcpy(out, v, vl);
+	out[vl] = '\0';
+	return presence_room_valid(out);
+}
 
 /* One key=value field into b; which one it was in *seen. false: bad. */
 static bool field(struct presence_beacon *b, const char *p, size_t n,
@@ -112,11 +130,17 @@ static bool field(struct presence_beacon *b, const char *p, size_t n,
 #define KEY(s) (kl == sizeof(s) - 1 && !memcmp(p, s, kl))
 	if (KEY("room")) {
 		f = F_ROOM;
-		if (vl >= PRESENCE_ROOM_MAX)
+		if (!name_field(b->room, v, vl))
 			return false;
-		memcpy(b->room, v, vl);
-		b->room[vl] = '\0';
-		if (!presence_room_valid(b->room))
+	}
+	else if (KEY("floor")) {
+		f = F_FLOOR;
+		if (!name_field(b->floor, v, vl))
+			return false;
+	}
+	else if (KEY("building")) {
+		f = F_BUILDING;
+		if (!name_field(b->building, v, vl))
 			return false;
 	}
 	else if (KEY("step")) {
@@ -179,7 +203,7 @@ int presence_beacon_decode(struct presence_beacon *b, const char *buf,
 			return EBADMSG;
 		pos = end + 1;
 	}
-	if (seen != (F_ROOM | F_STEP | F_TOKEN | F_SEQ | F_TIME))
+	if ((seen & F_REQUIRED) != F_REQUIRED)
 		return EBADMSG;
 	*b = nb;
 	return 0;

@@ -34,6 +34,8 @@ struct presence_listener {
 	uint64_t good_until;      /* ...and when its token stops working */
 	struct sa from;           /* who sent it (multicast)             */
 	uint64_t nheard, nrefused;
+	presence_heard_h *h;
+	void *arg;
 };
 
 static void destructor(void *arg)
@@ -74,6 +76,8 @@ static bool take(struct presence_listener *l, const char *buf, size_t n)
 	    !strcmp(b.room, l->last.room) && !strcmp(b.token, l->last.token))
 		return false;   /* the file, unchanged */
 	heard(l, &b);
+	if (l->h)
+		l->h(&l->last, l->arg);
 	return true;
 }
 
@@ -205,6 +209,15 @@ int presence_listener_token(const struct presence_listener *l,
 		return ENOENT;
 	memcpy(out, l->last.token, PRESENCE_TOKEN_MAX);
 	return 0;
+}
+
+void presence_listener_set_handler(struct presence_listener *l,
+				   presence_heard_h *h, void *arg)
+{
+	if (!l)
+		return;
+	l->h = h;
+	l->arg = arg;
 }
 
 const char *presence_listener_room(const struct presence_listener *l)

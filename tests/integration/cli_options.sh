@@ -18,7 +18,7 @@ refuses() {
 }
 
 for p in sipmob-mn sipmob-device sipmob-transcoder sipmob sipmob-da sipmob-sa \
-	sipmob-slp sipmob-beacon; do
+	sipmob-slp sipmob-beacon sipmob-locpub; do
 	check "$p --help exits 0" in_ns "$BIN/$p" --help
 	check "$p --version names itself" eval \
 		"in_ns '$BIN/$p' --version | grep -q '^$p '"
@@ -46,6 +46,12 @@ check "sipmob-sa: --lifetime 0" refuses sipmob-sa --lifetime 0 "$T/devices"
 check "sipmob-slp: --timeout soon" refuses sipmob-slp --timeout soon findsrvs
 check "sipmob-beacon: --step 0" refuses sipmob-beacon --step 0 --room r
 check "sipmob-beacon: --interval 5" refuses sipmob-beacon --interval 5 --room r
+check "sipmob-mn: --location-expires 2" \
+	refuses sipmob-mn --location-expires 2 "${MN[@]}"
+check "sipmob-mn: --location-recheck 0" \
+	refuses sipmob-mn --location-recheck 0 "${MN[@]}"
+LP=(--server sip:127.0.0.1:5090 --user alice --sip 127.0.0.1:5081 --room 1)
+check "sipmob-locpub: --expires 0" refuses sipmob-locpub --expires 0 "${LP[@]}"
 check "sipmob-device: --presence-step 0" refuses sipmob-device --presence-step 0 "${DEV[@]}"
 check "no control socket was opened" \
 	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ] && [ ! -e '$T/tc.sock' ]"

@@ -104,13 +104,45 @@ static void devices_terms_are_anded_and_escaped(void **state)
 	assert_string_equal(c.pred, "(&(room=a\\28b\\29)(media=audio))");
 }
 
+static void location_commands(void **state)
+{
+	struct mn_cmd c;
+	(void)state;
+
+	assert_int_equal(parse(&c, "location"), 0);
+	assert_int_equal(c.kind, MN_CMD_LOCATION);
+	assert_int_equal(c.loc_op, MN_LOC_SHOW);
+	assert_int_equal(parse(&c, "location clear"), 0);
+	assert_int_equal(c.loc_op, MN_LOC_CLEAR);
+	assert_int_equal(parse(&c, "location set --room 122"), 0);
+	assert_int_equal(c.loc_op, MN_LOC_SET);
+	assert_string_equal(c.room, "122");
+	assert_null(c.floor);
+	assert_null(c.building);
+	assert_int_equal(parse(&c, "location set --building North-1"
+			       " --floor 1 --room 123"), 0);
+	assert_string_equal(c.room, "123");
+	assert_string_equal(c.floor, "1");
+	assert_string_equal(c.building, "North-1");
+	assert_int_equal(parse(&c, "devices --here"), 0);
+	assert_true(c.here);
+	assert_string_equal(c.pred, "");
+}
+
 static void refusals_say_why(void **state)
 {
 	static const char *bad[] = {
 		"teleport x", "call", "call a b", "dtmf",
 		"move --audio", "move --sideways x", "move --to x --mode up",
 		"retrieve --media", "retrieve --mode up", "devices --room",
-		"devices --colour red",
+		"devices --colour red", "devices --here --room 1",
+		"location set", "location set --floor 1",
+		"location set --room", "location set --room 1 --room 2",
+		"location set --room 0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890"
+		"12345678901234567890123456789",
+		"location set --room 1 --seat 4", "location move",
+		"location clear now",
 	};
 	struct mn_cmd c;
 	(void)state;
@@ -152,6 +184,7 @@ int main(void)
 		cmocka_unit_test(split_refuses_more_words_than_it_takes),
 		cmocka_unit_test(each_command_is_parsed),
 		cmocka_unit_test(devices_terms_are_anded_and_escaped),
+		cmocka_unit_test(location_commands),
 		cmocka_unit_test(refusals_say_why),
 		cmocka_unit_test(an_overlong_device_query_is_refused),
 	};

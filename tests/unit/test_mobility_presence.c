@@ -195,6 +195,52 @@ static void beacon_reads_what_it_writes(void **state)
 							&n));
 }
 
+/* Civic fields: optional, written only when set, read in any order; an
+ * announcement without them still reads (older beacons), one with a bad
+ * or repeated one does not. */
+static void beacon_civic_fields(void **state)
+{
+	struct presence_beacon b, r;
+	char buf[PRESENCE_DATAGRAM_MAX];
+	size_t n;
+	(void)state;
+
+	memset(&b, 0, sizeof(b));
+	strcpy(b.room, "123");
+	strcpy(b.token, "07081804");
+	strcpy(b.floor, "2");
+	strcpy(b.building, "N1");
+	b.step = 30;
+	b.seq = 1;
+	b.time = 1111111109;
+	assert_int_equal(0, presence_beacon_encode(&b, buf, sizeof(buf), &n));
+	assert_string_equal("SIPMOB-BEACON/1 room=123 step=30 token=07081804"
+			    " seq=1 time=1111111109 floor=2 building=N1\n",
+			    buf);
+	assert_int_equal(0, presence_beacon_decode(&r, buf, n));
+	assert_string_equal("2", r.floor);
+	assert_string_equal("N1", r.building);
+
+	assert_int_equal(0, decode(&r, "SIPMOB-BEACON/1 building=B-7 room=R"
+				   " step=2 token=123456 seq=0 time=5"));
+	assert_string_equal("B-7", r.building);
+	assert_string_equal("", r.floor);
+	assert_int_equal(0, decode(&r, "SIPMOB-BEACON/1 room=R step=2"
+				   " token=123456 seq=0 time=5"));
+	assert_string_equal("", r.floor);
+	assert_string_equal("", r.building);
+	assert_int_equal(EBADMSG, decode(&r, "SIPMOB-BEACON/1 room=R step=2"
+					 " token=123456 seq=0 time=5 floor=a/b"));
+	assert_int_equal(EBADMSG, decode(&r, "SIPMOB-BEACON/1 room=R step=2"
+					 " token=123456 seq=0 time=5 floor=1"
+					 " floor=2"));
+	assert_int_equal(EBADMSG, decode(&r, "SIPMOB-BEACON/1 floor=1 step=2"
+					 " token=123456 seq=0 time=5"));
+	strcpy(b.floor, "two words");
+	assert_int_equal(EINVAL, presence_beacon_encode(&b, buf, sizeof(buf),
+							&n));
+}
+
 static void beacon_refuses_anything_else(void **state)
 {
 	static const char *bad[] = {
@@ -403,6 +449,7 @@ int main(void)
 		cmocka_unit_test(secrets_are_password_and_current_or_previous_token),
 		cmocka_unit_test(room_key_from_file_or_text),
 		cmocka_unit_test(beacon_reads_what_it_writes),
+		cmocka_unit_test(beacon_civic_fields),
 		cmocka_unit_test(beacon_refuses_anything_else),
 		cmocka_unit_test(listener_reads_file_and_hides_token),
 		cmocka_unit_test(device_secrets_follow_require_presence),
