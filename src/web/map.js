@@ -1,0 +1,323 @@
+/*
+ * The MN's map page. It reads the same JSON as `sipmob -C SOCK status`
+ * and `devices` (GET /api/status, /api/devices, and /api/events, which
+ * streams status on every change) and sends the control socket's own
+ * commands (POST /api/command {"args": [...]}). Plain JavaScript: no
+ * framework, nothing fetched from elsewhere.
+ */
+'use strict';
+
+(function () {
+  var token = new URLSearchParams(window.location.search).get('token');
+  var status = null;      /* the last status reply */
+  var devices = [];       /* the room's devices, from `devices --room` */
+  var room = '';          /* the room shown */
+  var roomFrom = '';      /* where that room came from */
+  var chosen = null;      /* the device whose menu is open */
+  var busy = false;
+  var lastDevicesError = '';
+
+  function $(id) { return document.getElementById(id); }
+
+  function api(path) {
+    if (!token) return path;
+    return path + (path.indexOf('?') < 0 ? '?' : '&') + 'token=' +
+      encodeURIComponent(token);
+  }
+
+  function text(el, s) { el.textContent = s == null ? '' : String(s); }
+
+  function showError(msg) {
+    var e = $('error');
+    if (msg) { text(e, msg); e.hidden = false; } else { e.hidden = true; text(e, ''); }
+  }
+
+  /* ---- where the user is ---- */
+
+  function locationOf(st) {
+    if (st && st.location && st.location.room) return st.location;
+    if (st && st.presence && st.presence.room) return { room: st.presence.room, source: 'beacon' };
+    return null;
+  }
+
+  function placeLine(loc) {
+    var parts = [];
+    if (loc.building) parts.push('Building ' + loc.building);
+    if (loc.floor !== undefined && loc.floor !== null && loc.floor !== '') parts.push('floor ' + loc.floor);
+    if (loc.room) parts.push('room ' + loc.room);
+    var where = parts.join(', ');
+    var street = [loc.street, loc.hno].filter(Boolean).join(' ');
+    var town = [loc.a3, loc.a1, loc.country].filter(Boolean).join(', ');
+    var addr = [street, town].filter(Boolean).join(', ');
+    if (addr) where += ' (' + addr + ')';
+    if (loc.source) where += ' \u2014 from ' + loc.source;
+    if (typeof loc.age_ms === 'number') where += ', ' + Math.round(loc.age_ms / 1000) + ' s ago';
+    return where;
+  }
+
+  function setRoom(r, from) {
+    r = (r || '').trim();
+    roomFrom = from;
+    if (r === room) return;
+    room = r;
+    devices = [];
+    chosen = null;
+    $('menu').hidden = true;
+    $('room-input').value = room;
+    render();
+    loadDevices();
+  }
+
+  /* ---- the API ---- */
+
+  function getJSON(path) {
+    return fetch(api(path), { headers: { 'Accept': 'application/json' } })
+      .then(function (r) { return r.json(); });
+  }
+
+  function loadDevices() {
+    if (!room) { devices = []; render(); return; }
+    var asked = room;
+    getJSON('/api/devices?room=' + encodeURIComponent(asked)).then(function (j) {
+      if (asked !== room) return;
+      if (!j.ok) {
+        lastDevicesError = 'Cannot list the devices of room ' + asked + ': ' + (j.error || 'failed');
+        showError(lastDevicesError);
+        return;
+      }
+      if (lastDevicesError) { lastDevicesError = ''; showError(''); }
+      devices = j.devices || [];
+      render();
+    }).catch(function (e) {
+      showError('Cannot reach the MN: ' + e.message);
+    });
+  }
+
+  function command(args) {
+    busy = true;
+    showError('');
+    render();
+    return fetch(api('/api/command'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ args: args })
+    }).then(function (r) { return r.json(); }).then(function (j) {
+      busy = false;
+      if (!j.ok) showError(j.error || 'The MN refused: ' + args.join(' '));
+      if (j.last_transfer && status && status.call) status.call.last_transfer = j.last_transfer;
+      render();
+      return j;
+    }).catch(function (e) {
+      busy = false;
+      showError('Cannot reach the MN: ' + e.message);
+      render();
+    });
+  }
+
+  /* ---- drawing ---- */
+
+  function mediaAt(url) {
+    var out = [];
+    var media = status && status.call && status.call.media || [];
+    media.forEach(function (m) {
+      if (m.at !== url) return;
+      var what = m.type;
+      if (m.role === 'out') what += ' (display)';
+      else if (m.role === 'in') what += ' (camera)';
+      out.push(what);
+    });
+    return out;
+  }
+
+  function attr(d, k) { return d.attrs && d.attrs[k] !== undefined ? d.attrs[k] : undefined; }
+
+  function spot(d, i, n) {
+    var x = parseInt(attr(d, 'x'), 10), y = parseInt(attr(d, 'y'), 10);
+    if (!isNaN(x) && !isNaN(y)) {
+      return { x: Math.min(88, Math.max(12, x)), y: Math.min(88, Math.max(12, y)) };
+    }
+    /* no position: laid out in order, two by two */
+    var rows = Math.max(1, Math.ceil(n / 2));
+    return { x: i % 2 ? 72 : 28, y: Math.round((Math.floor(i / 2) + 0.5) * 100 / rows) };
+  }
+
+  function nameOfUrl(url) {
+    if (url === 'self') return 'this phone (MN)';
+    for (var i = 0; i < devices.length; i++) {
+      if (devices[i].url === url) return devices[i].name;
+    }
+    return url;
+  }
+
+  function drawRoom() {
+    var box = $('room');
+    Array.prototype.slice.call(box.querySelectorAll('.device')).forEach(function (el) {
+      box.removeChild(el);
+    });
+    $('room-empty').hidden = devices.length > 0;
+    text($('room-empty'), room ? 'No devices found in room ' + room + ' yet.' :
+      'Where are you? Give a room above.');
+    devices.forEach(function (d, i) {
+      var p = spot(d, i, devices.length);
+      var el = document.createElement('button');
+      el.type = 'button';
+      el.className = 'device';
+      el.setAttribute('data-url', d.url);
+      el.style.left = p.x + '%';
+      el.style.top = p.y + '%';
+      var nm = document.createElement('span');
+      nm.className = 'name';
+      text(nm, d.name);
+      el.appendChild(nm);
+      var caps = document.createElement('span');
+      caps.className = 'caps';
+      text(caps, [attr(d, 'media'), attr(d, 'direction'), attr(d, 'codecs')]
+        .filter(function (v) { return v !== undefined && v !== ''; }).join(' \u00b7 '));
+      el.appendChild(caps);
+      var here = mediaAt(d.url);
+      if (here.length) {
+        el.classList.add('holds');
+        var h = document.createElement('span');
+        h.className = 'here';
+        text(h, here.join(', ') + ' here');
+        el.appendChild(h);
+      }
+      el.addEventListener('click', function () { openMenu(d); });
+      box.appendChild(el);
+    });
+  }
+
+  function openMenu(d) {
+    chosen = d;
+    var media = String(attr(d, 'media') || '');
+    var dir = String(attr(d, 'direction') || 'both');
+    var audio = media.indexOf('audio') >= 0, video = media.indexOf('video') >= 0;
+    text($('menu-title'), d.name);
+    var can = {
+      audio: audio,
+      video: video && dir === 'both',
+      display: video && dir !== 'out',
+      camera: video && dir !== 'in',
+      everything: true,
+      close: true
+    };
+    Array.prototype.slice.call($('menu').querySelectorAll('button')).forEach(function (b) {
+      var a = b.getAttribute('data-action');
+      b.hidden = !can[a];
+      b.disabled = busy && a !== 'close';
+    });
+    $('menu').hidden = false;
+  }
+
+  function act(action) {
+    var d = chosen;
+    $('menu').hidden = true;
+    chosen = null;
+    if (!d || action === 'close') return;
+    var opt = { audio: '--audio', video: '--video', display: '--display',
+      camera: '--camera', everything: '--to' }[action];
+    if (opt) command(['move', opt, d.url]);
+  }
+
+  function drawCall() {
+    var call = status && status.call || {};
+    text($('call-state'), call.state || 'unknown');
+    text($('call-remote'), call.remote ? 'with ' + call.remote : '');
+    $('busy').hidden = !(busy || call.transferring);
+    var ul = $('media');
+    ul.textContent = '';
+    var away = false;
+    (call.media || []).forEach(function (m) {
+      var li = document.createElement('li');
+      var role = m.role === 'out' ? ' (display)' : m.role === 'in' ? ' (camera)' : '';
+      text(li, m.type + role + ' ' + (m.codec || '') + ' ' + (m.dir || '') +
+        ' \u2192 ' + nameOfUrl(m.at) + (m.lost ? ' \u2014 lost: ' + m.lost : ''));
+      li.setAttribute('data-type', m.type);
+      li.setAttribute('data-at', m.at);
+      ul.appendChild(li);
+      if (m.at !== 'self') away = true;
+    });
+    if (!(call.media || []).length) {
+      var none = document.createElement('li');
+      none.className = 'empty';
+      text(none, call.state === 'established' ? 'No media.' : 'No call.');
+      ul.appendChild(none);
+    }
+    if (call.last_error) showError(call.last_error);
+    $('bring-back').disabled = busy || !away || !!call.transferring;
+  }
+
+  function ms(v) { return typeof v === 'number' ? v + ' ms' : '\u2014'; }
+
+  function drawTransfer() {
+    var lt = status && status.call && status.call.last_transfer;
+    $('xfer-none').hidden = !!lt;
+    $('xfer').hidden = !lt;
+    var ol = $('ladder');
+    ol.textContent = '';
+    if (!lt) return;
+    text($('xfer-what'), lt.mode + ' (' + lt.transfer_mode + ')' +
+      (lt.ok ? '' : ' failed: ' + lt.error) + (lt.bridged ? ', bridged' : ''));
+    text($('xfer-latency'), ms(lt.latency_ms));
+    text($('xfer-lapse'), typeof lt.lapse_packets === 'number' ? lt.lapse_packets + ' packets' : '\u2014');
+    text($('xfer-disruption'), ms(lt.disruption_ms));
+    text($('xfer-signaling'), ms(lt.signaling_ms));
+    (lt.ladder || []).forEach(function (s) {
+      var li = document.createElement('li');
+      var t = document.createElement('span');
+      t.className = 't';
+      text(t, '+' + s.t_ms + ' ms');
+      li.appendChild(t);
+      li.appendChild(document.createTextNode(' ' + s.step));
+      ol.appendChild(li);
+    });
+  }
+
+  function render() {
+    var loc = locationOf(status);
+    text($('place'), loc ? placeLine(loc) : room ? 'Room ' + room + ' (given here)' :
+      'Location unknown');
+    drawRoom();
+    drawCall();
+    drawTransfer();
+  }
+
+  /* ---- live status ---- */
+
+  function onStatus(st) {
+    status = st;
+    var loc = locationOf(st);
+    if (loc && (roomFrom !== 'user' || !room)) setRoom(String(loc.room), 'location');
+    render();
+  }
+
+  function listen() {
+    if (!window.EventSource) {   /* no event streams: ask every second */
+      setInterval(function () { getJSON('/api/status').then(onStatus); }, 1000);
+      return;
+    }
+    var es = new EventSource(api('/api/events'));
+    es.onopen = function () { text($('live'), 'live'); };
+    es.onmessage = function (ev) {
+      text($('live'), 'live');
+      try { onStatus(JSON.parse(ev.data)); } catch (e) { showError('Bad status from the MN: ' + e.message); }
+    };
+    es.onerror = function () { text($('live'), 'reconnecting\u2026'); };
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    $('room-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      setRoom($('room-input').value, 'user');
+    });
+    Array.prototype.slice.call($('menu').querySelectorAll('button')).forEach(function (b) {
+      b.addEventListener('click', function () { act(b.getAttribute('data-action')); });
+    });
+    $('bring-back').addEventListener('click', function () { command(['retrieve']); });
+    var q = new URLSearchParams(window.location.search).get('room');
+    if (q) setRoom(q, 'user');
+    render();
+    listen();
+    setInterval(loadDevices, 15000);
+  });
+}());
