@@ -275,6 +275,12 @@
 
   function render() {
     var loc = locationOf(status);
+    if (!loc && room && devices.length) {
+      /* no location from the network: the room's devices say where it is */
+      var a = devices[0].attrs || {};
+      loc = { building: a.building, floor: a.floor, room: room,
+        source: 'the devices\' SLP entries' };
+    }
     text($('place'), loc ? placeLine(loc) : room ? 'Room ' + room + ' (given here)' :
       'Location unknown');
     drawRoom();
