@@ -14,6 +14,7 @@
   var room = '';          /* the room shown */
   var roomFrom = '';      /* where that room came from */
   var chosen = null;      /* the device whose menu is open */
+  var split = null;       /* a video split half chosen: {display|camera: device} */
   var busy = false;
   var lastDevicesError = '';
 
@@ -131,14 +132,21 @@
 
   function attr(d, k) { return d.attrs && d.attrs[k] !== undefined ? d.attrs[k] : undefined; }
 
-  function spot(d, i, n) {
-    var x = parseInt(attr(d, 'x'), 10), y = parseInt(attr(d, 'y'), 10);
-    if (!isNaN(x) && !isNaN(y)) {
-      return { x: Math.min(88, Math.max(12, x)), y: Math.min(88, Math.max(12, y)) };
+  function placed(d) {
+    return !isNaN(parseInt(attr(d, 'x'), 10)) && !isNaN(parseInt(attr(d, 'y'), 10));
+  }
+
+  /* Where a device is drawn, in percent of the room: at its x, y when
+   * SLP gives them; the others in order, two by two when none has a
+   * place, else in a row along the near wall. */
+  function spot(d, k, m, anyPlaced) {
+    if (placed(d)) {
+      return { x: Math.min(85, Math.max(15, parseInt(attr(d, 'x'), 10))),
+        y: Math.min(88, Math.max(10, parseInt(attr(d, 'y'), 10))) };
     }
-    /* no position: laid out in order, two by two */
-    var rows = Math.max(1, Math.ceil(n / 2));
-    return { x: i % 2 ? 72 : 28, y: Math.round((Math.floor(i / 2) + 0.5) * 100 / rows) };
+    if (anyPlaced) return { x: Math.round((k + 0.5) * 100 / m), y: 92 };
+    var rows = Math.max(1, Math.ceil(m / 2));
+    return { x: k % 2 ? 72 : 28, y: Math.round((Math.floor(k / 2) + 0.5) * 100 / rows) };
   }
 
   function nameOfUrl(url) {
@@ -157,8 +165,10 @@
     $('room-empty').hidden = devices.length > 0;
     text($('room-empty'), room ? 'No devices found in room ' + room + ' yet.' :
       'Where are you? Give a room above.');
-    devices.forEach(function (d, i) {
-      var p = spot(d, i, devices.length);
+    var anyPlaced = devices.some(placed);
+    var loose = devices.filter(function (d) { return !placed(d); });
+    devices.forEach(function (d) {
+      var p = spot(d, loose.indexOf(d), loose.length, anyPlaced);
       var el = document.createElement('button');
       el.type = 'button';
       el.className = 'device';
@@ -195,7 +205,7 @@
     text($('menu-title'), d.name);
     var can = {
       audio: audio,
-      video: video && dir === 'both',
+      video: video,
       display: video && dir !== 'out',
       camera: video && dir !== 'in',
       everything: true,
@@ -214,9 +224,35 @@
     $('menu').hidden = true;
     chosen = null;
     if (!d || action === 'close') return;
-    var opt = { audio: '--audio', video: '--video', display: '--display',
-      camera: '--camera', everything: '--to' }[action];
+    if (action === 'display' || action === 'camera') {
+      /* a video split names both ends (move --display D --camera C):
+       * the first click keeps its half until the other is chosen */
+      var other = action === 'display' ? 'camera' : 'display';
+      if (split && split[other]) {
+        var args = ['move', '--display', '', '--camera', ''];
+        args[2] = action === 'display' ? d.url : split.display.url;
+        args[4] = action === 'camera' ? d.url : split.camera.url;
+        split = null;
+        showNote('');
+        command(args);
+        return;
+      }
+      split = {};
+      split[action] = d;
+      showNote(d.name + ' will be the ' + action + '. Now choose the ' + other +
+        ': click a device, then "' + (other === 'display' ? 'Display' : 'Camera') + ' here".');
+      return;
+    }
+    split = null;
+    showNote('');
+    var opt = { audio: '--audio', video: '--video', everything: '--to' }[action];
     if (opt) command(['move', opt, d.url]);
+  }
+
+  function showNote(msg) {
+    var n = $('note');
+    text(n, msg);
+    n.hidden = !msg;
   }
 
   function drawCall() {
@@ -258,9 +294,13 @@
     if (!lt) return;
     text($('xfer-what'), lt.mode + ' (' + lt.transfer_mode + ')' +
       (lt.ok ? '' : ' failed: ' + lt.error) + (lt.bridged ? ', bridged' : ''));
-    text($('xfer-latency'), ms(lt.latency_ms));
-    text($('xfer-lapse'), typeof lt.lapse_packets === 'number' ? lt.lapse_packets + ' packets' : '\u2014');
-    text($('xfer-disruption'), ms(lt.disruption_ms));
+    var v = lt.video;
+    function both(a, vv) { return v ? 'audio ' + a + ', video ' + vv : a; }
+    text($('xfer-latency'), both(ms(lt.latency_ms), v && ms(v.latency_ms)));
+    text($('xfer-lapse'), both(typeof lt.lapse_packets === 'number' ?
+      lt.lapse_packets + ' packets' : '\u2014', v && (typeof v.lapse_frames === 'number' ?
+      v.lapse_frames + ' frames' : '\u2014')));
+    text($('xfer-disruption'), both(ms(lt.disruption_ms), v && ms(v.disruption_ms)));
     text($('xfer-signaling'), ms(lt.signaling_ms));
     (lt.ladder || []).forEach(function (s) {
       var li = document.createElement('li');
