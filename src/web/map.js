@@ -157,11 +157,39 @@
     return url;
   }
 
-  function drawRoom() {
-    var box = $('room');
-    Array.prototype.slice.call(box.querySelectorAll('.device')).forEach(function (el) {
-      box.removeChild(el);
+  /* Device buttons are made once per device and updated in place: the
+   * status changes twice a second, and a tap must not land on a button
+   * that was just replaced. */
+  var deviceEls = {};
+
+  function part(el, cls) {
+    var p = el.querySelector('.' + cls);
+    if (!p) {
+      p = document.createElement('span');
+      p.className = cls;
+      el.appendChild(p);
+    }
+    return p;
+  }
+
+  function deviceEl(d) {
+    var el = deviceEls[d.url];
+    if (el) return el;
+    el = document.createElement('button');
+    el.type = 'button';
+    el.className = 'device';
+    el.setAttribute('data-url', d.url);
+    el.addEventListener('click', function () {
+      var cur = devices.filter(function (x) { return x.url === d.url; })[0];
+      if (cur) openMenu(cur);
     });
+    deviceEls[d.url] = el;
+    $('room').appendChild(el);
+    return el;
+  }
+
+  function drawRoom() {
+    var seen = {};
     $('room-empty').hidden = devices.length > 0;
     text($('room-empty'), room ? 'No devices found in room ' + room + ' yet.' :
       'Where are you? Give a room above.');
@@ -169,31 +197,23 @@
     var loose = devices.filter(function (d) { return !placed(d); });
     devices.forEach(function (d) {
       var p = spot(d, loose.indexOf(d), loose.length, anyPlaced);
-      var el = document.createElement('button');
-      el.type = 'button';
-      el.className = 'device';
-      el.setAttribute('data-url', d.url);
+      var el = deviceEl(d);
+      seen[d.url] = true;
       el.style.left = p.x + '%';
       el.style.top = p.y + '%';
-      var nm = document.createElement('span');
-      nm.className = 'name';
-      text(nm, d.name);
-      el.appendChild(nm);
-      var caps = document.createElement('span');
-      caps.className = 'caps';
-      text(caps, [attr(d, 'media'), attr(d, 'direction'), attr(d, 'codecs')]
+      text(part(el, 'name'), d.name);
+      text(part(el, 'caps'), [attr(d, 'media'), attr(d, 'direction'), attr(d, 'codecs')]
         .filter(function (v) { return v !== undefined && v !== ''; }).join(' \u00b7 '));
-      el.appendChild(caps);
       var here = mediaAt(d.url);
-      if (here.length) {
-        el.classList.add('holds');
-        var h = document.createElement('span');
-        h.className = 'here';
-        text(h, here.join(', ') + ' here');
-        el.appendChild(h);
-      }
-      el.addEventListener('click', function () { openMenu(d); });
-      box.appendChild(el);
+      el.classList.toggle('holds', here.length > 0);
+      var h = part(el, 'here');
+      text(h, here.length ? here.join(', ') + ' here' : '');
+      h.hidden = !here.length;
+    });
+    Object.keys(deviceEls).forEach(function (url) {
+      if (seen[url]) return;
+      deviceEls[url].parentNode.removeChild(deviceEls[url]);
+      delete deviceEls[url];
     });
   }
 
