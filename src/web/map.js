@@ -141,10 +141,12 @@
    * place, else in a row along the near wall. */
   function spot(d, k, m, anyPlaced) {
     if (placed(d)) {
-      return { x: Math.min(85, Math.max(15, parseInt(attr(d, 'x'), 10))),
-        y: Math.min(88, Math.max(10, parseInt(attr(d, 'y'), 10))) };
+      var y = Math.min(88, Math.max(10, parseInt(attr(d, 'y'), 10)));
+      /* the near wall's row is kept free for the devices without a place */
+      if (m) y = 8 + Math.round(y * 0.68);
+      return { x: Math.min(85, Math.max(15, parseInt(attr(d, 'x'), 10))), y: y };
     }
-    if (anyPlaced) return { x: Math.round((k + 0.5) * 100 / m), y: 92 };
+    if (anyPlaced) return { x: Math.round((k + 0.5) * 100 / m), y: 90 };
     var rows = Math.max(1, Math.ceil(m / 2));
     return { x: k % 2 ? 72 : 28, y: Math.round((Math.floor(k / 2) + 0.5) * 100 / rows) };
   }
