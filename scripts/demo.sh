@@ -14,6 +14,10 @@
 #          Carol), takes it back (nested REFER), then hands it to the room's
 #          audio+video system, a speakerphone and a display that Carol sees
 #          as one party (a multi-device system), and Carol hangs up.
+#   Act 4. The map: Alice's badge is read at room 123's door; her phone's
+#          map page (sipmob-mn --http) shows the room's devices where they
+#          stand; the media move by the page's own HTTP calls, and a
+#          screenshot of the page is saved as demo-out/map.png.
 #
 # Every step prints its SIP ladder (from the capture) and what the user felt:
 # transfer latency, lapse (Carol's packets nobody played) and disruption.
@@ -70,7 +74,8 @@ capture_start demo || die "cannot capture"
 # ---- Act 1 -----------------------------------------------------------------
 say "Act 1: a call with an ordinary SIP phone"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
-	--media audio,video --slp-da 127.0.0.1 --control "$T/mn.sock"
+	--media audio,video --slp-da 127.0.0.1 --control "$T/mn.sock" \
+	--http 127.0.0.1:8080
 if command -v baresip >/dev/null; then
 	baresip_start bob 5070 >/dev/null || die "baresip did not start"
 	bob_is="baresip $(baresip -h 2>&1 | head -1 | grep -o '[0-9.]\+' | head -1)"
@@ -113,15 +118,15 @@ ROOM="--room 123 --slp-da 127.0.0.1"
 start transcoder "$BIN/sipmob-transcoder" --sip 127.0.0.1:5099 \
 	--slp-da 127.0.0.1 --control "$T/transcoder.sock"
 start confphone "$BIN/sipmob-device" --sip 127.0.0.1:5094 --name confphone \
-	--codecs G722 $ROOM --control "$T/confphone.sock"
+	--codecs G722 $ROOM --position 50,50 --control "$T/confphone.sock"
 start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
-	$ROOM --control "$T/speaker.sock"
+	$ROOM --position 20,75 --control "$T/speaker.sock"
 start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
 	--media video --video display --video-sizes 4cif,cif $ROOM \
-	--control "$T/display.sock"
+	--position 50,12 --control "$T/display.sock"
 start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
 	--media video --video camera --video-size cif $ROOM \
-	--control "$T/camera.sock"
+	--position 82,30 --control "$T/camera.sock"
 wait_until 10 test -S "$T/carol.sock" -a -S "$T/speaker.sock" -a \
 	-S "$T/display.sock" -a -S "$T/camera.sock" -a -S "$T/confphone.sock" \
 	-a -S "$T/transcoder.sock" || die "devices did not start"
@@ -231,6 +236,63 @@ ctl "$T/carol.sock" hangup >/dev/null
 wait_stat 10 "$T/av.sock" '.sessions | length' eq 0 ||
 	die "the audio+video system still holds the call"
 echo "   the system's members: speaker $(live "$T/speaker.sock"), display $(live "$T/display.sock")"
+
+# ---- Act 4 -----------------------------------------------------------------
+say "Act 4: the map on Alice's phone"
+MAP=http://127.0.0.1:8080
+page() {   # ARGS...: a command as the map page sends it (POST /api/command)
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -sc '{args: .}')
+	in_ns curl -s -X POST -H 'Content-Type: application/json' \
+		-d "$json" "$MAP/api/command"
+}
+# The badge reader at the door says who came in; the MN learns its room.
+# With a location service (`location set` on the control socket, fed by a
+# PUBLISH from the door's reader), the page follows the MN's location;
+# without one, the page is given the room, as a user would type it.
+badge_read_at_door() {   # ROOM: sets MAP_URL, the page showing that room
+	local room=$1
+	if mn location set --room "$room" >/dev/null 2>&1; then
+		echo "   the badge reader: Alice is in room $room (the MN's location)"
+		MAP_URL=$MAP/
+	else
+		echo "   the badge reader: Alice is in room $room (given to the page:" \
+			"this build has no location service)"
+		MAP_URL="$MAP/?room=$room"
+	fi
+}
+step "Alice calls Carol, and her badge is read at room 123's door"
+mn call sip:carol@127.0.0.1:5080 >/dev/null
+wait_stat 10 "$T/mn.sock" .call.state eq established || die "no call"
+wait_stat 10 "$T/mn.sock" '.call.media[0].played_packets' ge 25 || die "no audio"
+badge_read_at_door 123
+step "the map page's view of the room (GET /api/devices, as the page asks)"
+in_ns curl -s "$MAP/api/devices?room=123" | jq -r '.devices[] |
+	"   \(.name) at (\(.attrs.x // "-"), \(.attrs.y // "-")): \(.attrs.media) \(.attrs.direction)"'
+t=$(now); step "on the map: speaker -> \"Move audio here\" (POST /api/command)"
+feel "$(page move --audio sip:speaker@127.0.0.1:5091)"
+ladder "$t" map-audio
+t=$(now); step "on the map: display -> \"Display here\", camera -> \"Camera here\""
+feel "$(page move --display sip:display@127.0.0.1:5092 \
+	--camera sip:camera@127.0.0.1:5093)"
+where
+step "the page, as Alice's phone shows it"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null &&
+	"$PEERS_PY" -c 'import selenium' 2>/dev/null; then
+	in_ns "$PEERS_PY" "$here/tests/tools/web_map.py" shot --url "$MAP_URL" \
+		--out "$out/map.png" --expect speaker,display,camera,confphone \
+		--height 1400 2>>"$T/browser.log" | sed 's/^/   screenshot: /' ||
+		echo "   (the page had JavaScript errors: see browser.log)"
+else
+	echo "   (no screenshot: chromium, chromium-driver or python3-selenium is" \
+		"missing; scripts/install-deps installs them)"
+fi
+t=$(now); step "on the map: \"Bring back\""
+feel "$(page retrieve)"
+where
+mn hangup >/dev/null
+wait_stat 10 "$T/carol.sock" '.sessions | length' eq 0
+
 capture_stop demo
 cp -f "$T"/*.log "$T"/*.pcap "$out/" 2>/dev/null
 

@@ -26,6 +26,18 @@ int  ctl_alloc(struct ctl **ctlp, const char *path, ctl_cmd_h *cmdh,
  *  place; returns their number, -E2BIG when there are more than maxargs. */
 int  ctl_split(char *line, char *argv[], int maxargs);
 void ctl_request_done(struct ctl_request *req, int err);
+
+/** A command's reply (with "ok", and "error" when it failed), for
+ *  ctl_run(); reply is the request's, valid during the call only. */
+typedef void (ctl_done_h)(int err, struct odict *reply, void *arg);
+/** Runs one request line through cmdh exactly as if it had come on a
+ *  control socket, and hands the reply to doneh instead of a client:
+ *  at once, or later for a command that answers later. Another front
+ *  end (the MN's map page) speaks the same commands this way. 0 once
+ *  doneh has been or will be called; EINVAL, E2BIG (longer than a
+ *  socket's line) or ENOMEM, and then it is not. */
+int  ctl_run(const char *line, ctl_cmd_h *cmdh, void *cmd_arg,
+	     ctl_done_h *doneh, void *done_arg);
 struct odict *ctl_request_reply(struct ctl_request *req);
 
 /* Reply helpers: add a value under key (ints are 64-bit) */

@@ -52,6 +52,8 @@ struct device_conf {
 	const char *room;
 	int floor;                /**< INT32_MIN: not given                */
 	const char *building;
+	bool has_position;        /* where in the room, for the MN's map:  */
+	int pos_x, pos_y;         /* percent of its width and depth, 0-100 */
 	const char *slp_da;       /**< "ADDR[:PORT]", NULL: by multicast    */
 	/* proof of presence (spec §8.2): with a room key, the secret a user
 	 * proves (Digest) is the password followed by the room's token */

@@ -80,6 +80,9 @@ static void usage(FILE *f)
 "                          subscribe to its dialogs\n"
 "      --room ROOM         register in SLP as a service:sip-device in ROOM\n"
 "      --floor N, --building NAME   more of its location, for SLP\n"
+"      --position X,Y      where it stands in the room, in percent of the\n"
+"                          room's width and depth (0-100): SLP attributes\n"
+"                          x and y, where the MN's map draws it\n"
 "      --slp-da ADDR[:PORT] the SLP directory agent (default: found by\n"
 "                          multicast; without one, answer multicast queries)\n"
 "      --require-presence  proof of presence (spec §8.2): a user proves\n"
@@ -132,6 +135,24 @@ static int command_handler(struct ctl_request *req, int argc, char *argv[],
 	return device_command(app->dev, argc, argv, reply);
 }
 
+/* "X,Y", each an integer 0-100 */
+static int position_parse(const char *s, int *x, int *y)
+{
+	char *end;
+	long a, b;
+
+	a = strtol(s, &end, 10);
+	if (end == s || *end != ',')
+		return EINVAL;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || *end || a < 0 || a > 100 || b < 0 || b > 100)
+		return EINVAL;
+	*x = (int)a;
+	*y = (int)b;
+	return 0;
+}
+
 static void stop_handler(void *arg)
 {
 	struct app *app = arg;
@@ -162,6 +183,7 @@ int main(int argc, char *argv[])
 		{"room",      required_argument, NULL, 1001},
 		{"floor",     required_argument, NULL, 1002},
 		{"building",  required_argument, NULL, 1003},
+		{"position",  required_argument, NULL, 1011},
 		{"slp-da",    required_argument, NULL, 1004},
 		{"owner",     required_argument, NULL, 1005},
 		{"on-in-use", required_argument, NULL, 1009},
@@ -238,6 +260,15 @@ int main(int argc, char *argv[])
 			conf.floor = (int)n;
 			break;
 		case 1003: conf.building = optarg; break;
+		case 1011:
+			if (position_parse(optarg, &conf.pos_x, &conf.pos_y)) {
+				fprintf(stderr, "sipmob-device: --position %s:"
+					" want X,Y, each 0-100 (percent of the"
+					" room's width and depth)\n", optarg);
+				return 2;
+			}
+			conf.has_position = true;
+			break;
 		case 1004: conf.slp_da = optarg; break;
 		case 1005: conf.owner = optarg; break;
 		case 1009: conf.on_in_use = optarg; break;

@@ -21,6 +21,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/web.h>
 
 static void usage(FILE *f)
 {
@@ -86,6 +87,9 @@ static void usage(FILE *f)
 "      --tls-ca FILE       PEM CAs a TLS peer's certificate must chain to\n"
 "                          (it must also name the host dialled)\n"
 "      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
+"      --http ADDR:PORT    serve the map page there (docs/web.md); on an\n"
+"                          address other than loopback it wants the token\n"
+"                          printed at start-up\n"
 "      --verbose           log every SIP message sent and received\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
@@ -94,6 +98,7 @@ static void usage(FILE *f)
 struct app {
 	struct mn *mn;
 	struct ctl *ctl;
+	struct web *web;
 };
 
 static int command_handler(struct ctl_request *req, int argc, char *argv[],
@@ -138,6 +143,7 @@ int main(int argc, char *argv[])
 		{"location-recheck", required_argument, NULL, 1008},
 		{"auto-retrieve", no_argument,     NULL, 1009},
 		CLI_SEC_OPTIONS,
+		{"http",      required_argument, NULL, 1010},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -145,9 +151,9 @@ int main(int argc, char *argv[])
 	};
 	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
 			       .device_timeout_ms = 8000, .bridge = true};
-	const char *control = NULL, *media = "audio";
+	const char *control = NULL, *media = "audio", *http = NULL;
 	struct mset_conf mc;
-	struct app app = {NULL, NULL};
+	struct app app = {NULL, NULL, NULL};
 	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
 	char why[256];
@@ -210,6 +216,7 @@ int main(int argc, char *argv[])
 		case 1003: conf.video_sizes = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
+		case 1010: http = optarg; break;
 		case 1006: conf.location_server = optarg; break;
 		case 1007:
 			if (cli_long("sipmob-mn", "--location-expires", optarg,
@@ -308,9 +315,20 @@ int main(int argc, char *argv[])
 		sipep_set_aib(mn_sipep(app.mn), aib.signer, aib.verifier);
 	if (!err && control)
 		err = ctl_alloc(&app.ctl, control, command_handler, &app);
+	if (!err && http) {
+		char url[160];
+
+		err = web_alloc(&app.web, http, command_handler, &app, why,
+				sizeof(why));
+		if (err)
+			fprintf(stderr, "sipmob-mn: %s\n", why);
+		else if (!web_url(app.web, url, sizeof(url)))
+			fprintf(stderr, "sipmob-mn: the map page: %s\n", url);
+	}
 	if (!err)
 		err = daemon_run(stop_handler, &app);
 
+	mem_deref(app.web);
 	mem_deref(app.ctl);
 	mem_deref(app.mn);
 	aib_keys_reset(&aib);

@@ -35,6 +35,8 @@ struct ctl_request {
 	bool dispatched;
 	struct odict *reply;
 	struct tmr tmr;
+	ctl_done_h *doneh;      /* ctl_run(): the reply goes here instead */
+	void *done_arg;
 };
 
 static void request_close(struct ctl_request *req)
@@ -101,6 +103,17 @@ void ctl_request_done(struct ctl_request *req, int err)
 	if (!req)
 		return;
 
+	if (req->doneh) {
+		ctl_done_h *h = req->doneh;
+
+		req->doneh = NULL;
+		if (err && !odict_lookup(req->reply, "error"))
+			(void)ctl_put_str(req->reply, "error",
+					  strerror(err));
+		odict_entry_del(req->reply, "ok");
+		(void)ctl_put_bool(req->reply, "ok", err == 0);
+		h(err, req->reply, req->done_arg);
+	}
 	if (req->fd >= 0) {
 		if (err && !odict_lookup(req->reply, "error"))
 			(void)ctl_put_str(req->reply, "error",
@@ -120,7 +133,7 @@ struct odict *ctl_request_reply(struct ctl_request *req)
 	return req ? req->reply : NULL;
 }
 
-static void dispatch(struct ctl_request *req)
+static void dispatch(struct ctl_request *req, ctl_cmd_h *cmdh, void *arg)
 {
 	char *argv[CTL_MAX_ARGS];
 	int argc, err;
@@ -136,10 +149,39 @@ static void dispatch(struct ctl_request *req)
 		return;
 	}
 
-	err = req->ctl->cmdh(req, argc, argv, req->reply, req->ctl->arg);
+	err = cmdh(req, argc, argv, req->reply, arg);
 	if (err != EINPROGRESS)
 		ctl_request_done(req, err);
 	mem_deref(req);  /* a handler that answers later holds its own ref */
+}
+
+int ctl_run(const char *line, ctl_cmd_h *cmdh, void *cmd_arg,
+	    ctl_done_h *doneh, void *done_arg)
+{
+	struct ctl_request *req;
+
+	if (!line || !cmdh || !doneh)
+		return EINVAL;
+	if (strlen(line) >= CTL_MAX_LINE)
+		return E2BIG;
+
+	req = mem_zalloc(sizeof(*req), request_destructor);
+	if (!req)
+		return ENOMEM;
+	req->fd = -1;
+	tmr_init(&req->tmr);
+	if (odict_alloc(&req->reply, 16)) {
+		mem_deref(req);
+		return ENOMEM;
+	}
+	str_ncpy(req->line, line, sizeof(req->line));
+	req->len = strlen(req->line);
+	req->doneh = doneh;
+	req->done_arg = done_arg;
+	/* the words live in req->line as long as the request does, as for
+	 * a request that came on the socket */
+	dispatch(req, cmdh, cmd_arg);
+	return 0;
 }
 
 static void idle_handler(void *arg)
@@ -174,7 +216,7 @@ static void read_handler(int flags, void *arg)
 	*nl = '\0';
 	fd_close(req->fd);   /* nothing more is read */
 	tmr_cancel(&req->tmr);
-	dispatch(req);
+	dispatch(req, req->ctl->cmdh, req->ctl->arg);
 }
 
 static void accept_handler(int flags, void *arg)

@@ -96,6 +96,20 @@ static int put_last_transfer(struct odict *od, const struct last_transfer *lt)
 		if (lt->transcoder[0])
 			err |= ctl_put_str(o, "transcoder", lt->transcoder);
 	}
+	if (lt->ladder.n) {
+		struct odict *steps, *st;
+
+		err = err ? err : ctl_put_array(o, "ladder", &steps);
+		for (unsigned i = 0; i < lt->ladder.n && !err; i++) {
+			err |= ctl_array_obj(steps, &st);
+			err = err ? err : ctl_put_int(st, "t_ms",
+						     lt->ladder.v[i].t_ms);
+			err = err ? err : ctl_put_str(st, "step",
+						     lt->ladder.v[i].what);
+		}
+		if (lt->ladder.cut)
+			err |= ctl_put_bool(o, "ladder_cut", true);
+	}
 	/* The top-level numbers are the audio's. */
 	err |= put_metrics(o, lt->metrics_known, &lt->m, "packets",
 			   lt->ok ? lt->metrics_note : NULL);

@@ -520,6 +520,8 @@ static int slp_attrs_print(struct re_printf *pf, const struct device *dev)
 	if (c->building)
 		err |= re_hprintf(pf, ",(building=%H)", slp_attr_escape,
 				  c->building);
+	if (c->has_position)
+		err |= re_hprintf(pf, ",(x=%d),(y=%d)", c->pos_x, c->pos_y);
 	err |= re_hprintf(pf, ",(media=%s%s%s),(direction=%s)",
 			  audio ? "audio" : "", audio && video ? "," : "",
 			  video ? "video" : "", audio && !video ? "both" :

@@ -62,6 +62,7 @@ struct handoff {
 	char *cn;                    /* where the CN is reached (handoff)   */
 	xfer_done_h *h;
 	void *arg;
+	struct ladder ladder;        /* its SIP steps, for status           */
 };
 
 static void finish(struct handoff *ho, const char *error);
@@ -156,6 +157,19 @@ void handoff_call_ending(struct mn *mn)
 	}
 }
 
+/* One NOTIFY (or the REFER's own failure) on the ladder. */
+static void ladder_note(struct handoff *ho, int err, bool refused,
+			uint16_t scode, bool final)
+{
+	if (err)
+		ladder_add(&ho->ladder, ho->t_cmd, "REFER failed");
+	else if (refused)
+		ladder_add(&ho->ladder, ho->t_cmd, "REFER refused %u", scode);
+	else
+		ladder_add(&ho->ladder, ho->t_cmd, "NOTIFY <- device: %u%s",
+			   scode, final ? " (final)" : "");
+}
+
 static void finish(struct handoff *ho, const char *error)
 {
 	struct mn *mn = ho->mn;
@@ -163,6 +177,7 @@ static void finish(struct handoff *ho, const char *error)
 	xfer_done_h *h = ho->h;
 
 	report_outcome(lt, ho->retrieve, "handoff", error);
+	lt->ladder = ho->ladder;
 	if (!error) {
 		take_own_runs(ho);
 		report_metrics(ho->report, ho->t_cmd - LOOKBACK_MS,
@@ -273,6 +288,8 @@ static void handoff_notified(int err, bool refused, uint16_t scode,
 	struct handoff *ho = arg;
 	struct mn *mn = ho->mn;
 	char why[192];
+
+	ladder_note(ho, err, refused, scode, final);
 	(void)notify;
 
 	if (!final) {
@@ -405,6 +422,8 @@ static int send_handoff_refer(struct handoff *ho)
 			  referto_print, &rto, sipep_uri(mn->ep));
 	err = err ? err : siprefer_send(&ho->refer, mn->ep, NULL, ho->device,
 					hdrs, handoff_notified, ho);
+	if (!err)
+		ladder_add(&ho->ladder, ho->t_cmd, "REFER -> %s", ho->device);
 	mem_deref(hdrs);
 	return err;
 }
@@ -554,6 +573,8 @@ static void nested_notified(int err, bool refused, uint16_t scode,
 	char why[192];
 	(void)notify;
 
+	ladder_note(ho, err, refused, scode, final);
+
 	if (!final)
 		return;
 	ho->refer = mem_deref(ho->refer);
@@ -610,6 +631,9 @@ static int send_nested_refer(struct handoff *ho)
 					ho->device, hdrs, nested_notified,
 					ho);
 	mem_deref(hdrs);
+	if (!err)
+		ladder_add(&ho->ladder, ho->t_cmd, "REFER (nested) -> %s",
+			   ho->device);
 	if (!err)
 		re_fprintf(stderr, "mn: retrieving the session from %s"
 			   " (nested REFER)\n", ho->device);
@@ -736,6 +760,10 @@ static void cn_answered(struct mn *mn, int err, uint16_t scode, void *arg)
 	struct handoff *ho = arg;
 	char why[160];
 
+	if (err)
+		ladder_add(&ho->ladder, ho->t_cmd, "CN: no answer");
+	else
+		ladder_add(&ho->ladder, ho->t_cmd, "%u <- CN", scode);
 	if (ho->not) {
 		if (err || scode >= 300)
 			(void)siprefer_notify(ho->not, scode ? scode : 408,

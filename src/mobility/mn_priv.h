@@ -91,6 +91,19 @@ int  devleg_stamp(struct devleg *d, struct sdesc *sd);
 
 /* ---- the mobile node ---------------------------------------------------- */
 
+/* ladder.c: a transfer's SIP steps, with ms since its command */
+enum { LADDER_MAX = 12 };
+struct ladder_step {
+	uint32_t t_ms;
+	char what[56];            /* "INVITE -> sip:speaker@...", "CN 200" */
+};
+struct ladder {
+	unsigned n;
+	bool cut;                 /* more steps than LADDER_MAX            */
+	struct ladder_step v[LADDER_MAX];
+};
+void ladder_add(struct ladder *l, uint64_t t_cmd, const char *fmt, ...);
+
 struct last_transfer {
 	bool valid;
 	bool ok;
@@ -115,6 +128,7 @@ struct last_transfer {
 				     transcoder, refused; NULL: no audio  */
 	char codec_why[256];
 	char transcoder[128];     /* the transcoder's URI, if one is used  */
+	struct ladder ladder;     /* its SIP steps (empty: not recorded)   */
 };
 
 struct xfer;

@@ -264,6 +264,8 @@ void report_outcome(struct last_transfer *lt, bool retrieve, const char *how,
 	lt->mode = retrieve ? "retrieve" : "transfer";
 	lt->how = how;
 	str_ncpy(lt->error, error ? error : "", sizeof(lt->error));
+	lt->ladder.n = 0;   /* the transfer's own, copied after this */
+	lt->ladder.cut = false;
 	/* the MNC transfer sets its bridges' figures after this */
 	lt->bridged = false;
 	lt->bridge_ms = lt->bridge_relayed = lt->bridge_spliced = 0;

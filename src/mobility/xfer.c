@@ -72,6 +72,7 @@ struct xfer {
 	struct report *report;
 	struct xbridges xb;
 	struct caps_plan caps;      /* how the audio's codec is reconciled */
+	struct ladder ladder;       /* its SIP steps, for status           */
 };
 
 static void finish(struct xfer *x, const char *error);
@@ -162,6 +163,11 @@ static void device_done(struct devleg *d, int err, uint16_t scode,
 	const char *bad;
 	struct le *le;
 
+	if (err)
+		ladder_add(&x->ladder, x->t_cmd, "%s: %s", d->uri,
+			   err == ETIMEDOUT ? "no answer" : "failed");
+	else
+		ladder_add(&x->ladder, x->t_cmd, "%u <- %s", scode, d->uri);
 	if (err == EBADMSG)
 		re_snprintf(why, sizeof(why), "device %s answered bad SDP",
 			    d->uri);
@@ -331,6 +337,9 @@ static int invite_device(struct target *t)
 	err = err ? err : xbridge_offer(&t->x->xb, t->x->mn, offer,
 					t->bridge_lines);
 	err = err ? err : devleg_invite(t->d, offer, device_done, t);
+	if (!err)
+		ladder_add(&t->x->ladder, t->x->t_cmd, "INVITE -> %s",
+			   t->d->uri);
 	mem_deref(offer);
 	return err;
 }
@@ -377,6 +386,8 @@ static int invite_transcoder(struct target *t)
 	t->tc = devleg_alloc(mn->ep, t->x->caps.tc_uri, -1);
 	if (!t->tc)
 		return ENOMEM;
+	ladder_add(&t->x->ladder, t->x->t_cmd, "INVITE -> %s",
+		   t->tc->uri);
 	return devleg_invite_offerless(t->tc, transcoder_done, t);
 }
 
@@ -465,6 +476,8 @@ static void send_cn(struct xfer *x)
 	}
 
 	err = call_reinvite(mn, x->cn_offer, cn_response, x);
+	if (!err)
+		ladder_add(&x->ladder, x->t_cmd, "re-INVITE -> CN");
 	if (err) {
 		re_snprintf(why, sizeof(why), "cannot re-INVITE the CN (%m)",
 			    err);
@@ -487,6 +500,7 @@ static void safety_over(void *arg)
 
 	self_sending(x->mn, &x->mn->place, x->mn->cn_local);
 	xbridge_end(&x->xb, NULL);
+	ladder_add(&x->ladder, x->t_cmd, "MN sends only what it holds");
 	collect_reports(x);
 }
 
@@ -500,6 +514,7 @@ static void cn_accepted(struct xfer *x, const struct sip_msg *msg)
 	struct le *le;
 
 	call_ack(mn);   /* the CN first (Figure 2, 5) */
+	ladder_add(&x->ladder, x->t_cmd, "ACK -> CN, then devices");
 
 	if (sdesc_parse(&cn, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
 			err, sizeof(err))) {
@@ -566,6 +581,10 @@ static void cn_response(struct mn *mn, int err, uint16_t scode,
 	struct xfer *x = arg;
 	char why[192];
 
+	if (err)
+		ladder_add(&x->ladder, x->t_cmd, "CN: no answer");
+	else
+		ladder_add(&x->ladder, x->t_cmd, "%u <- CN", scode);
 	if (!err && scode < 300) {
 		mn->last.signaling_ms = playlog_now_ms() - x->t_cmd;
 		cn_accepted(x, msg);
@@ -603,6 +622,7 @@ static void reports_done(struct report *r, void *arg)
 {
 	struct xfer *x = arg;
 
+	ladder_add(&x->ladder, x->t_cmd, "playout reports in");
 	report_metrics(r, x->t_cmd - LOOKBACK_MS, x->t_cmd, x->target_src,
 		       x->vtarget_src, x->video_moved, false, &x->mn->last);
 	finish(x, NULL);
@@ -629,6 +649,7 @@ static void finish(struct xfer *x, const char *error)
 	xfer_done_h *h = x->h;
 
 	report_outcome(lt, x->retrieve, "mnc", error);
+	lt->ladder = x->ladder;
 	caps_outcome(lt, x->retrieve ? NULL : &x->caps);
 	if (x->retrieve)
 		lt->codec_how = NULL;
