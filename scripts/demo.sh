@@ -14,9 +14,10 @@
 #          Carol), takes it back (nested REFER), then hands it to the room's
 #          audio+video system, a speakerphone and a display that Carol sees
 #          as one party (a multi-device system), and Carol hangs up.
-#   Act 4. The map: Alice's badge is read at room 123's door; her phone's
-#          map page (sipmob-mn --http) shows the room's devices where they
-#          stand; the media move by the page's own HTTP calls, and a
+#   Act 4. The map: Alice's badge is read at room 123's door (the reader
+#          PUBLISHes her PIDF-LO to the presence server, Kamailio, which
+#          tells her phone: it is subscribed); her phone's map page
+#          (sipmob-mn --http) shows the room's devices where they stand; the media move by the page's own HTTP calls, and a
 #          screenshot of the page is saved as demo-out/map.png.
 #
 # Every step prints its SIP ladder (from the capture) and what the user felt:
@@ -71,11 +72,37 @@ where() {
 
 capture_start demo || die "cannot capture"
 
+# Alice's presence server (Kamailio's presence modules, its database made
+# here): the badge reader of act 4 publishes where she is, and her phone
+# subscribes to it from the start
+KAM=5088
+LOCATION=()
+SCHEMA=/usr/share/kamailio/db_sqlite
+presence_server() {
+	command -v kamailio >/dev/null && command -v sqlite3 >/dev/null &&
+		[ -f "$SCHEMA/presence-create.sql" ] || return 1
+	BADGE_PW=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	mkdir -p "$T/kam"
+	printf '127.0.0.1 alice %s\n' "$BADGE_PW" >"$T/badge.creds"
+	chmod 600 "$T/badge.creds"
+	cat "$SCHEMA/standard-create.sql" "$SCHEMA/presence-create.sql" |
+		sqlite3 "$T/kam/presence.db" || return 1
+	start presence kamailio -f "$PEERS_CONF/kamailio-presence.cfg" -DD -E \
+		-Y "$T/kam" -A "KAM_LISTEN=udp:127.0.0.1:$KAM" \
+		-A "KAM_CTL=\"unix:$T/kam/ctl\"" \
+		-A "KAM_DB=\"sqlite://$T/kam/presence.db\"" \
+		-A "KAM_PUBLISH_PW=\"$BADGE_PW\"" >/dev/null &&
+		wait_until 10 ns_listening udp "$KAM"
+}
+if presence_server; then
+	LOCATION=(--location-server "sip:127.0.0.1:$KAM")
+fi
+
 # ---- Act 1 -----------------------------------------------------------------
 say "Act 1: a call with an ordinary SIP phone"
 start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
 	--media audio,video --slp-da 127.0.0.1 --control "$T/mn.sock" \
-	--http 127.0.0.1:8080
+	--http 127.0.0.1:8080 "${LOCATION[@]}"
 if command -v baresip >/dev/null; then
 	baresip_start bob 5070 >/dev/null || die "baresip did not start"
 	bob_is="baresip $(baresip -h 2>&1 | head -1 | grep -o '[0-9.]\+' | head -1)"
@@ -252,12 +279,20 @@ page() {   # ARGS...: a command as the map page sends it (POST /api/command)
 # without one, the page is given the room, as a user would type it.
 badge_read_at_door() {   # ROOM: sets MAP_URL, the page showing that room
 	local room=$1
-	if mn location set --room "$room" >/dev/null 2>&1; then
-		echo "   the badge reader: Alice is in room $room (the MN's location)"
-		MAP_URL=$MAP/
+	MAP_URL=$MAP/
+	if [ ${#LOCATION[@]} -gt 0 ] &&
+		in_ns "$BIN/sipmob-locpub" --server "sip:127.0.0.1:$KAM" \
+			--user alice --sip 127.0.0.1:5089 \
+			--credentials "$T/badge.creds" --building N1 --floor 1 \
+			--room "$room" >>"$T/locpub.log" 2>&1 &&
+		wait_stat 10 "$T/mn.sock" .location.room eq "$room"; then
+		echo "   the badge reader PUBLISHed Alice's location (PIDF-LO) to" \
+			"the presence server; her phone's subscription says: room" \
+			"$(mn status --json | jq -r '.location | "\(.room), floor \(.floor), building \(.building) (\(.source))"')"
+	elif mn location set --room "$room" >/dev/null 2>&1; then
+		echo "   (no presence server: Alice's location set by hand: room $room)"
 	else
-		echo "   the badge reader: Alice is in room $room (given to the page:" \
-			"this build has no location service)"
+		echo "   (no location service: the page is given the room)"
 		MAP_URL="$MAP/?room=$room"
 	fi
 }

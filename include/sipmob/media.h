@@ -90,6 +90,11 @@ int  media_stream_set_codec(struct media_stream *ms,
 void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt);
 int  media_stream_set_remote(struct media_stream *ms, const struct sa *raddr);
 void media_stream_set_dir(struct media_stream *ms, bool send, bool recv);
+
+/* rtcp_gate.c: while closed, a stream's RTCP reports are held back */
+struct media_rtcp_gate;
+int  media_rtcp_gate_alloc(struct media_rtcp_gate **gp, struct rtp_sock *rtp);
+void media_rtcp_gate_set(struct media_rtcp_gate *g, bool open);
 int  media_stream_record(struct media_stream *ms, const char *wav_path);
 /** What we send: h fills each frame (NULL: the sequence-marked tone) */
 void media_stream_set_source(struct media_stream *ms, media_frame_src_h *h,

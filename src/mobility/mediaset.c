@@ -64,6 +64,8 @@ struct vlog {
 struct mset {
 	struct media_stream *audio;       /* NULL: no audio                */
 	struct media_vstream *video;      /* NULL: no video                */
+	struct media_rtcp_gate *gate[2];  /* audio's, video's; or NULL     */
+	struct rtp_sock *gated[2];        /* ...on which stream (not owned) */
 	enum mset_video vrole;
 	enum sdesc_dir vdir;              /* video: what we do now          */
 	struct sdesc_codec vcodec;
@@ -93,6 +95,8 @@ static void destructor(void *arg)
 
 	mem_deref(ms->audio);   /* their RTCP BYE goes out through sdes */
 	mem_deref(ms->video);
+	mem_deref(ms->gate[SDESC_AUDIO]);
+	mem_deref(ms->gate[SDESC_VIDEO]);
 	mem_deref(ms->sdes);
 	mem_deref(ms->local);
 	mem_deref(ms->remote);
@@ -1071,6 +1075,25 @@ int mset_media_parse(struct mset_conf *conf, const char *media,
 	return 0;
 }
 
+/* Our RTCP for a medium we no longer send goes nowhere (rtcp_gate.c):
+ * the far end talks to the device that took it now. */
+static void gate_rtcp(struct mset *ms, enum sdesc_mtype type, bool open)
+{
+	struct rtp_sock *rtp = type == SDESC_AUDIO ?
+		media_stream_rtp(ms->audio) : media_vstream_rtp(ms->video);
+
+	if (!rtp)
+		return;
+	if (ms->gated[type] != rtp) {   /* a new stream: a new gate */
+		ms->gate[type] = mem_deref(ms->gate[type]);
+		ms->gated[type] = NULL;
+		if (open || media_rtcp_gate_alloc(&ms->gate[type], rtp))
+			return;
+		ms->gated[type] = rtp;
+	}
+	media_rtcp_gate_set(ms->gate[type], open);
+}
+
 void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)
 {
 	if (!ms || type > SDESC_VIDEO)
@@ -1080,6 +1103,7 @@ void mset_set_sending(struct mset *ms, enum sdesc_mtype type, bool send)
 	else
 		ms->vmute = !send;
 	set_dirs(ms, type);
+	gate_rtcp(ms, type, send);
 }
 
 void mset_send_now(struct mset *ms, enum sdesc_mtype type)

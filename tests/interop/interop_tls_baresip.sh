@@ -47,11 +47,14 @@ check "baresip runs SRTP" \
 	wait_until 5 _peer_grep dev 'SRTP is Enabled'
 check "the CN's stream changes to baresip's" \
 	wait_until 10 eval '[ "$(jstat "$T/cn.sock" ".streams[0].rx_ssrc")" != "$mn_ssrc" ]'
-drops=$(jstat "$T/cn.sock" '.streams[0].srtp_rx_drops')
 check "the CN plays baresip's stream (decrypts it)" \
 	grows 10 "$T/cn.sock" '.streams[0].played_packets' 100
-check "...with no SRTP packet dropped since" \
-	eq "$(jstat "$T/cn.sock" '.streams[0].srtp_rx_drops')" "$drops"
+# (the MN's last packets, still on their way when the keys changed, may
+# have been refused: they do not authenticate with baresip's key)
+drops=$(jstat "$T/cn.sock" '.streams[0].srtp_rx_drops')
+check "...and refuses none of baresip's while it plays 100 more" \
+	keeps "$T/cn.sock" '.streams[0].srtp_rx_drops' "$drops" \
+	"$T/cn.sock" '.streams[0].played_packets' 100
 check "the CN's SRTP is on" eq "$(jstat "$T/cn.sock" '.streams[0].srtp')" true
 ctl "$T/mn.sock" hangup >/dev/null
 need "baresip's call ends" baresip_wait_closed dev 10

@@ -53,7 +53,7 @@ mem_bounded() {
 }
 
 robust_tally() {
-	log "$1: $(jq -c '{sent, tcp, answers, unanswered_valid, after, held, status_while_held}' <<<"$2")"
+	log "$1: $(jq -c '{sent, tcp, answers, retransmitted, unanswered_valid, after, held, status_while_held}' <<<"$2")"
 }
 
 # jq over a round's JSON: rj JSON FILTER
