@@ -348,6 +348,26 @@
     drawRoom();
     drawCall();
     drawTransfer();
+    drawLeft();
+  }
+
+  /* The user left a room that still holds some of the call's media: the
+   * MN offers them back (status.location.retrieve_offered) */
+  function drawLeft() {
+    var off = status && status.location && status.location.retrieve_offered;
+    var call = status && status.call;
+    /* ...as long as one of them is still away from the MN */
+    var away = off && off.media && call && call.media ?
+      call.media.some(function (m) {
+        return off.media.split(',').indexOf(m.type) >= 0 && m.at !== 'self';
+      }) : false;
+    var show = !!(away && off.auto !== 'done' && call.state === 'established');
+    $('left').hidden = !show;
+    if (show)
+      text($('left-text'), 'You left room ' + off.left_room + '; its ' +
+        off.media + ' is still there' +
+        (off.auto === 'retrieving' ? ' (bringing it back)' :
+         off.auto === 'failed' ? ' (bringing it back failed)' : '') + '.');
   }
 
   /* ---- live status ---- */
@@ -382,6 +402,7 @@
       b.addEventListener('click', function () { act(b.getAttribute('data-action')); });
     });
     $('bring-back').addEventListener('click', function () { command(['retrieve']); });
+    $('left-back').addEventListener('click', function () { command(['retrieve']); });
     var q = new URLSearchParams(window.location.search).get('room');
     if (q) setRoom(q, 'user');
     render();

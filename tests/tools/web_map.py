@@ -100,6 +100,11 @@ def stat(args, sock):
     return json.loads(out)
 
 
+def ctl(args, *words):
+    subprocess.run([args.sipmob, '-C', args.mn_sock] + list(words),
+                   capture_output=True, timeout=30, check=False)
+
+
 def medium(st, kind):
     for m in st.get('call', {}).get('media', []):
         if m['type'] == kind:
@@ -228,6 +233,28 @@ def cmd_check(args):
         ok('the page no longer draws media at %s' % args.device, wait(
             10, lambda: 'here' not in device_el(drv, args.device).text))
         drv.save_screenshot(os.path.join(args.out, 'map-back.png'))
+
+        # the user walks out of room 123 with the audio on its device:
+        # the page offers it back, and its button brings it back
+        ctl(args, 'location', 'set', '--room', '123')
+        ctl(args, 'move', '--audio', url)
+        ok('(the audio is at %s again)' % args.device, wait(
+            20, lambda: medium(stat(args, args.mn_sock), 'audio')['at']
+            == url))
+        ctl(args, 'location', 'set', '--room', '122')
+        left = drv.find_element(By.ID, 'left')
+        ok('leaving the room, the page offers the audio back',
+           wait(15, left.is_displayed) and
+           'audio' in drv.find_element(By.ID, 'left-text').text)
+        drv.save_screenshot(os.path.join(args.out, 'map-left.png'))
+        drv.find_element(By.ID, 'left-back').click()
+        ok('its "Bring it back" brings the audio back to the MN', wait(
+            20, lambda: medium(stat(args, args.mn_sock), 'audio')['at']
+            == 'self'))
+        ok('the CN plays the MN again (after leaving)',
+           wait(10, lambda: cnst()['rx_ssrc'] == mnst()['tx_ssrc']))
+        ok('the offer is gone from the page',
+           wait(10, lambda: not left.is_displayed()))
         errs = severe(drv)
         for e in errs:
             print('javascript error: ' + e.get('message', ''))
