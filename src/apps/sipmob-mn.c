@@ -77,6 +77,8 @@ static void usage(FILE *f)
 "                          (it must also name the host dialled)\n"
 "      --tls-port PORT     the TLS port (default: the --sip port + 1)\n"
 "      --verbose           log every SIP message sent and received\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-mn.conf, if any)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
 }
@@ -131,6 +133,7 @@ int main(int argc, char *argv[])
 		{"tls-ca",    required_argument, NULL, 1502},
 		{"tls-port",  required_argument, NULL, 1503},
 		{"verbose",   no_argument,       NULL, 1201},
+		CLI_CONFIG_OPTION,
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -151,6 +154,8 @@ int main(int argc, char *argv[])
 	long n;
 	int c, err;
 
+	if (cli_config("sipmob-mn", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:S:T:p:hV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -216,6 +221,7 @@ int main(int argc, char *argv[])
 			conf.tls_port = (uint16_t)n;
 			break;
 		case 1201: conf.trace = true; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;
