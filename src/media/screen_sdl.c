@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <SDL2/SDL.h>
 #include <re.h>
@@ -104,16 +105,29 @@ int screen_alloc(struct screen **scrp, const char *spec, const char *title,
 {
 	struct screen *scr;
 	Uint32 flags = SDL_WINDOW_RESIZABLE;
+	int x = SDL_WINDOWPOS_UNDEFINED, y = SDL_WINDOWPOS_UNDEFINED;
+	int w = WIN_W, h = WIN_H;
+	SDL_DisplayMode mode;
+	bool full = false;
 
 	if (!scrp || !spec)
 		return EINVAL;
 
 	if (!strcmp(spec, "sdl:fullscreen"))
-		flags = SDL_WINDOW_FULLSCREEN_DESKTOP;
+		full = true;
 	else if (strcmp(spec, "sdl")) {
 		re_snprintf(why, whysz, "unknown screen '%s' (sdl,"
 			    " sdl:fullscreen)", spec);
 		return EINVAL;
+	}
+
+	/* without a desktop SDL would pick an off-screen driver */
+	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") &&
+	    !getenv("SDL_VIDEODRIVER")) {
+		re_snprintf(why, whysz, "no display for the screen: neither"
+			    " DISPLAY nor WAYLAND_DISPLAY is set (or set"
+			    " SDL_VIDEODRIVER, e.g. kmsdrm)");
+		return ENODEV;
 	}
 
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -130,9 +144,18 @@ int screen_alloc(struct screen **scrp, const char *spec, const char *title,
 	}
 	tmr_init(&scr->tmr);
 
-	scr->win = SDL_CreateWindow(title ? title : "sipmob",
-				    SDL_WINDOWPOS_UNDEFINED,
-				    SDL_WINDOWPOS_UNDEFINED, WIN_W, WIN_H,
+	/* full screen: a borderless window over the whole display, which
+	 * also holds where no window manager acts on a full-screen
+	 * request (a kiosk's bare X server, Xvfb) */
+	if (full && !SDL_GetDesktopDisplayMode(0, &mode)) {
+		x = 0;
+		y = 0;
+		w = mode.w;
+		h = mode.h;
+		flags = SDL_WINDOW_BORDERLESS | SDL_WINDOW_FULLSCREEN_DESKTOP;
+	}
+
+	scr->win = SDL_CreateWindow(title ? title : "sipmob", x, y, w, h,
 				    flags);
 	if (scr->win)
 		scr->ren = SDL_CreateRenderer(scr->win, -1, 0);
@@ -143,6 +166,8 @@ int screen_alloc(struct screen **scrp, const char *spec, const char *title,
 		return ENODEV;
 	}
 
+	re_fprintf(stderr, "screen: %dx%d window (%s, %s)\n", w, h,
+		   SDL_GetCurrentVideoDriver(), full ? "full screen" : "sdl");
 	SDL_SetRenderDrawColor(scr->ren, 0, 0, 0, 255);
 	present(scr);
 	tmr_start(&scr->tmr, PUMP_MS, pump, scr);
