@@ -214,6 +214,10 @@ void media_vstream_set_frame_handler(struct media_vstream *vs,
 				     media_vframe_h *h, void *arg);
 void media_vstream_set_io(struct media_vstream *vs,
 			  const struct media_vio *io);
+int  media_vio_open(struct media_vio *io, const char *camera,
+		    const char *screen, const char *title, char *why,
+		    size_t whysz);
+void media_vio_close(struct media_vio *io);
 int  media_vstream_start(struct media_vstream *vs);
 void media_vstream_stop(struct media_vstream *vs);
 int  media_vstream_stats(const struct media_vstream *vs,

@@ -23,8 +23,6 @@
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
 #include <sipmob/media_video.h>
-#include <sipmob/media_camera.h>
-#include <sipmob/media_screen.h>
 
 enum { MAX_MEMBERS = 8 };
 
@@ -203,8 +201,6 @@ int main(int argc, char *argv[])
 	const char *control = NULL, *media = "audio", *vrole = NULL;
 	const char *vsize = NULL, *camera = NULL, *screen = NULL;
 	struct media_vio vio = {NULL, NULL, NULL, NULL};
-	struct camera *cam = NULL;
-	struct screen *scr = NULL;
 	const char *password_file = NULL, *auth_config = NULL;
 	const char *auth_secrets = NULL;
 	char *password = NULL, *secrets = NULL;
@@ -403,24 +399,19 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
-	if (camera && (err = camera_alloc(&cam, camera, why, sizeof(why))))
-		fprintf(stderr, "sipmob-device: --camera: %s\n", why);
-	if (!err && screen && (err = screen_alloc(&scr, screen, conf.name,
-						 why, sizeof(why))))
-		fprintf(stderr, "sipmob-device: --screen: %s\n", why);
-	if (err) {
-		mem_deref(cam);
-		mem_deref(password);
-		mem_deref(secrets);
-		mem_deref(authz);
-		libre_close();
-		return 2;
+	if (camera || screen) {
+		err = media_vio_open(&vio, camera, screen, conf.name, why,
+				     sizeof(why));
+		if (err) {
+			fprintf(stderr, "sipmob-device: %s\n", why);
+			mem_deref(password);
+			mem_deref(secrets);
+			mem_deref(authz);
+			libre_close();
+			return 2;
+		}
+		conf.vio = &vio;
 	}
-	vio.srch = cam ? camera_picture : NULL;
-	vio.src_arg = cam;
-	vio.sinkh = scr ? screen_show : NULL;
-	vio.sink_arg = scr;
-	conf.vio = (cam || scr) ? &vio : NULL;
 
 	err = device_alloc(&app.dev, &conf);
 	if (!err)
@@ -432,8 +423,7 @@ int main(int argc, char *argv[])
 
 	mem_deref(app.ctl);
 	mem_deref(app.dev);
-	mem_deref(scr);
-	mem_deref(cam);
+	media_vio_close(&vio);
 	memset(&room_key, 0, sizeof(room_key));
 	aib_keys_reset(&aib);
 	mem_deref(authz);

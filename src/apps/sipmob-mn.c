@@ -20,6 +20,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_video.h>
 
 static void usage(FILE *f)
 {
@@ -45,6 +46,11 @@ static void usage(FILE *f)
 "      --video-sizes LIST  H.263 picture sizes it shows and sends, e.g.\n"
 "                          cif,qcif (sqcif, qcif, cif, 4cif, 16cif; default\n"
 "                          qcif,cif); needs video in --media\n"
+"      --camera INPUT      send pictures from a camera instead of the test\n"
+"                          pattern: v4l2:/dev/video0, file:PATH (looped)\n"
+"      --screen sdl[:fullscreen]  show the far end's video in a window\n"
+"      --config FILE       options from FILE (default\n"
+"                          /etc/sipmob/sipmob-mn.conf if it exists)\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
@@ -123,6 +129,8 @@ int main(int argc, char *argv[])
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
 		{"video-sizes", required_argument, NULL, 1003},
+		{"camera", required_argument, NULL, 1601},
+		{"screen", required_argument, NULL, 1602},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
 		{"aib-cert",  required_argument, NULL, 1401},
@@ -141,6 +149,8 @@ int main(int argc, char *argv[])
 	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
 			       .device_timeout_ms = 8000, .bridge = true};
 	const char *control = NULL, *media = "audio";
+	const char *camera = NULL, *screen = NULL;
+	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	struct mset_conf mc;
 	struct app app = {NULL, NULL};
 	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
@@ -201,6 +211,8 @@ int main(int argc, char *argv[])
 			conf.bridge = !strcmp(optarg, "on");
 			break;
 		case 1003: conf.video_sizes = optarg; break;
+		case 1601: camera = optarg; break;
+		case 1602: screen = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
 		case 1401: aib_cert = optarg; break;
@@ -294,7 +306,15 @@ int main(int argc, char *argv[])
 		conf.credentials = creds;
 	}
 	mem_deref(creds_text);
+	if (!err && (camera || screen)) {
+		err = media_vio_open(&vio, camera, screen, conf.user, why,
+				     sizeof(why));
+		if (err)
+			fprintf(stderr, "sipmob-mn: %s\n", why);
+		conf.vio = &vio;
+	}
 	if (err) {
+		mem_deref(creds);
 		mem_deref(password);
 		libre_close();
 		return 2;
@@ -310,6 +330,7 @@ int main(int argc, char *argv[])
 
 	mem_deref(app.ctl);
 	mem_deref(app.mn);
+	media_vio_close(&vio);
 	aib_keys_reset(&aib);
 	mem_deref(creds);
 	mem_deref(password);

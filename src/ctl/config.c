@@ -215,6 +215,10 @@ int cli_config(const char *prog, const struct option *opts, int *argc,
 		return EINVAL;
 	}
 
+	/* a vector of an earlier call is copied by now */
+	for (char **p = cfg_argv; p && *p; p++)
+		free(*p);
+	free(cfg_argv);
 	cfg_argv = vec.v;
 	*argc = vec.n;
 	*argv = cfg_argv;
