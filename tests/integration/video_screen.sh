@@ -6,7 +6,9 @@
 # which decodes the CN's pattern. A screenshot of the X screen
 # (tests/tools/screen_bars.py, through Pillow) must then show the pattern's
 # eight colour bars, in the order the CN's seed gives, stretched across
-# the whole window. Then, without a display to open (no DISPLAY), --screen
+# the whole window. Closing the window (WM_DELETE_WINDOW, as a window
+# manager's close button sends) is logged, and the display goes on
+# decoding without it. Without a display to open (no DISPLAY), --screen
 # is refused with the reason (exit 2); an unknown screen too.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
@@ -76,6 +78,20 @@ check "...on all 640x480 of it" eq "$(jq -c .size <<<"$r")" "[640,480]"
 check "...and not another seed's order (the bars rotated by one fail)" \
 	test "$(in_ns "$PEERS_PY" "$SIPMOB_SRC/tests/tools/screen_bars.py" "$X" \
 		$(((seed + 1) & 255)) "$w" "$h" >/dev/null; echo $?)" = 1
+# closing the window (as a window manager's close button does) leaves a
+# display without a screen that goes on decoding
+need "the window is asked to close" in_ns "$PEERS_PY" \
+	"$SIPMOB_SRC/tests/tools/x_close.py" "$X" display
+check "the device logs the window closed" \
+	wait_log dsp "screen: window closed after [0-9]+ pictures; going on without a screen" 10
+check "...and goes on decoding (15 more frames)" \
+	grows 10 "$T/dsp.sock" '.streams[0].frames_decoded' 15
+check "...still the CN's picture" \
+	eq "$(jstat "$T/dsp.sock" '.streams[0].pattern_seed')" "$seed"
+check "...with its window gone from the screen (no bars)" \
+	test "$(in_ns "$PEERS_PY" "$SIPMOB_SRC/tests/tools/screen_bars.py" "$X" \
+		"$seed" "$w" "$h" >/dev/null; echo $?)" = 1
+
 # the device goes before its X server
 stop dsp
 finish
