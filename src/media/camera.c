@@ -57,7 +57,6 @@ static int open_input(struct camera *cam, const char *spec, char *why,
 		      size_t whysz)
 {
 	const AVInputFormat *ifmt = NULL;
-	AVDictionary *opts = NULL;
 	const char *url = spec;
 	const AVCodec *codec;
 	int ret;
@@ -83,8 +82,7 @@ static int open_input(struct camera *cam, const char *spec, char *why,
 		return ENOMEM;
 	cam->fmt->flags |= AVFMT_FLAG_NONBLOCK;
 
-	ret = avformat_open_input(&cam->fmt, url, ifmt, &opts);
-	av_dict_free(&opts);
+	ret = avformat_open_input(&cam->fmt, url, ifmt, NULL);
 	if (ret < 0) {
 		re_snprintf(why, whysz, "cannot open '%s': %s", url,
 			    av_err2str(ret));
