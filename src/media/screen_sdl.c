@@ -56,7 +56,9 @@ static void screen_destructor(void *arg)
 
 	tmr_cancel(&scr->tmr);
 	close_window(scr);
-	SDL_QuitSubSystem(SDL_INIT_VIDEO);
+	/* SDL stays initialised until exit: SDL_Quit() would unload the X11
+	 * and D-Bus libraries it opened, leaving what they allocated (and
+	 * never free) unreachable; the process ends soon after anyway */
 }
 
 
