@@ -9,10 +9,11 @@
 # the whole window. Closing the window (WM_DELETE_WINDOW, as a window
 # manager's close button sends) is logged, and the display goes on
 # decoding without it. Without a display to open (no DISPLAY), --screen
-# is refused with the reason (exit 2); an unknown screen too.
+# is refused with the reason (exit 2); an unknown screen too. `make demo`
+# stays headless; `make demo SCREEN=1` gives the demo's display --screen.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
-peers_require Xvfb python3
+peers_require Xvfb python3 make
 "$PEERS_PY" -c 'from PIL import ImageGrab' 2>/dev/null ||
 	{ log "skipped: missing python3-pil (scripts/install-deps installs it)"; exit 77; }
 scenario_init video_screen
@@ -34,6 +35,14 @@ out=$(in_ns env DISPLAY="$X" timeout 5 "$BIN/sipmob-device" \
 	--sip 127.0.0.1:5099 --media video --video display --screen vga 2>&1)
 check "--screen vga is refused (exit 2)" eq "$?" 2
 check "...naming it" eq "$(grep -c "unknown screen 'vga'" <<<"$out")" 1
+
+# make demo: headless unless SCREEN=1, which gives the display --screen
+check "make demo runs the demo without a screen" eq "$(make -s -n -C "$SIPMOB_SRC" \
+	BUILD="$BIN" demo 2>/dev/null | grep -c 'scripts/demo.sh .* --screen')" 0
+check "make demo SCREEN=1 runs it with one" eq "$(make -s -n -C "$SIPMOB_SRC" \
+	BUILD="$BIN" demo SCREEN=1 2>/dev/null | grep -c 'scripts/demo.sh .* --screen')" 1
+check "...which the demo gives its wall display" \
+	grep -q '"${SCREEN\[@\]}" --control "$T/display.sock"' "$SIPMOB_SRC/scripts/demo.sh"
 
 start cn "$BIN/sipmob-device" --sip 127.0.0.1:5080 --name cn --basic \
 	--media audio,video --control "$T/cn.sock"
