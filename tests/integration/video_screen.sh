@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The display's window shows the far end's picture. An X server (Xvfb,
-# 640x480, on a display number nobody uses) is started for the test; the
+# 640x480, on a display number it finds free) is started for the test; the
 # display device opens a full-screen SDL2 window on it (--screen
 # sdl:fullscreen). The MN calls the CN and moves its video to the display,
 # which decodes the CN's pattern. A screenshot of the X screen
@@ -19,12 +19,12 @@ peers_require Xvfb python3 make
 scenario_init video_screen
 
 DSP=sip:display@127.0.0.1:5072
-n=90
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-X=":$n"
-
-start xvfb Xvfb "$X" -screen 0 640x480x24 -nolisten tcp
-need "Xvfb $X up" wait_until 10 in_ns env DISPLAY="$X" "$PEERS_PY" -c \
+# Xvfb picks a free display number itself and writes it (-displayfd)
+start xvfb bash -c "exec Xvfb -displayfd 3 -screen 0 640x480x24 \
+	-nolisten tcp 3>'$T/xdisplay'"
+need "Xvfb up" wait_until 10 grep -q '^[0-9]' "$T/xdisplay"
+X=":$(head -n 1 "$T/xdisplay")"
+need "Xvfb $X answers" wait_until 10 in_ns env DISPLAY="$X" "$PEERS_PY" -c \
 	"from PIL import ImageGrab; ImageGrab.grab(xdisplay='$X')"
 
 out=$(in_ns env -u DISPLAY -u WAYLAND_DISPLAY timeout 5 "$BIN/sipmob-device" \
