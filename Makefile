@@ -1,6 +1,7 @@
 # sipmob: the commands a user types. CMake does the building; this file only
 # names the jobs. `make demo` and `make check` install missing Debian packages
-# first (scripts/install-deps is quiet when nothing is missing).
+# first (scripts/install-deps is quiet when nothing is missing). `make demo
+# SCREEN=1` shows the wall display's video in a window ($DISPLAY).
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -21,7 +22,7 @@ deps:
 # On a bare machine plain `make` says what to do instead of failing in CMake.
 $(BUILD)/CMakeCache.txt:
 	@command -v cmake >/dev/null && pkg-config --exists libre spandsp opus \
-		libavcodec 2>/dev/null || { echo "sipmob: build tools or libraries\
+		libavcodec libavformat libavdevice sdl2 2>/dev/null || { echo "sipmob: build tools or libraries\
 	 are missing: run 'make deps' as root (make demo and make check run it\
 	 for you)"; exit 1; }
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
@@ -30,7 +31,7 @@ build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: deps build
-	./scripts/demo.sh $(BUILD)
+	./scripts/demo.sh $(BUILD) $(if $(SCREEN),--screen)
 
 # Fuzz smoke first, so that ctest's summary is the last thing printed.
 check: deps build fuzz-smoke
@@ -42,6 +43,7 @@ check-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		ctest $(CTEST_FLAGS)
 
 bench: deps build

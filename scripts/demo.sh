@@ -23,9 +23,19 @@
 # Every step prints its SIP ladder (from the capture) and what the user felt:
 # transfer latency, lapse (Carol's packets nobody played) and disruption.
 # Everything is left in demo-out/: the capture, the ladders, the logs.
+# With --screen (make demo SCREEN=1) the wall display opens a window on the
+# desktop ($DISPLAY, a real one or Xvfb) and shows the video it receives.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 export SIPMOB_BUILD=$(cd "${1:-$here/build}" && pwd) SIPMOB_SRC=$here
+SCREEN=()
+if [ "${2:-}" = --screen ]; then
+	if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+		echo "make demo SCREEN=1: no DISPLAY; run it on a desktop, or under Xvfb (Xvfb :9 & DISPLAY=:9 make demo SCREEN=1)" >&2
+		exit 1
+	fi
+	SCREEN=(--screen sdl)
+fi
 out=$here/demo-out
 . "$here/tests/lib/scenario.sh"
 . "$here/tests/lib/peers.sh"
@@ -150,7 +160,7 @@ start speaker "$BIN/sipmob-device" --sip 127.0.0.1:5091 --name speaker \
 	$ROOM --position 20,75 --control "$T/speaker.sock"
 start display "$BIN/sipmob-device" --sip 127.0.0.1:5092 --name display \
 	--media video --video display --video-sizes 4cif,cif $ROOM \
-	--position 50,12 --control "$T/display.sock"
+	--position 50,12 "${SCREEN[@]}" --control "$T/display.sock"
 start camera "$BIN/sipmob-device" --sip 127.0.0.1:5093 --name camera \
 	--media video --video camera --video-size cif $ROOM \
 	--position 82,30 --control "$T/camera.sock"

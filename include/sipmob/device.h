@@ -11,6 +11,7 @@ struct odict;
 struct sa;
 struct presence_key;
 struct authz;
+struct media_vio;
 
 struct device_conf {
 	const char *name;         /**< SIP user and display name            */
@@ -28,6 +29,7 @@ struct device_conf {
 	uint16_t port_min, port_max;
 	bool no_audio;            /**< video only                          */
 	int video;                /**< enum mset_video                     */
+	const struct media_vio *vio; /**< camera and screen (NULL: pattern) */
 	unsigned video_width, video_height;  /**< the one size it sends */
 	const char *video_sizes;  /**< H.263 sizes it shows and sends,
 				       "4cif,cif"; NULL: QCIF and CIF     */

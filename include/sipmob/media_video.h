@@ -179,6 +179,21 @@ struct media_vframe {
 /** Called for every decoded frame */
 typedef void (media_vframe_h)(const struct media_vframe *f, void *arg);
 
+/** A picture source in place of the pattern (a camera): a w x h picture
+ *  to send now, or NULL to send the pattern's */
+typedef const struct vidpic *(media_vpic_src_h)(unsigned w, unsigned h,
+						 void *arg);
+/** A picture sink (a screen): every decoded picture, borrowed */
+typedef void (media_vpic_sink_h)(const struct vidpic *pic, void *arg);
+
+/** Where a stream's pictures come from and go, besides the pattern */
+struct media_vio {
+	media_vpic_src_h *srch;
+	void *src_arg;
+	media_vpic_sink_h *sinkh;
+	void *sink_arg;
+};
+
 int  media_vstream_alloc(struct media_vstream **vsp, const struct sa *laddr);
 int  media_vstream_alloc_ports(struct media_vstream **vsp,
 			       const struct sa *laddr, uint16_t port_min,
@@ -197,6 +212,12 @@ void media_vstream_set_pattern(struct media_vstream *vs, uint8_t seed);
 void media_vstream_keyframe(struct media_vstream *vs);
 void media_vstream_set_frame_handler(struct media_vstream *vs,
 				     media_vframe_h *h, void *arg);
+void media_vstream_set_io(struct media_vstream *vs,
+			  const struct media_vio *io);
+int  media_vio_open(struct media_vio *io, const char *camera,
+		    const char *screen, const char *title, char *why,
+		    size_t whysz);
+void media_vio_close(struct media_vio *io);
 int  media_vstream_start(struct media_vstream *vs);
 void media_vstream_stop(struct media_vstream *vs);
 int  media_vstream_stats(const struct media_vstream *vs,

@@ -13,6 +13,7 @@
 
 struct mset;
 struct mbuf;
+struct media_vio;
 struct odict;
 struct sa;
 struct sdesc;
@@ -37,6 +38,7 @@ struct mset_conf {
 				     *   size, else mset_alloc: EINVAL      */
 	unsigned video_height;
 	unsigned video_fps;         /**< default 15                           */
+	const struct media_vio *vio; /**< camera, screen (NULL: the pattern)  */
 	const char *codecs;         /**< "PCMU,PCMA,G722,opus" order = pref.  */
 	uint16_t port_min;          /**< RTP port range (0: media default)    */
 	uint16_t port_max;

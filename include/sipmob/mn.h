@@ -9,6 +9,7 @@ struct mn;
 struct odict;
 struct ctl_request;
 struct sipauth_creds;
+struct media_vio;
 
 struct mn_conf {
 	const char *user;         /**< SIP user name                       */
@@ -26,6 +27,7 @@ struct mn_conf {
 	int video;                /**< enum mset_video (NONE or BOTH)      */
 	const char *video_sizes;  /**< H.263 sizes it shows and sends,
 				       "cif,qcif"; NULL: QCIF and CIF      */
+	const struct media_vio *vio; /**< camera, screen (NULL: pattern)   */
 	uint32_t safety_ms;       /**< MN keeps sending after a transfer    */
 	uint32_t device_timeout_ms; /**< a device must answer within this   */
 	bool bridge;              /**< instant moves: bridge the media while

@@ -50,6 +50,8 @@ static void usage(FILE *f)
 "  -I, --interval MS       announce this often (default 1000), and at once\n"
 "                          when the token changes\n"
 "  -v, --verbose           log each new token's step number\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-beacon.conf, if any)\n"
 "  -h, --help, -V, --version\n");
 }
 
@@ -188,6 +190,7 @@ int main(int argc, char *argv[])
 		{"file",        required_argument, NULL, 'f'},
 		{"interval",    required_argument, NULL, 'I'},
 		{"verbose",     no_argument,       NULL, 'v'},
+		CLI_CONFIG_OPTION,
 		{"help",        no_argument,       NULL, 'h'},
 		{"version",     no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -204,6 +207,8 @@ int main(int argc, char *argv[])
 	bc.fd = -1;
 	bc.b.step = PRESENCE_STEP;
 	bc.interval_ms = 1000;
+	if (cli_config("sipmob-beacon", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "r:k:s:g:i:f:I:vhV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -242,6 +247,7 @@ int main(int argc, char *argv[])
 			bc.interval_ms = (uint32_t)n;
 			break;
 		case 'v': bc.verbose = true; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-beacon " SIPMOB_VERSION "\n");
 			  return 0;

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 "      --max-registrations N  in total (default 1000000)\n"
 "      --no-multicast         do not join 239.255.255.253\n"
 "  -v, --verbose              more logs (twice: every message)\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-da.conf, if any)\n"
 "  -h, --help                 this text\n"
 "  -V, --version              print the version\n");
 }
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
 		{"max-registrations", required_argument, NULL, 4},
 		{"no-multicast", no_argument, NULL, 5},
 		{"verbose", no_argument, NULL, 'v'},
+		CLI_CONFIG_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	int c, err;
 
 	memset(&conf, 0, sizeof(conf));
+	if (cli_config("sipmob-da", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "p:l:s:m:a:i:vhV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -115,6 +120,7 @@ int main(int argc, char **argv)
 			break;
 		case 5: conf.no_mcast = true; break;
 		case 'v': conf.verbose++; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-da %s\n", SIPMOB_VERSION); return 0;
 		default: usage(stderr); return 2;

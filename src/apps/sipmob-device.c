@@ -23,6 +23,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_video.h>
 
 enum { MAX_MEMBERS = 8 };
 
@@ -45,6 +46,12 @@ static void usage(FILE *f)
 "                          fmtp and SLP image-size (default qcif,cif)\n"
 "  -z, --video-size SIZE   the one size it sends (default: of those of\n"
 "                          --video-sizes, the one the far end prefers)\n"
+"      --camera INPUT      send pictures from a camera instead of the test\n"
+"                          pattern: v4l2:/dev/video0, or file:PATH (any\n"
+"                          video libavformat reads, played in a loop)\n"
+"      --screen sdl[:fullscreen]  show the pictures received in a window\n"
+"      --config FILE       options from FILE (default\n"
+"                          /etc/sipmob/sipmob-device.conf if it exists)\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
@@ -169,6 +176,9 @@ int main(int argc, char *argv[])
 		{"video",     required_argument, NULL, 'v'},
 		{"video-size", required_argument, NULL, 'z'},
 		{"video-sizes", required_argument, NULL, 1010},
+		{"camera", required_argument, NULL, 1601},
+		{"screen", required_argument, NULL, 1602},
+		CLI_CONFIG_OPTION,
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
@@ -206,7 +216,8 @@ int main(int argc, char *argv[])
 	const char *secret_file = NULL;
 	struct presence_key room_key;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
-	const char *vsize = NULL;
+	const char *vsize = NULL, *camera = NULL, *screen = NULL;
+	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	const char *password_file = NULL, *auth_config = NULL;
 	const char *auth_secrets = NULL;
 	char *password = NULL, *secrets = NULL;
@@ -219,6 +230,8 @@ int main(int argc, char *argv[])
 	long n;
 	int c, r, err;
 
+	if (cli_config("sipmob-device", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "s:n:m:v:z:c:C:r:R:p:bhV", opts,
 				NULL)) != -1) {
 		r = cli_sec_option("sipmob-device", c, optarg, &sec);
@@ -234,6 +247,9 @@ int main(int argc, char *argv[])
 		case 'v': vrole = optarg; break;
 		case 'z': vsize = optarg; break;
 		case 1010: conf.video_sizes = optarg; break;
+		case 1601: camera = optarg; break;
+		case 1602: screen = optarg; break;
+		case CLI_CONFIG: break;
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
@@ -396,6 +412,20 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
+	if (camera || screen) {
+		err = media_vio_open(&vio, camera, screen, conf.name, why,
+				     sizeof(why));
+		if (err) {
+			fprintf(stderr, "sipmob-device: %s\n", why);
+			mem_deref(password);
+			mem_deref(secrets);
+			mem_deref(authz);
+			libre_close();
+			return 2;
+		}
+		conf.vio = &vio;
+	}
+
 	err = device_alloc(&app.dev, &conf);
 	if (!err)
 		sipep_set_aib(device_sipep(app.dev), aib.signer, aib.verifier);
@@ -406,6 +436,7 @@ int main(int argc, char *argv[])
 
 	mem_deref(app.ctl);
 	mem_deref(app.dev);
+	media_vio_close(&vio);
 	memset(&room_key, 0, sizeof(room_key));
 	aib_keys_reset(&aib);
 	mem_deref(authz);

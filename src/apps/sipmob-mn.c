@@ -21,6 +21,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_video.h>
 #include <sipmob/web.h>
 
 static void usage(FILE *f)
@@ -47,6 +48,11 @@ static void usage(FILE *f)
 "      --video-sizes LIST  H.263 picture sizes it shows and sends, e.g.\n"
 "                          cif,qcif (sqcif, qcif, cif, 4cif, 16cif; default\n"
 "                          qcif,cif); needs video in --media\n"
+"      --camera INPUT      send pictures from a camera instead of the test\n"
+"                          pattern: v4l2:/dev/video0, file:PATH (looped)\n"
+"      --screen sdl[:fullscreen]  show the far end's video in a window\n"
+"      --config FILE       options from FILE (default\n"
+"                          /etc/sipmob/sipmob-mn.conf if it exists)\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
@@ -91,6 +97,8 @@ static void usage(FILE *f)
 "                          address other than loopback it wants the token\n"
 "                          printed at start-up\n"
 "      --verbose           log every SIP message sent and received\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-mn.conf, if any)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n");
 }
@@ -136,6 +144,8 @@ int main(int argc, char *argv[])
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
 		{"video-sizes", required_argument, NULL, 1003},
+		{"camera", required_argument, NULL, 1601},
+		{"screen", required_argument, NULL, 1602},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
 		{"location-server", required_argument, NULL, 1006},
@@ -145,6 +155,7 @@ int main(int argc, char *argv[])
 		CLI_SEC_OPTIONS,
 		{"http",      required_argument, NULL, 1010},
 		{"verbose",   no_argument,       NULL, 1201},
+		CLI_CONFIG_OPTION,
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -152,6 +163,8 @@ int main(int argc, char *argv[])
 	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
 			       .device_timeout_ms = 8000, .bridge = true};
 	const char *control = NULL, *media = "audio", *http = NULL;
+	const char *camera = NULL, *screen = NULL;
+	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	struct mset_conf mc;
 	struct app app = {NULL, NULL, NULL};
 	struct cli_sec sec = {NULL};
@@ -164,6 +177,8 @@ int main(int argc, char *argv[])
 	long n;
 	int c, r, err;
 
+	if (cli_config("sipmob-mn", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "s:u:C:R:c:m:r:S:T:p:hV", opts,
 				NULL)) != -1) {
 		r = cli_sec_option("sipmob-mn", c, optarg, &sec);
@@ -214,6 +229,8 @@ int main(int argc, char *argv[])
 			conf.bridge = !strcmp(optarg, "on");
 			break;
 		case 1003: conf.video_sizes = optarg; break;
+		case 1601: camera = optarg; break;
+		case 1602: screen = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
 		case 1010: http = optarg; break;
@@ -232,6 +249,7 @@ int main(int argc, char *argv[])
 			break;
 		case 1009: conf.auto_retrieve = true; break;
 		case 1201: conf.trace = true; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-mn " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;
@@ -304,7 +322,15 @@ int main(int argc, char *argv[])
 		conf.credentials = creds;
 	}
 	mem_deref(creds_text);
+	if (!err && (camera || screen)) {
+		err = media_vio_open(&vio, camera, screen, conf.user, why,
+				     sizeof(why));
+		if (err)
+			fprintf(stderr, "sipmob-mn: %s\n", why);
+		conf.vio = &vio;
+	}
 	if (err) {
+		mem_deref(creds);
 		mem_deref(password);
 		libre_close();
 		return 2;
@@ -331,6 +357,7 @@ int main(int argc, char *argv[])
 	mem_deref(app.web);
 	mem_deref(app.ctl);
 	mem_deref(app.mn);
+	media_vio_close(&vio);
 	aib_keys_reset(&aib);
 	mem_deref(creds);
 	mem_deref(password);

@@ -34,6 +34,8 @@ static void usage(FILE *f)
 "  -p, --port PORT        multicast port (default 427)\n"
 "      --no-multicast     neither listen to nor send multicast\n"
 "  -v, --verbose          more logs (twice: every message)\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-sa.conf, if any)\n"
 "  -h, --help, -V, --version\n");
 }
 
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'},
 		{"no-multicast", no_argument, NULL, 1},
 		{"verbose", no_argument, NULL, 'v'},
+		CLI_CONFIG_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -135,6 +138,8 @@ int main(int argc, char **argv)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.name = "sipmob-sa";
+	if (cli_config("sipmob-sa", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "d:s:t:l:L:p:vhV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
 			break;
 		case 1: conf.no_mcast = true; break;
 		case 'v': conf.verbose++; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-sa %s\n", SIPMOB_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  -T, --timeout MS         per request (default 3000)\n"
 "  -j, --json               print JSON\n"
 "  -v, --verbose            log to stderr (twice: every message)\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-slp.conf, if any)\n"
 "  -h, --help, -V, --version\n"
 "exit status: 0 answered, 1 error or no answer, 2 usage\n");
 }
@@ -203,6 +205,7 @@ int main(int argc, char **argv)
 		{"timeout", required_argument, NULL, 'T'},
 		{"json", no_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
+		CLI_CONFIG_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -216,6 +219,8 @@ int main(int argc, char **argv)
 	int c, err, nargs;
 
 	memset(&conf, 0, sizeof(conf));
+	if (cli_config("sipmob-slp", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "d:s:t:l:p:T:jvhV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -239,6 +244,7 @@ int main(int argc, char **argv)
 			break;
 		case 'j': app.json = true; break;
 		case 'v': conf.verbose++; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-slp %s\n", SIPMOB_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -41,6 +41,8 @@ static void usage(FILE *f)
 "                          idle CPUs then poll): cuts the delay it adds to\n"
 "                          a quiet stream from ~100 to ~25 µs\n"
 "  -v, --verbose           log every SIP message\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob-transcoder.conf, if any)\n"
 "  -h, --help              this text\n"
 "  -V, --version\n");
 }
@@ -80,6 +82,7 @@ int main(int argc, char *argv[])
 		{"codecs",        required_argument, NULL, 'c'},
 		{"rtp-ports",     required_argument, NULL, 'p'},
 		{"verbose",       no_argument,       NULL, 'v'},
+		CLI_CONFIG_OPTION,
 		{"help",          no_argument,       NULL, 'h'},
 		{"version",       no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -93,6 +96,8 @@ int main(int argc, char *argv[])
 	memset(&conf, 0, sizeof(conf));
 	memset(&app, 0, sizeof(app));
 	conf.max_wake_us = -1;
+	if (cli_config("sipmob-transcoder", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "s:C:t:c:p:vhV", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -129,6 +134,7 @@ int main(int argc, char *argv[])
 			}
 			break;
 		case 'v': conf.trace = true; break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob-transcoder " SIPMOB_VERSION "\n");
 			return 0;

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  -C, --control SOCK   the daemon's control socket (required)\n"
 "  -j, --json           print the daemon's JSON answer as it is\n"
 "  -t, --timeout SECS   how long to wait for the answer (default 30)\n"
+"      --config FILE       options from FILE, `option = value` lines\n"
+"                          (default /etc/sipmob/sipmob.conf, if any)\n"
 "  -h, --help           this text\n"
 "  -V, --version        the version\n");
 }
@@ -105,6 +107,7 @@ int main(int argc, char *argv[])
 		{"control", required_argument, NULL, 'C'},
 		{"json",    no_argument,       NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},
+		CLI_CONFIG_OPTION,
 		{"help",    no_argument,       NULL, 'h'},
 		{"version", no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -119,6 +122,8 @@ int main(int argc, char *argv[])
 	int c, err;
 
 	/* "+": options stop at the command; its own flags pass through */
+	if (cli_config("sipmob", opts, &argc, &argv))
+		return 2;
 	while ((c = getopt_long(argc, argv, "+C:jt:hV", opts, NULL)) != -1) {
 		switch (c) {
 
@@ -129,6 +134,7 @@ int main(int argc, char *argv[])
 				return 2;
 			timeout = (unsigned)n;
 			break;
+		case CLI_CONFIG: break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("sipmob " SIPMOB_VERSION "\n"); return 0;
 		default:  usage(stderr); return 2;

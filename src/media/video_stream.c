@@ -89,6 +89,7 @@ struct media_vstream {
 
 	media_vframe_h *frameh;
 	void *arg;
+	struct media_vio io;   /* a camera and a screen, if any         */
 
 	/* the pictures since the latest keyframe, for a bridge */
 	struct {
@@ -203,6 +204,9 @@ static void decode_frame(struct media_vstream *vs, const struct rtp_header *hdr,
 
 		vs->frameh(&f, vs->arg);
 	}
+
+	if (vs->io.sinkh)
+		vs->io.sinkh(&pic, vs->io.sink_arg);
 }
 
 
@@ -357,7 +361,10 @@ static void send_frame(struct media_vstream *vs)
 		vs->keyframe = false;
 	}
 
-	pic = video_pattern_draw(vs->pattern, vs->frame_no++);
+	pic = vs->io.srch ? vs->io.srch(vs->w, vs->h, vs->io.src_arg) : NULL;
+	if (!pic || pic->w != vs->w || pic->h != vs->h)
+		pic = video_pattern_draw(vs->pattern, vs->frame_no);
+	++vs->frame_no;
 	(void)video_enc_encode(vs->enc, pic, encoded_handler, vs);
 	vs->last_sent_ts = vs->ts;
 	vs->sent_any = true;
@@ -578,6 +585,21 @@ void media_vstream_keyframe(struct media_vstream *vs)
 {
 	if (vs)
 		vs->keyframe = true;
+}
+
+
+/** Pictures to send from io->srch instead of the pattern, and every
+ *  decoded picture to io->sinkh (either NULL: none); NULL io: none */
+void media_vstream_set_io(struct media_vstream *vs,
+			  const struct media_vio *io)
+{
+	if (!vs)
+		return;
+
+	if (io)
+		vs->io = *io;
+	else
+		memset(&vs->io, 0, sizeof(vs->io));
 }
 
 

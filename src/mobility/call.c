@@ -675,6 +675,7 @@ static void media_conf(const struct mn *mn, struct mset_conf *mc)
 	mc->user = mn->user;
 	mc->video = (enum mset_video)mn->conf.video;
 	mc->video_sizes = mn->conf.video_sizes;
+	mc->vio = mn->conf.vio;
 }
 
 static int media_alloc(struct mn *mn)

@@ -404,6 +404,7 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 		if (err)
 			goto out;
 		ms->vrole = conf->video;
+		media_vstream_set_io(ms->video, conf->vio);
 		ms->vcodec.name = VIDEO_SDP_NAME;
 		ms->vcodec.pt = VIDEO_PT;
 		ms->vcodec.srate = 90000;
