@@ -51,8 +51,6 @@ static void usage(FILE *f)
 "      --camera INPUT      send pictures from a camera instead of the test\n"
 "                          pattern: v4l2:/dev/video0, file:PATH (looped)\n"
 "      --screen sdl[:fullscreen]  show the far end's video in a window\n"
-"      --config FILE       options from FILE (default\n"
-"                          /etc/sipmob/sipmob-mn.conf if it exists)\n"
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"

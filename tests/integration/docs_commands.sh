@@ -53,7 +53,10 @@ while IFS=$'\t' read -r loc block cmd; do
 	*" 10."[0-9]*|*"@10."*|*"10.0.0."*|*"10.1.1."*)
 		why="an example site's addresses (10.x)" ;;
 	*/etc/sipmob/*) why="a site's set-up (writes /etc/sipmob)" ;;
-	*.pem*) why="needs the certificates it names" ;;
+	*.pem*|*.crt*|*.key*) why="needs the certificates it names" ;;
+	*" ..."*) why="an outline: its ... stands for a site's options" ;;
+	sipmob-locpub*|*"-C pub.sock"*)
+		why="needs a presence server (interop/location_presence runs Kamailio's)" ;;
 	esac
 	[ -n "$why" ] && [ -z "${SKIPBLOCK[$block]:-}" ] && SKIPBLOCK[$block]=$why
 done <"$T/commands.tsv"
