@@ -91,6 +91,21 @@ void media_stream_set_rx_pt(struct media_stream *ms, uint8_t pt);
 int  media_stream_set_remote(struct media_stream *ms, const struct sa *raddr);
 void media_stream_set_dir(struct media_stream *ms, bool send, bool recv);
 int  media_stream_record(struct media_stream *ms, const char *wav_path);
+
+/* Playout paced by a sound card (media_audio.h): received packets wait in
+ * an adaptive jitter buffer (media_jitbuf.h) and are decoded, proven and
+ * given to the sink when the card takes them; missing ones are concealed
+ * (Opus's PLC, spandsp's for G.711, a fade for G.722). Off: each packet is
+ * played as it arrives. */
+struct jitbuf_stats;
+int  media_stream_set_jitbuf(struct media_stream *ms, bool on);
+/** The next 20 ms to play: n samples at *srate into pcm (room at least
+ *  CODEC_MAX_SAMPLES); silence before the first packet. ENOENT: no codec
+ *  yet, or the jitter buffer is off. */
+int  media_stream_playout(struct media_stream *ms, int16_t *pcm,
+			  size_t room, size_t *n, uint32_t *srate);
+int  media_stream_jitbuf_stats(const struct media_stream *ms,
+			       struct jitbuf_stats *st);
 /** What we send: h fills each frame (NULL: the sequence-marked tone) */
 void media_stream_set_source(struct media_stream *ms, media_frame_src_h *h,
 			     void *arg);

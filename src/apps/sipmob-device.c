@@ -22,6 +22,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_audio.h>
 
 enum { MAX_MEMBERS = 8 };
 
@@ -48,6 +49,15 @@ static void usage(FILE *f)
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -r, --record DIR        write the audio of each session to DIR as WAV\n"
+"      --audio-out alsa:DEV  play received audio on ALSA PCM DEV through\n"
+"                          an adaptive jitter buffer (default: none, the\n"
+"                          audio is metered and recorded only)\n"
+"      --audio-in alsa:DEV send audio captured from ALSA PCM DEV (default:\n"
+"                          the sequence-marked tone); loop:MS,DB is a test\n"
+"                          source: what is played, MS ms later, DB dB\n"
+"      --aec on|off|auto   echo cancellation of the captured audio\n"
+"                          (default auto: on when --audio-in and\n"
+"                          --audio-out are the same card, or loop)\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
 "      --auth-user NAME    the registrar's Digest user (default: --name)\n"
 "      --password-file FILE  the registrar's password: the file's first\n"
@@ -150,6 +160,9 @@ int main(int argc, char *argv[])
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
+		{"audio-out", required_argument, NULL, 1601},
+		{"audio-in",  required_argument, NULL, 1602},
+		{"aec",       required_argument, NULL, 1603},
 		{"registrar", required_argument, NULL, 'R'},
 		{"auth-user", required_argument, NULL, 1101},
 		{"password",  required_argument, NULL, 1102},
@@ -195,6 +208,8 @@ int main(int argc, char *argv[])
 	char *password = NULL, *secrets = NULL;
 	struct authz *authz = NULL;
 	struct mset_conf mc;
+	struct audio_conf audio;
+	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
 	struct app app = {NULL, NULL};
 	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
 	uint32_t aib_window = 0;
@@ -216,6 +231,9 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
+		case 1601: audio_out = optarg; break;
+		case 1602: audio_in = optarg; break;
+		case 1603: aec = optarg; break;
 		case 'R': conf.registrar = optarg; break;
 		case 1101: conf.auth_user = optarg; break;
 		case 1102: conf.password = optarg; break;
@@ -299,6 +317,13 @@ int main(int argc, char *argv[])
 			" and they need --mdsm\n");
 		return 2;
 	}
+	if (audio_conf_parse(&audio, audio_out, audio_in, aec)) {
+		fprintf(stderr, "sipmob-device: --audio-out alsa:DEV,"
+			" --audio-in alsa:DEV or loop:MS,DB, --aec on|off|auto\n");
+		return 2;
+	}
+	if (audio_conf_used(&audio))
+		conf.audio = &audio;
 	conf.mdsm = mdsm;
 	conf.members = members;
 	conf.memberc = nmembers;

@@ -20,6 +20,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_audio.h>
 
 static void usage(FILE *f)
 {
@@ -48,6 +49,13 @@ static void usage(FILE *f)
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
+"      --audio-out alsa:DEV  play the call's audio on ALSA PCM DEV through\n"
+"                          an adaptive jitter buffer (default: none)\n"
+"      --audio-in alsa:DEV send audio captured from ALSA PCM DEV (default:\n"
+"                          the sequence-marked tone); loop:MS,DB is a test\n"
+"                          source: what is played, MS ms later, DB dB\n"
+"      --aec on|off|auto   echo cancellation (default auto: on when\n"
+"                          --audio-in and --audio-out are the same card)\n"
 "  -S, --safety-ms MS      after a transfer the MN keeps sending its own\n"
 "                          media this long (default 1000)\n"
 "  -T, --device-timeout-ms MS\n"
@@ -132,6 +140,9 @@ int main(int argc, char *argv[])
 		{"tls-port",  required_argument, NULL, 1503},
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
+		{"audio-out", required_argument, NULL, 1601},
+		{"audio-in",  required_argument, NULL, 1602},
+		{"aec",       required_argument, NULL, 1603},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
@@ -139,6 +150,8 @@ int main(int argc, char *argv[])
 			       .device_timeout_ms = 8000, .bridge = true};
 	const char *control = NULL, *media = "audio";
 	struct mset_conf mc;
+	struct audio_conf audio;
+	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
 	struct app app = {NULL, NULL};
 	const char *aib_cert = NULL, *aib_key = NULL, *aib_ca = NULL;
 	uint32_t aib_window = 0;
@@ -166,6 +179,9 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
+		case 1601: audio_out = optarg; break;
+		case 1602: audio_in = optarg; break;
+		case 1603: aec = optarg; break;
 		case 'S':
 			if (cli_long("sipmob-mn", "--safety-ms", optarg, 0,
 				     600000, &n))
@@ -235,6 +251,13 @@ int main(int argc, char *argv[])
 			" --tls-cert\n");
 		return 2;
 	}
+	if (audio_conf_parse(&audio, audio_out, audio_in, aec)) {
+		fprintf(stderr, "sipmob-mn: --audio-out alsa:DEV,"
+			" --audio-in alsa:DEV or loop:MS,DB, --aec on|off|auto\n");
+		return 2;
+	}
+	if (audio_conf_used(&audio))
+		conf.audio = &audio;
 	if (conf.tls_cert)   /* a bridge re-sends packets as its own: */
 		conf.bridge = false;   /* not with SRTP */
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {
