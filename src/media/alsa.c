@@ -12,6 +12,8 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <alsa/asoundlib.h>
 #include <speex/speex_resampler.h>
@@ -43,6 +45,27 @@ struct alsa_pcm {
 	int16_t buf[MAX_FRAME * MAX_CH];
 	int16_t mono[MAX_FRAME];
 };
+
+
+/* ALSA's own messages on a retry would repeat every second: those of the
+ * first attempt are printed, the retries' are not */
+static bool quiet;
+
+static void error_handler(const char *file, int line, const char *function,
+			  int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "ALSA lib %s:%i:(%s) ", file, line, function);
+	vfprintf(stderr, fmt, ap);
+	if (err)
+		fprintf(stderr, ": %s", snd_strerror(err));
+	fputc('\n', stderr);
+	va_end(ap);
+}
 
 
 static void pcm_close(struct alsa_pcm *p)
@@ -143,6 +166,11 @@ static void pcm_open(struct alsa_pcm *p, uint32_t srate)
 	pcm_close(p);
 	p->srate = srate;
 
+	/* a retry reads the configuration again: a card plugged in, an
+	 * asoundrc that names the PCM now */
+	quiet = p->warned;
+	if (p->warned)
+		(void)snd_config_update_free_global();
 	e = snd_pcm_open(&p->pcm, p->device, p->capture ?
 			 SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK,
 			 SND_PCM_NONBLOCK);
@@ -159,6 +187,7 @@ static void pcm_open(struct alsa_pcm *p, uint32_t srate)
 	}
 	if (e >= 0)
 		e = snd_pcm_prepare(p->pcm);
+	quiet = false;
 	if (e < 0) {
 		if (!p->warned)
 			re_fprintf(stderr, "audio: cannot open %s %s: %s "
@@ -211,6 +240,7 @@ static void recover(struct alsa_pcm *p, int e)
 		   "second)\n", dir_name(p), p->device, snd_strerror(e));
 	++p->st.failures;
 	pcm_close(p);
+	p->warned = true;
 	p->retry_at = tmr_jiffies() + RETRY_MS;
 }
 
@@ -227,6 +257,7 @@ int alsa_pcm_alloc(struct alsa_pcm **pp, const char *device, bool capture)
 	if (!p)
 		return ENOMEM;
 
+	(void)snd_lib_error_set_handler(error_handler);
 	err = str_dup(&p->device, device);
 	if (err) {
 		mem_deref(p);
