@@ -6,15 +6,18 @@
  * one frame out every ptime (jitbuf_get): the packet due, or "conceal" when
  * it is missing (lost, or not there yet), or nothing before the buffer has
  * filled and after the stream stopped. Packets are ordered by sequence
- * number; one that comes after its turn was played is late and dropped.
+ * number; one that comes after its turn was played is late: dropped, unless
+ * it missed its turn by one frame only, when it is played in the frame the
+ * buffer then inserts to grow its delay.
  *
  * The target delay follows the interarrival jitter (RFC 3550 6.4.1):
  * target = clamp(JITBUF_K * jitter, min, max). Once a window (JITBUF_WINDOW
  * frames) the buffer compares what it holds with the target: more than
- * the target plus a frame, and never empty in the window, drops one frame
- * (shrinks); less than the target, or a late packet in the window,
- * inserts one concealed frame (stretches). A late packet stretches at
- * once.
+ * the target plus a frame, never less than two frames, and every packet
+ * played in the window having waited at least a frame plus
+ * JITBUF_MARGIN_MS, drops one frame (shrinks); less than
+ * the target, or a late packet in the window, inserts one frame
+ * (stretches). A late packet stretches at once.
  *
  * Usage:
  *   jitbuf_alloc(&jb, 8000, 20, 0, 200);
@@ -35,6 +38,7 @@ enum {
 	JITBUF_K           = 3,     /**< target = K * jitter                  */
 	JITBUF_WINDOW      = 25,    /**< frames between adaptations (500 ms)  */
 	JITBUF_IDLE_MS     = 200,   /**< no packet for this long: stopped     */
+	JITBUF_MARGIN_MS   = 10,    /**< the least wait a shrink leaves      */
 };
 
 /** What jitbuf_get gives for this frame time */
@@ -61,6 +65,7 @@ struct jitbuf_stats {
 	uint64_t frames;          /**< packets played                       */
 	uint64_t concealed;       /**< frames concealed for missing packets */
 	uint64_t late;            /**< packets come after their turn        */
+	uint64_t late_dropped;    /**< ...and dropped (not played at all)   */
 	uint64_t stretched;       /**< frames inserted to grow the delay    */
 	uint64_t shrunk;          /**< packets dropped to cut the delay     */
 	uint64_t resets;          /**< restarts (new sender, a jump)        */

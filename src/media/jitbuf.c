@@ -3,6 +3,12 @@
  *
  * A ring of JITBUF_SLOTS frames indexed by sequence number. `next` is the
  * sequence number the next jitbuf_get plays; `high` the highest received.
+ * A new sender (SSRC) continues the sequence: its first packet is taken as
+ * the one after the highest of the sender before (`offset` maps its numbers
+ * into that space), so what the old sender left in the buffer is still
+ * played, in order, before the new one. That is what a move of the far
+ * end's media looks like (a bridge's spliced packets, then the far end's
+ * own): no frame is lost at the switch.
  * The span high - next + 1 is how many frame times the buffer holds; its
  * minimum over a window says how close the window came to running dry,
  * its mean is the delay the buffer adds. The control is on frames, not
@@ -18,6 +24,7 @@
 
 struct slot {
 	bool used;
+	uint16_t key;             /* the sequence number, mapped          */
 	struct jitbuf_frame f;
 };
 
@@ -31,6 +38,7 @@ struct jitbuf {
 
 	bool have_ssrc;
 	uint32_t ssrc;
+	uint16_t offset;          /* this sender's numbers + offset: keys  */
 	bool have_next;           /* a stream is being buffered            */
 	bool started;             /* ...and played                         */
 	uint16_t next;
@@ -47,8 +55,11 @@ struct jitbuf {
 	unsigned win_min;
 	unsigned win_held;        /* frames played in it...               */
 	uint64_t win_hold;        /* ...and the ms they waited, summed     */
+	uint64_t win_min_hold;    /* ...the shortest wait                  */
 	bool win_late;
 	bool stretch;             /* insert a frame at the next get        */
+	bool late_ready;          /* ...the late packet in `late`          */
+	struct jitbuf_frame late;
 
 	struct jitbuf_stats st;
 };
@@ -69,12 +80,13 @@ static void window_reset(struct jitbuf *jb)
 	jb->win_min = UINT32_MAX;
 	jb->win_held = 0;
 	jb->win_hold = 0;
+	jb->win_min_hold = UINT64_MAX;
 	jb->win_late = false;
 }
 
 
 /* Forgets the frames and the stream's place; keeps the statistics and,
- * unless a new sender comes, the jitter estimate */
+ * the jitter estimate */
 static void drop_all(struct jitbuf *jb)
 {
 	for (unsigned i = 0; i < JITBUF_SLOTS; i++)
@@ -83,6 +95,7 @@ static void drop_all(struct jitbuf *jb)
 	jb->have_next = false;
 	jb->started = false;
 	jb->stretch = false;
+	jb->late_ready = false;
 	window_reset(jb);
 }
 
@@ -150,13 +163,16 @@ static void jitter_update(struct jitbuf *jb, uint32_t ts, uint64_t now_ms)
 
 
 /**
- * Buffers one packet. EALREADY: a duplicate, or late (its turn was
+ * Buffers one packet. A packet that just missed its turn is played in the
+ * frame inserted to grow the delay (counted late, not dropped).
+ * EALREADY: a duplicate, or late (its turn was
  * played; counted); EMSGSIZE: too large for a slot.
  */
 int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	     uint64_t ext, uint64_t now_ms, const uint8_t *p, size_t len)
 {
 	struct slot *s;
+	uint16_t key;
 	int16_t diff;
 
 	if (!jb || !p || !len)
@@ -164,52 +180,70 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	if (len > JITBUF_MAX_PAYLOAD)
 		return EMSGSIZE;
 
-	if (jb->have_ssrc && ssrc != jb->ssrc) {
-		drop_all(jb);
+	if (!jb->have_ssrc || ssrc != jb->ssrc) {
+		/* a new sender continues after the old one's highest */
+		jb->offset = jb->have_next ? (uint16_t)(jb->high + 1 - seq) : 0;
 		jb->have_transit = false;
 		jb->jitter = 0;
-		++jb->st.resets;
+		if (jb->have_ssrc)
+			++jb->st.resets;
 	}
 	jb->have_ssrc = true;
 	jb->ssrc = ssrc;
+	key = (uint16_t)(seq + jb->offset);
 	jitter_update(jb, ts, now_ms);
 	jb->last_ms = now_ms;
 
 	if (!jb->have_next) {
 		jb->have_next = true;
-		jb->next = seq;
-		jb->high = seq;
+		jb->next = key;
+		jb->high = key;
 		jb->first_ms = now_ms;
 	}
 
-	diff = (int16_t)(seq - jb->next);
+	diff = (int16_t)(key - jb->next);
 	if (diff < 0 && jb->started) {
+		bool grow = target_ms(jb) + jb->ptime <= jb->max_ms;
+
 		++jb->st.late;
 		jb->win_late = true;
-		if (target_ms(jb) + jb->ptime <= jb->max_ms)
+		/* just missed its turn: it fills the frame the buffer inserts
+		 * to grow, so it is still played, one frame late */
+		if (diff == -1 && grow && !jb->late_ready) {
+			jb->late = (struct jitbuf_frame){.ssrc = ssrc,
+				.seq = seq, .ext = ext, .ts = ts,
+				.arrival_ms = now_ms, .len = len};
+			memcpy(jb->late.payload, p, len);
+			jb->late_ready = true;
+			jb->stretch = true;
+			return 0;
+		}
+		++jb->st.late_dropped;
+		if (grow)
 			jb->stretch = true;
 		return EALREADY;
 	}
-	if (diff < 0 && (int16_t)(jb->high - seq) < JITBUF_SLOTS) {
-		jb->next = seq;   /* filling: an earlier one came later */
+	if (diff < 0 && (int16_t)(jb->high - key) < JITBUF_SLOTS) {
+		jb->next = key;   /* filling: an earlier one came later */
 		diff = 0;
 	}
 	if (diff < 0 || diff >= JITBUF_SLOTS) {
 		drop_all(jb);     /* a jump: start over from this one */
 		++jb->st.resets;
 		jb->have_next = true;
-		jb->next = seq;
-		jb->high = seq;
+		jb->next = key;
+		jb->high = key;
 		jb->first_ms = now_ms;
 	}
 
-	s = &jb->slotv[seq % JITBUF_SLOTS];
-	if (s->used && s->f.seq == seq)
+	s = &jb->slotv[key % JITBUF_SLOTS];
+	if (s->used && s->key == key)
 		return EALREADY;
 	if (!s->used)
 		++jb->nbuf;
 
 	s->used = true;
+	s->key = key;
 	s->f.ssrc = ssrc;
 	s->f.seq = seq;
 	s->f.ext = ext;
@@ -218,8 +252,8 @@ int jitbuf_put(struct jitbuf *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	s->f.len = len;
 	memcpy(s->f.payload, p, len);
 
-	if ((int16_t)(seq - jb->high) > 0)
-		jb->high = seq;
+	if ((int16_t)(key - jb->high) > 0)
+		jb->high = key;
 
 	return 0;
 }
@@ -239,10 +273,14 @@ static void adapt(struct jitbuf *jb)
 	    avg + jb->ptime <= jb->max_ms) {
 		jb->stretch = true;
 	}
-	else if (jb->win_min >= 2 && avg > target + jb->ptime) {
+	else if (jb->win_min >= 2 && avg > target + jb->ptime &&
+		 jb->win_held >= JITBUF_WINDOW / 2 &&
+		 jb->win_min_hold >= jb->ptime + JITBUF_MARGIN_MS) {
+		/* every packet of the window waited a frame more than the
+		 * margin: one frame less still leaves them the margin */
 		struct slot *s = &jb->slotv[jb->next % JITBUF_SLOTS];
 
-		if (s->used && s->f.seq == jb->next) {
+		if (s->used && s->key == jb->next) {
 			s->used = false;
 			--jb->nbuf;
 		}
@@ -284,17 +322,25 @@ enum jitbuf_out jitbuf_get(struct jitbuf *jb, uint64_t now_ms, struct jitbuf_fra
 	if (jb->stretch) {
 		jb->stretch = false;
 		++jb->st.stretched;
+		if (jb->late_ready) {
+			jb->late_ready = false;
+			*f = jb->late;
+			++jb->st.frames;
+			return JITBUF_FRAME;
+		}
 		return JITBUF_CONCEAL;
 	}
 
 	s = &jb->slotv[jb->next % JITBUF_SLOTS];
 	++jb->next;
-	if (s->used && s->f.seq == (uint16_t)(jb->next - 1)) {
+	if (s->used && s->key == (uint16_t)(jb->next - 1)) {
 		*f = s->f;
 		s->used = false;
 		--jb->nbuf;
 		++jb->st.frames;
 		jb->win_hold += now_ms - f->arrival_ms;
+		if (now_ms - f->arrival_ms < jb->win_min_hold)
+			jb->win_min_hold = now_ms - f->arrival_ms;
 		++jb->win_held;
 		return JITBUF_FRAME;
 	}

@@ -961,6 +961,7 @@ static int sound_status(const struct mset *ms, struct odict *o)
 		err |= ctl_put_int(o, "jb_jitter_ms", jb.jitter_ms);
 		err |= ctl_put_int(o, "jb_frames", (int64_t)jb.frames);
 		err |= ctl_put_int(o, "late", (int64_t)jb.late);
+		err |= ctl_put_int(o, "late_dropped", (int64_t)jb.late_dropped);
 		err |= ctl_put_int(o, "concealed", (int64_t)jb.concealed);
 		err |= ctl_put_int(o, "jb_stretched", (int64_t)jb.stretched);
 		err |= ctl_put_int(o, "jb_shrunk", (int64_t)jb.shrunk);

@@ -78,7 +78,7 @@ static void reorders_by_sequence(void **state)
 }
 
 
-static void conceals_a_loss_and_drops_a_late_packet(void **state)
+static void conceals_a_loss_and_plays_or_drops_late_packets(void **state)
 {
 	struct jitbuf *jb = NULL;
 	struct jitbuf_stats st;
@@ -87,26 +87,38 @@ static void conceals_a_loss_and_drops_a_late_packet(void **state)
 	assert_int_equal(0, jitbuf_alloc(&jb, CLOCK, PTIME, 0, 200));
 	assert_int_equal(0, put(jb, 1, 1000));
 	assert_int_equal(0, put(jb, 3, 1040));          /* 2 is missing */
+	assert_int_equal(0, put(jb, 4, 1045));
 	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1041, &fr));
 	assert_int_equal(1, fr.seq);
 	assert_int_equal(JITBUF_CONCEAL, jitbuf_get(jb, 1061, &fr));
-	assert_int_equal(EALREADY, put(jb, 2, 1062));   /* after its turn */
-	/* a late packet grows the delay by one inserted frame */
-	assert_int_equal(JITBUF_CONCEAL, jitbuf_get(jb, 1081, &fr));
+	/* one frame after its turn: played in the frame inserted to grow */
+	assert_int_equal(0, put(jb, 2, 1062));
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1081, &fr));
+	assert_int_equal(2, fr.seq);
 	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1101, &fr));
 	assert_int_equal(3, fr.seq);
+	/* 5 missing, then two frames late: dropped */
+	assert_int_equal(0, put(jb, 6, 1105));
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1121, &fr));
+	assert_int_equal(4, fr.seq);
+	assert_int_equal(JITBUF_CONCEAL, jitbuf_get(jb, 1141, &fr));
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1161, &fr));
+	assert_int_equal(6, fr.seq);
+	assert_int_equal(EALREADY, put(jb, 5, 1162));
+	assert_int_equal(JITBUF_CONCEAL, jitbuf_get(jb, 1181, &fr)); /* grows */
 
 	jitbuf_stats(jb, &st);
-	assert_int_equal(1, st.concealed);
-	assert_int_equal(1, st.late);
-	assert_int_equal(1, st.stretched);
-	assert_int_equal(2, st.frames);
+	assert_int_equal(2, st.concealed);
+	assert_int_equal(2, st.late);
+	assert_int_equal(1, st.late_dropped);
+	assert_int_equal(2, st.stretched);
+	assert_int_equal(5, st.frames);
 
 	/* nothing for JITBUF_IDLE_MS: stopped, nothing more concealed */
-	for (uint64_t t = 1121; t < 1121 + 2 * JITBUF_IDLE_MS; t += PTIME)
+	for (uint64_t t = 1201; t < 1201 + 2 * JITBUF_IDLE_MS; t += PTIME)
 		(void)jitbuf_get(jb, t, &fr);
 	jitbuf_stats(jb, &st);
-	assert_true(st.concealed <= 1 + JITBUF_IDLE_MS / PTIME);
+	assert_true(st.concealed <= 2 + JITBUF_IDLE_MS / PTIME);
 	assert_int_equal(JITBUF_NONE, jitbuf_get(jb, 5000, &fr));
 	mem_deref(jb);
 }
@@ -213,14 +225,47 @@ static void new_sender_restarts(void **state)
 }
 
 
+/* A move of the far end's media: a bridge's packets (one SSRC), then the
+ * far end's own (another, with other numbers) while some of the first are
+ * still buffered: all are played, the first sender's first, no gap */
+static void a_new_sender_follows_the_old(void **state)
+{
+	struct jitbuf *jb = NULL;
+	struct jitbuf_stats st;
+	uint8_t p[2] = {1, 2};
+	(void)state;
+
+	assert_int_equal(0, jitbuf_alloc(&jb, CLOCK, PTIME, 40, 200));
+	assert_int_equal(0, jitbuf_put(jb, 0xaaaa, 100, 0, 100, 1000, p, 2));
+	assert_int_equal(0, jitbuf_put(jb, 0xaaaa, 101, 160, 101, 1020, p, 2));
+	assert_int_equal(0, jitbuf_put(jb, 0xbbbb, 7000, 9, 7000, 1030, p, 2));
+	assert_int_equal(0, jitbuf_put(jb, 0xbbbb, 7001, 169, 7001, 1040, p, 2));
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1041, &fr));
+	assert_int_equal(100, fr.seq);
+	assert_int_equal(0xaaaa, fr.ssrc);
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1061, &fr));
+	assert_int_equal(101, fr.seq);
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1081, &fr));
+	assert_int_equal(7000, fr.seq);
+	assert_int_equal(0xbbbb, fr.ssrc);
+	assert_int_equal(JITBUF_FRAME, jitbuf_get(jb, 1101, &fr));
+	assert_int_equal(7001, fr.seq);
+	jitbuf_stats(jb, &st);
+	assert_int_equal(0, st.concealed);
+	assert_int_equal(1, st.resets);
+	mem_deref(jb);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plays_in_order_without_loss),
 		cmocka_unit_test(reorders_by_sequence),
-		cmocka_unit_test(conceals_a_loss_and_drops_a_late_packet),
+		cmocka_unit_test(conceals_a_loss_and_plays_or_drops_late_packets),
 		cmocka_unit_test(delay_follows_jitter_up_and_down),
 		cmocka_unit_test(new_sender_restarts),
+		cmocka_unit_test(a_new_sender_follows_the_old),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
