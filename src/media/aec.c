@@ -69,20 +69,12 @@ int aec_alloc(struct aec **ap, uint32_t srate, size_t frame, uint32_t tail_ms)
 }
 
 
-void aec_playback(struct aec *a, const int16_t *pcm, size_t n)
+void aec_run(struct aec *a, const int16_t *played, int16_t *pcm, size_t n)
 {
-	if (!a || !pcm || n != a->frame)
-		return;
-	speex_echo_playback(a->echo, pcm);
-}
-
-
-void aec_capture(struct aec *a, int16_t *pcm, size_t n)
-{
-	if (!a || !pcm || n != a->frame)
+	if (!a || !played || !pcm || n != a->frame)
 		return;
 
-	speex_echo_capture(a->echo, pcm, a->out);
+	speex_echo_cancellation(a->echo, pcm, played, a->out);
 	speex_preprocess_run(a->pp, a->out);
 
 	for (size_t i = 0; i < n; i++) {

@@ -1,10 +1,16 @@
 /**
  * @file audio.c  A stream's microphone and speaker (media_audio.h).
  *
- * The output's 20 ms clock (an absolute schedule, as the sender's) drives
- * the playout: each tick takes one frame from the stream's jitter buffer
- * (media_stream_playout), gives it to the echo canceller as the far end's
- * signal, to the loop source's delay line, and to the card. The input is
+ * The output's clock (an absolute schedule, as the sender's) drives the
+ * playout: every 20 ms it takes one frame from the stream's jitter buffer
+ * (media_stream_playout) and gives it to the loop source's delay line and
+ * the card, in two 10 ms halves, one per 10 ms tick, so that the card needs
+ * 10 ms less queued to bridge the time between two writes. In the same
+ * tick it reads the microphone's frame and runs the echo canceller on the
+ * two: one clock for both keeps the echo path the canceller learns
+ * constant. The cleaned frames wait (at most MIC_FRAMES) for the sender's
+ * clock, which takes them as the stream's frame source. Without the
+ * playout clock (an input only) the sender's clock reads the card. The input is
  * the stream's frame source: the sender's tick reads one frame from the
  * card (or the loop), and the echo canceller takes the echo out of it.
  */
@@ -20,8 +26,10 @@
 
 enum {
 	PTIME_MS   = 20,
+	TICK_MS    = 10,          /* half a frame to the card per tick    */
 	MAX_LAG_MS = 200,
 	LOOP_MAX_MS = 1000,
+	MIC_FRAMES = 3,
 	RING       = 2 * 48000,   /* the loop's delay line: 2 s at 48 kHz */
 };
 
@@ -47,6 +55,13 @@ struct audio_dev {
 	uint64_t xrun_every;      /* test hook: SIPMOB_AUDIO_XRUN_MS      */
 	uint64_t xrun_at;
 	uint64_t played;
+	int16_t mic[MIC_FRAMES][CODEC_MAX_SAMPLES]; /* captured, cleaned  */
+	size_t mic_n[MIC_FRAMES];
+	uint32_t mic_rate[MIC_FRAMES];
+	unsigned mic_head, mic_count;
+	size_t half;              /* samples of the frame still to write  */
+	size_t half_at;           /* ...from here                         */
+	uint32_t half_rate;
 
 	int16_t pcm[CODEC_MAX_SAMPLES];
 };
@@ -191,6 +206,32 @@ static void loop_get(struct audio_dev *ad, int16_t *pcm, size_t n,
 }
 
 
+/* The microphone's frame of this tick, the echo taken out, queued for the
+ * sender */
+static void mic_frame(struct audio_dev *ad, size_t n, uint32_t srate)
+{
+	unsigned i;
+	int16_t *m;
+
+	if (!ad->in && !ad->loop)
+		return;
+	if (ad->mic_count == MIC_FRAMES) {   /* the sender lags: drop one */
+		ad->mic_head = (ad->mic_head + 1) % MIC_FRAMES;
+		--ad->mic_count;
+	}
+	i = (ad->mic_head + ad->mic_count) % MIC_FRAMES;
+	m = ad->mic[i];
+	if (ad->loop)
+		loop_get(ad, m, n, srate);
+	else
+		(void)alsa_pcm_read(ad->in, m, n, srate);
+	aec_run(aec_for(ad, srate, n), ad->pcm, m, n);
+	ad->mic_n[i] = n;
+	ad->mic_rate[i] = srate;
+	++ad->mic_count;
+}
+
+
 static void tick(void *arg)
 {
 	struct audio_dev *ad = arg;
@@ -198,23 +239,33 @@ static void tick(void *arg)
 	uint64_t now;
 	size_t n;
 
-	if (!media_stream_playout(ad->ms, ad->pcm, CODEC_MAX_SAMPLES, &n,
-				  &srate)) {
-		aec_playback(aec_for(ad, srate, n), ad->pcm, n);
+	if (ad->half) {
+		/* the second half of the frame taken 10 ms ago */
+		if (ad->out)
+			(void)alsa_pcm_write(ad->out, ad->pcm + ad->half_at,
+					     ad->half, ad->half_rate);
+		ad->half = 0;
+	}
+	else if (!media_stream_playout(ad->ms, ad->pcm, CODEC_MAX_SAMPLES,
+				       &n, &srate)) {
 		loop_put(ad, ad->pcm, n, srate);
+		mic_frame(ad, n, srate);
 		if (ad->out) {
 			if (ad->xrun_every &&
 			    tmr_jiffies() >= ad->xrun_at) {
 				alsa_pcm_inject_xrun(ad->out);
 				ad->xrun_at = tmr_jiffies() + ad->xrun_every;
 			}
-			(void)alsa_pcm_write(ad->out, ad->pcm, n, srate);
+			(void)alsa_pcm_write(ad->out, ad->pcm, n / 2, srate);
 		}
+		ad->half_at = n / 2;
+		ad->half = n - n / 2;
+		ad->half_rate = srate;
 		++ad->played;
 	}
 
 	now = tmr_jiffies();
-	ad->next_ms += PTIME_MS;
+	ad->next_ms += TICK_MS;
 	if (now > ad->next_ms + MAX_LAG_MS)
 		ad->next_ms = now;
 	tmr_start(&ad->tmr, ad->next_ms > now ? ad->next_ms - now : 0, tick,
@@ -228,12 +279,23 @@ static int capture(int16_t *pcm, size_t n, uint32_t srate, uint16_t seq,
 	struct audio_dev *ad = arg;
 	(void)seq;
 
-	if (ad->loop)
-		loop_get(ad, pcm, n, srate);
-	else
+	if (!ad->clock) {
 		(void)alsa_pcm_read(ad->in, pcm, n, srate);
-
-	aec_capture(aec_for(ad, srate, n), pcm, n);
+		return 0;
+	}
+	/* frames of another size (a codec changed) are dropped */
+	while (ad->mic_count && (ad->mic_n[ad->mic_head] != n ||
+				 ad->mic_rate[ad->mic_head] != srate)) {
+		ad->mic_head = (ad->mic_head + 1) % MIC_FRAMES;
+		--ad->mic_count;
+	}
+	if (!ad->mic_count) {
+		memset(pcm, 0, n * sizeof(*pcm));   /* none yet: silence */
+		return 0;
+	}
+	memcpy(pcm, ad->mic[ad->mic_head], n * sizeof(*pcm));
+	ad->mic_head = (ad->mic_head + 1) % MIC_FRAMES;
+	--ad->mic_count;
 	return 0;
 }
 
