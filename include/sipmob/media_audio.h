@@ -53,6 +53,10 @@ struct audio_dev;
  *  means the default */
 int  audio_conf_parse(struct audio_conf *conf, const char *out,
 		      const char *in, const char *aec);
+/** The same for a command line: on error, why says which option is bad
+ *  and what it wants ("bad --aec 'x' (want on, off or auto)") */
+int  audio_conf_cli(struct audio_conf *conf, const char *out, const char *in,
+		    const char *aec, char *why, size_t whysz);
 bool audio_conf_used(const struct audio_conf *conf);
 int  audio_dev_alloc(struct audio_dev **adp, struct media_stream *ms,
 		     const struct audio_conf *conf);

@@ -317,9 +317,9 @@ int main(int argc, char *argv[])
 			" and they need --mdsm\n");
 		return 2;
 	}
-	if (audio_conf_parse(&audio, audio_out, audio_in, aec)) {
-		fprintf(stderr, "sipmob-device: --audio-out alsa:DEV,"
-			" --audio-in alsa:DEV or loop:MS,DB, --aec on|off|auto\n");
+	if (audio_conf_cli(&audio, audio_out, audio_in, aec, why,
+			   sizeof(why))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
 	}
 	if (audio_conf_used(&audio))

@@ -139,6 +139,31 @@ int audio_conf_parse(struct audio_conf *conf, const char *out,
 }
 
 
+int audio_conf_cli(struct audio_conf *conf, const char *out, const char *in,
+		   const char *aec, char *why, size_t whysz)
+{
+	struct audio_conf c;
+
+	if (out && audio_conf_parse(&c, out, NULL, NULL)) {
+		re_snprintf(why, whysz, "bad --audio-out '%s' (want alsa:DEV)",
+			    out);
+		return EINVAL;
+	}
+	if (in && audio_conf_parse(&c, NULL, in, NULL)) {
+		re_snprintf(why, whysz, "bad --audio-in '%s' (want alsa:DEV or"
+			    " loop:MS,DB with MS 0-%d, DB -80..20)", in,
+			    LOOP_MAX_MS);
+		return EINVAL;
+	}
+	if (aec && audio_conf_parse(&c, NULL, NULL, aec)) {
+		re_snprintf(why, whysz, "bad --aec '%s' (want on, off or auto)",
+			    aec);
+		return EINVAL;
+	}
+	return audio_conf_parse(conf, out, in, aec);
+}
+
+
 bool audio_conf_used(const struct audio_conf *conf)
 {
 	return conf && (conf->out || conf->in);

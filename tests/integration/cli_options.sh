@@ -47,6 +47,9 @@ check "sipmob-slp: --timeout soon" refuses sipmob-slp --timeout soon findsrvs
 check "sipmob-beacon: --step 0" refuses sipmob-beacon --step 0 --room r
 check "sipmob-beacon: --interval 5" refuses sipmob-beacon --interval 5 --room r
 check "sipmob-device: --presence-step 0" refuses sipmob-device --presence-step 0 "${DEV[@]}"
+check "sipmob-device: --aec maybe" refuses sipmob-device --aec maybe "${DEV[@]}"
+check "sipmob-device: --audio-out hw:0" refuses sipmob-device --audio-out hw:0 "${DEV[@]}"
+check "sipmob-mn: --audio-in loop:5000,0" refuses sipmob-mn --audio-in loop:5000,0 "${MN[@]}"
 check "no control socket was opened" \
 	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ] && [ ! -e '$T/tc.sock' ]"
 finish
