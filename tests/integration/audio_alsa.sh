@@ -7,7 +7,10 @@
 # end's recording. Then the `null` device with underruns injected (the test
 # hook SIPMOB_AUDIO_XRUN_MS): each is reported and playback goes on; and a
 # PCM that does not exist yet: the device keeps the call, retries every
-# second, and opens it once the asoundrc names it.
+# second, and opens it once the asoundrc names it; and a PCM that fails
+# while it plays (the file plugin's writes to /dev/full fail with EIO, as
+# an unplugged card's do): closed, logged, reopened every second, and
+# played again once its file is writable.
 . "$SIPMOB_SRC/tests/lib/scenario.sh"
 . "$SIPMOB_SRC/tests/lib/peers.sh"
 scenario_init audio_alsa
@@ -119,5 +122,34 @@ check "once the asoundrc names it, the PCM opens" \
 	wait_stat 10 "$T/dev.sock" '.streams[0].out_open' eq true
 check "...and the card takes 1 s of audio" \
 	wait_stat 10 "$T/dev.sock" '.streams[0].out_samples' ge 8000
+ctl "$T/mn.sock" hangup >/dev/null
+stop mn
+stop dev
+
+# ---- a PCM that fails while it plays ---------------------------------------
+ln -s /dev/full "$T/flaky.raw"
+echo "pcm.flaky { type file; slave.pcm \"null\"; file \"$T/flaky.raw\"; format \"raw\" }" \
+	>>"$T/.asoundrc"
+start dev env HOME="$T" "$BIN/sipmob-device" --sip 127.0.0.1:5070 \
+	--name speaker --codecs PCMU --control "$T/dev.sock" \
+	--audio-out alsa:flaky
+start mn "$BIN/sipmob-mn" --sip 127.0.0.1:5060 --user alice \
+	--control "$T/mn.sock"
+need "daemons up a fourth time" wait_until 10 test -S "$T/dev.sock" -a -S "$T/mn.sock"
+ctl "$T/mn.sock" call sip:speaker@127.0.0.1:5070 >/dev/null
+need "call established (flaky)" wait_stat 10 "$T/mn.sock" .call.state eq established
+check "the failing device is logged as lost" \
+	wait_log dev 'playback flaky lost: .*reopening every second' 10
+check "...and reopened every second (3 failures)" \
+	wait_stat 10 "$T/dev.sock" '.streams[0].out_failures' ge 3
+check "the call goes on (the far end's packets still played)" \
+	grows 10 "$T/dev.sock" '.streams[0].played_packets' 25
+rm -f "$T/flaky.raw"
+: >"$T/flaky.raw"
+check "once the device works again, the card takes 1 s of audio" \
+	wait_stat 10 "$T/dev.sock" '.streams[0].out_samples' ge 8000
+size_ge() { [ "$(stat -c %s "$1")" -ge "$2" ]; }
+check "...written to it" wait_until 10 size_ge "$T/flaky.raw" 16000
+check "the device is alive" alive dev
 ctl "$T/mn.sock" hangup >/dev/null
 finish
