@@ -30,6 +30,7 @@ enum {
 	MAX_LAG_MS = 200,
 	LOOP_MAX_MS = 1000,
 	MIC_FRAMES = 3,
+	IDLE_MS    = 100,         /* the clock's pace before a codec is set */
 	RING       = 2 * 48000,   /* the loop's delay line: 2 s at 48 kHz */
 };
 
@@ -263,6 +264,7 @@ static void tick(void *arg)
 	uint32_t srate;
 	uint64_t now;
 	size_t n;
+	int err = 0;
 
 	if (ad->half) {
 		/* the second half of the frame taken 10 ms ago */
@@ -271,8 +273,9 @@ static void tick(void *arg)
 					     ad->half, ad->half_rate);
 		ad->half = 0;
 	}
-	else if (!media_stream_playout(ad->ms, ad->pcm, CODEC_MAX_SAMPLES,
-				       &n, &srate)) {
+	else if (!(err = media_stream_playout(ad->ms, ad->pcm,
+					      CODEC_MAX_SAMPLES, &n,
+					      &srate))) {
 		loop_put(ad, ad->pcm, n, srate);
 		mic_frame(ad, n, srate);
 		if (ad->out) {
@@ -290,7 +293,7 @@ static void tick(void *arg)
 	}
 
 	now = tmr_jiffies();
-	ad->next_ms += TICK_MS;
+	ad->next_ms += err == ENOENT ? IDLE_MS : TICK_MS;   /* no codec yet */
 	if (now > ad->next_ms + MAX_LAG_MS)
 		ad->next_ms = now;
 	tmr_start(&ad->tmr, ad->next_ms > now ? ad->next_ms - now : 0, tick,
