@@ -12,12 +12,15 @@ struct sa;
 struct presence_key;
 struct authz;
 struct media_vio;
+struct audio_conf;
 
 struct device_conf {
 	const char *name;         /**< SIP user and display name            */
 	const char *sip_listen;   /**< "ADDR:PORT"                          */
 	const char *codecs;       /**< codec preference list                */
 	const char *record_dir;   /**< WAV per session, or NULL             */
+	const struct audio_conf *audio; /**< microphone and speaker
+				       (media_audio.h), or NULL: the tone */
 	const char *registrar;    /**< register there, or NULL              */
 	const char *auth_user;     /**< Digest user (default: the SIP user) */
 	const char *password;      /**< Digest password, or NULL           */

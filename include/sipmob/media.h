@@ -96,6 +96,21 @@ struct media_rtcp_gate;
 int  media_rtcp_gate_alloc(struct media_rtcp_gate **gp, struct rtp_sock *rtp);
 void media_rtcp_gate_set(struct media_rtcp_gate *g, bool open);
 int  media_stream_record(struct media_stream *ms, const char *wav_path);
+
+/* Playout paced by a sound card (media_audio.h): received packets wait in
+ * an adaptive jitter buffer (media_jitbuf.h) and are decoded, proven and
+ * given to the sink when the card takes them; missing ones are concealed
+ * (Opus's PLC, spandsp's for G.711, a fade for G.722). Off: each packet is
+ * played as it arrives. */
+struct jitbuf_stats;
+int  media_stream_set_jitbuf(struct media_stream *ms, bool on);
+/** The next 20 ms to play: n samples at *srate into pcm (room at least
+ *  CODEC_MAX_SAMPLES); silence before the first packet. ENOENT: no codec
+ *  yet, or the jitter buffer is off. */
+int  media_stream_playout(struct media_stream *ms, int16_t *pcm,
+			  size_t room, size_t *n, uint32_t *srate);
+int  media_stream_jitbuf_stats(const struct media_stream *ms,
+			       struct jitbuf_stats *st);
 /** What we send: h fills each frame (NULL: the sequence-marked tone) */
 void media_stream_set_source(struct media_stream *ms, media_frame_src_h *h,
 			     void *arg);

@@ -17,6 +17,7 @@ struct media_vio;
 struct odict;
 struct sa;
 struct sdesc;
+struct audio_conf;
 
 /** What a set does with video */
 enum mset_video {
@@ -44,6 +45,8 @@ struct mset_conf {
 	uint16_t port_max;
 	const char *user;           /**< o= user name                         */
 	const char *record_path;    /**< WAV of received audio, or NULL       */
+	const struct audio_conf *audio; /**< a sound card (media_audio.h), or
+				     *   NULL: metered playout of the tone */
 	bool bridge;                /**< takes the bridge of an instant move
 				     *   (a=sipmob-bridge, see below)        */
 };

@@ -10,6 +10,7 @@ struct odict;
 struct ctl_request;
 struct sipauth_creds;
 struct media_vio;
+struct audio_conf;
 
 struct mn_conf {
 	const char *user;         /**< SIP user name                       */
@@ -23,6 +24,8 @@ struct mn_conf {
 	const char *tls_ca;
 	uint16_t tls_port;
 	const char *record_path;  /**< WAV of the call's audio, or NULL    */
+	const struct audio_conf *audio; /**< the user's microphone and
+				       speaker (media_audio.h), or NULL    */
 	uint16_t port_min, port_max;
 	int video;                /**< enum mset_video (NONE or BOTH)      */
 	const char *video_sizes;  /**< H.263 sizes it shows and sends,

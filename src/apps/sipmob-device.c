@@ -23,6 +23,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_audio.h>
 #include <sipmob/media_video.h>
 
 enum { MAX_MEMBERS = 8 };
@@ -56,6 +57,15 @@ static void usage(FILE *f)
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -C, --control SOCK      control socket for the sipmob command\n"
 "  -r, --record DIR        write the audio of each session to DIR as WAV\n"
+"      --audio-out alsa:DEV  play received audio on ALSA PCM DEV through\n"
+"                          an adaptive jitter buffer (default: none, the\n"
+"                          audio is metered and recorded only)\n"
+"      --audio-in alsa:DEV send audio captured from ALSA PCM DEV (default:\n"
+"                          the sequence-marked tone); loop:MS,DB is a test\n"
+"                          source: what is played, MS ms later, DB dB\n"
+"      --aec on|off|auto   echo cancellation of the captured audio\n"
+"                          (default auto: on when --audio-in and\n"
+"                          --audio-out are the same card, or loop)\n"
 "  -R, --registrar URI     register there (sip:HOST:PORT)\n"
 "      --auth-user NAME    the registrar's Digest user (default: --name)\n"
 "      --password-file FILE  the registrar's password: the file's first\n"
@@ -182,6 +192,9 @@ int main(int argc, char *argv[])
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
+		{"audio-out", required_argument, NULL, 1701},
+		{"audio-in",  required_argument, NULL, 1702},
+		{"aec",       required_argument, NULL, 1703},
 		{"registrar", required_argument, NULL, 'R'},
 		{"auth-user", required_argument, NULL, 1101},
 		{"password",  required_argument, NULL, 1102},
@@ -223,6 +236,8 @@ int main(int argc, char *argv[])
 	char *password = NULL, *secrets = NULL;
 	struct authz *authz = NULL;
 	struct mset_conf mc;
+	struct audio_conf audio;
+	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
 	struct app app = {NULL, NULL};
 	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
@@ -253,6 +268,9 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
+		case 1701: audio_out = optarg; break;
+		case 1702: audio_in = optarg; break;
+		case 1703: aec = optarg; break;
 		case 'R': conf.registrar = optarg; break;
 		case 1101: conf.auth_user = optarg; break;
 		case 1102: conf.password = optarg; break;
@@ -328,6 +346,13 @@ int main(int argc, char *argv[])
 			" and they need --mdsm\n");
 		return 2;
 	}
+	if (audio_conf_cli(&audio, audio_out, audio_in, aec, why,
+			   sizeof(why))) {
+		fprintf(stderr, "sipmob-device: %s\n", why);
+		return 2;
+	}
+	if (audio_conf_used(&audio))
+		conf.audio = &audio;
 	conf.mdsm = mdsm;
 	conf.members = members;
 	conf.memberc = nmembers;

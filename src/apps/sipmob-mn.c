@@ -21,6 +21,7 @@
 #include <sipmob/sdesc.h>
 #include <sipmob/mediaset.h>
 #include <sipmob/media.h>
+#include <sipmob/media_audio.h>
 #include <sipmob/media_video.h>
 #include <sipmob/web.h>
 
@@ -54,6 +55,13 @@ static void usage(FILE *f)
 "  -c, --codecs LIST       codecs in order of preference\n"
 "                          (default PCMU,PCMA,G722,opus)\n"
 "  -r, --record FILE       write the call's received audio to FILE (WAV)\n"
+"      --audio-out alsa:DEV  play the call's audio on ALSA PCM DEV through\n"
+"                          an adaptive jitter buffer (default: none)\n"
+"      --audio-in alsa:DEV send audio captured from ALSA PCM DEV (default:\n"
+"                          the sequence-marked tone); loop:MS,DB is a test\n"
+"                          source: what is played, MS ms later, DB dB\n"
+"      --aec on|off|auto   echo cancellation (default auto: on when\n"
+"                          --audio-in and --audio-out are the same card)\n"
 "  -S, --safety-ms MS      after a transfer the MN keeps sending its own\n"
 "                          media this long (default 1000)\n"
 "  -T, --device-timeout-ms MS\n"
@@ -155,6 +163,9 @@ int main(int argc, char *argv[])
 		{"verbose",   no_argument,       NULL, 1201},
 		CLI_CONFIG_OPTION,
 		{"help",      no_argument,       NULL, 'h'},
+		{"audio-out", required_argument, NULL, 1701},
+		{"audio-in",  required_argument, NULL, 1702},
+		{"aec",       required_argument, NULL, 1703},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
@@ -164,6 +175,8 @@ int main(int argc, char *argv[])
 	const char *camera = NULL, *screen = NULL;
 	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	struct mset_conf mc;
+	struct audio_conf audio;
+	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
 	struct app app = {NULL, NULL, NULL};
 	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
@@ -197,6 +210,9 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
+		case 1701: audio_out = optarg; break;
+		case 1702: audio_in = optarg; break;
+		case 1703: aec = optarg; break;
 		case 'S':
 			if (cli_long("sipmob-mn", "--safety-ms", optarg, 0,
 				     600000, &n))
@@ -267,6 +283,13 @@ int main(int argc, char *argv[])
 	conf.tls_cert = sec.tls_cert;
 	conf.tls_ca = sec.tls_ca;
 	conf.tls_port = sec.tls_port;
+	if (audio_conf_cli(&audio, audio_out, audio_in, aec, why,
+			   sizeof(why))) {
+		fprintf(stderr, "sipmob-mn: %s\n", why);
+		return 2;
+	}
+	if (audio_conf_used(&audio))
+		conf.audio = &audio;
 	if (conf.tls_cert)   /* a bridge re-sends packets as its own: */
 		conf.bridge = false;   /* not with SRTP */
 	if (conf.codecs && mset_codecs_valid(conf.codecs, why, sizeof(why))) {

@@ -16,8 +16,12 @@
  * type is ours, it is decoded (one decoder per sending SSRC: a new SSRC
  * resets it), given to the frame sink (the WAV recorder, when recording),
  * and tone-checked. A frame whose
- * tone matches its RTP sequence number counts as played. There is no jitter
- * buffer: a packet is played when it arrives, reordered ones too.
+ * tone matches its RTP sequence number counts as played. Without a sound
+ * card there is no jitter buffer: a packet is played when it arrives,
+ * reordered ones too. With one (media_stream_set_jitbuf), packets wait in
+ * the jitter buffer and the card's clock plays them (media_stream_playout):
+ * decoding, the sink and the playout proof then see what the card plays,
+ * in order, at the time it plays it, and a missing packet is concealed.
  *
  * DTMF (dtmf.c, RFC 4733): packets of the negotiated telephone-event type
  * go to the DTMF receiver. Digits to send are queued; on each tick the
@@ -35,11 +39,15 @@
 #include <sipmob/media.h>
 #include <sipmob/media_dtmf.h>
 #include <sipmob/media_relay.h>
+#include <sipmob/media_jitbuf.h>
+#include "transcode_priv.h"
 
 enum {
 	PTIME_MS   = 20,
 	MAX_LAG_MS = 200,
 	FOREIGN_AFTER = 10,   /* unmarked frames before a sender is foreign */
+	JB_MIN_MS  = 0,       /* the jitter buffer's target: none...       */
+	JB_MAX_MS  = 300,     /* ...to this, following the jitter          */
 };
 
 struct media_stream {
@@ -101,6 +109,11 @@ struct media_stream {
 	struct media_relay_stats relay;
 	struct media_rtcp_relay *rtcp_relay;
 
+	bool jb_on;               /* played by a sound card's clock         */
+	struct jitbuf *jb;
+	struct tc_coder *plc;     /* the jitter buffer's decoder (conceals) */
+	struct jitbuf_frame jf;
+
 	int16_t pcm[CODEC_MAX_SAMPLES];
 };
 
@@ -120,6 +133,8 @@ static void stream_destructor(void *arg)
 	mem_deref(ms->dtmf_rx);
 	mem_deref(ms->wav);
 	mem_deref(ms->wav_path);
+	mem_deref(ms->jb);
+	mem_deref(ms->plc);
 }
 
 
@@ -211,37 +226,44 @@ static void prove(struct media_stream *ms, const struct rtp_header *hdr,
 		played(ms, hdr->ssrc, hdr->seq, ext, now);
 }
 
-static void play(struct media_stream *ms, const struct rtp_header *hdr,
-		 uint64_t ext, const uint8_t *p, size_t len)
+/* A new sender (or codec) gets a fresh decoder; a new codec for the same
+ * sender (a re-INVITE) keeps what we know of its marks, a splice
+ * half-proven included */
+static int dec_select(struct media_stream *ms, uint32_t ssrc)
 {
-	size_t n = CODEC_MAX_SAMPLES;
+	bool same = ms->dec_frames && ms->dec_ssrc == ssrc;
 	int err;
 
-	if (!ms->dec || ms->dec_ssrc != hdr->ssrc) {
-		/* a new codec for the same sender (a re-INVITE) keeps what we
-		 * know of its marks, a splice half-proven included */
-		bool same = ms->dec_frames && ms->dec_ssrc == hdr->ssrc;
-
+	if (ms->jb_on) {
+		if (ms->plc && ms->dec_ssrc == ssrc)
+			return 0;
+		ms->plc = mem_deref(ms->plc);
+		err = tc_coder_alloc(&ms->plc, ms->codec, ms->codec->srate);
+	}
+	else {
+		if (ms->dec && ms->dec_ssrc == ssrc)
+			return 0;
 		ms->dec = mem_deref(ms->dec);
 		err = codec_state_alloc(&ms->dec, ms->codec);
-		if (err)
-			return;
-		ms->dec_ssrc = hdr->ssrc;
-		if (!same) {
-			ms->dec_frames = 0;
-			ms->dec_marked = false;
-			ms->dec_foreign = false;
-			ms->mark_shift = 0;
-			ms->shift_cand = false;
-		}
 	}
+	if (err)
+		return err;
 
-	err = codec_decode(ms->dec, p, len, ms->pcm, &n);
-	if (err) {
-		++ms->decode_errors;
-		return;
+	ms->dec_ssrc = ssrc;
+	if (!same) {
+		ms->dec_frames = 0;
+		ms->dec_marked = false;
+		ms->dec_foreign = false;
+		ms->mark_shift = 0;
+		ms->shift_cand = false;
 	}
+	return 0;
+}
 
+/* A decoded frame in ms->pcm: to the sink, then the playout proof */
+static void decoded(struct media_stream *ms, const struct rtp_header *hdr,
+		    uint64_t ext, size_t n)
+{
 	++ms->decoded;
 	++ms->dec_frames;
 
@@ -250,6 +272,21 @@ static void play(struct media_stream *ms, const struct rtp_header *hdr,
 			  ms->sink_arg);
 
 	prove(ms, hdr, ext, n);
+}
+
+static void play(struct media_stream *ms, const struct rtp_header *hdr,
+		 uint64_t ext, const uint8_t *p, size_t len)
+{
+	size_t n = CODEC_MAX_SAMPLES;
+
+	if (dec_select(ms, hdr->ssrc))
+		return;
+
+	if (codec_decode(ms->dec, p, len, ms->pcm, &n)) {
+		++ms->decode_errors;
+		return;
+	}
+	decoded(ms, hdr, ext, n);
 }
 
 
@@ -288,6 +325,11 @@ static void rtp_recv_handler(const struct sa *src, const struct rtp_header *hdr,
 	if (!ms->codec || hdr->pt != ms->rx_pt || !len)
 		return;
 
+	if (ms->jb) {
+		(void)jitbuf_put(ms->jb, hdr->ssrc, hdr->seq, hdr->ts, rx.ext,
+				 tmr_jiffies(), mbuf_buf(mb), len);
+		return;
+	}
 	play(ms, hdr, rx.ext, mbuf_buf(mb), len);
 }
 
@@ -519,8 +561,14 @@ int media_stream_set_codec(struct media_stream *ms,
 	enc = NULL;
 	tone = NULL;
 	ms->dec = mem_deref(ms->dec);
+	ms->plc = mem_deref(ms->plc);
 	ms->codec = c;
 	ms->pt = pt;
+	if (ms->jb_on) {
+		ms->jb = mem_deref(ms->jb);
+		err = jitbuf_alloc(&ms->jb, c->clock, PTIME_MS, JB_MIN_MS,
+				   JB_MAX_MS);
+	}
 	ms->rx_pt = pt;
 	rtcp_set_srate(ms->rtp, c->clock, c->clock);
 
@@ -860,4 +908,101 @@ void media_stream_send_now(struct media_stream *ms)
 
 	ms->next_ms = tmr_jiffies();
 	tmr_start(&ms->tmr, 0, tx_timeout, ms);
+}
+
+
+/** Playout by a sound card's clock through the jitter buffer, or (off)
+ *  at arrival */
+int media_stream_set_jitbuf(struct media_stream *ms, bool on)
+{
+	int err = 0;
+
+	if (!ms)
+		return EINVAL;
+
+	ms->jb_on = on;
+	ms->jb = mem_deref(ms->jb);
+	ms->plc = mem_deref(ms->plc);
+	ms->dec = mem_deref(ms->dec);
+	if (on && ms->codec)
+		err = jitbuf_alloc(&ms->jb, ms->codec->clock, PTIME_MS,
+				   JB_MIN_MS, JB_MAX_MS);
+	return err;
+}
+
+
+/* One frame of concealment from the decoder of the sender playing,
+ * silence when it has none yet */
+static size_t conceal(struct media_stream *ms, int16_t *pcm, size_t want)
+{
+	size_t n = ms->plc ? tc_coder_conceal(ms->plc, pcm, want) : 0;
+
+	if (n < want)
+		memset(pcm + n, 0, (want - n) * sizeof(*pcm));
+	return want;
+}
+
+
+int media_stream_playout(struct media_stream *ms, int16_t *pcm, size_t room,
+			 size_t *n, uint32_t *srate)
+{
+	struct rtp_header hdr;
+	size_t want, got = 0;
+
+	if (!ms || !pcm || !n || !srate)
+		return EINVAL;
+	if (!ms->jb || !ms->codec)
+		return ENOENT;
+
+	want = ms->codec->frame_samples;
+	if (room < want || want > CODEC_MAX_SAMPLES)
+		return EINVAL;
+	*srate = ms->codec->srate;
+	*n = want;
+
+	switch (jitbuf_get(ms->jb, tmr_jiffies(), &ms->jf)) {
+
+	case JITBUF_FRAME:
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.ssrc = ms->jf.ssrc;
+		hdr.seq = ms->jf.seq;
+		hdr.ts = ms->jf.ts;
+		if (dec_select(ms, hdr.ssrc) ||
+		    tc_coder_decode(ms->plc, ms->jf.payload, ms->jf.len,
+				    ms->pcm, CODEC_MAX_SAMPLES, &got)) {
+			++ms->decode_errors;
+			conceal(ms, pcm, want);
+			break;
+		}
+		if (got < want)
+			memset(ms->pcm + got, 0, (want - got) * sizeof(*pcm));
+		decoded(ms, &hdr, ms->jf.ext, want);
+		memcpy(pcm, ms->pcm, want * sizeof(*pcm));
+		break;
+
+	case JITBUF_CONCEAL:
+		conceal(ms, pcm, want);
+		if (ms->sinkh)
+			ms->sinkh(pcm, want, ms->codec->srate, ms->dec_ssrc,
+				  ms->sink_arg);
+		break;
+
+	default:
+		memset(pcm, 0, want * sizeof(*pcm));
+		break;
+	}
+
+	return 0;
+}
+
+
+int media_stream_jitbuf_stats(const struct media_stream *ms,
+			      struct jitbuf_stats *st)
+{
+	if (!ms || !st)
+		return EINVAL;
+	if (!ms->jb)
+		return ENOENT;
+	jitbuf_stats(ms->jb, st);
+	return 0;
 }

@@ -684,6 +684,7 @@ static int media_alloc(struct mn *mn)
 
 	media_conf(mn, &mc);
 	mc.record_path = mn->record_path;
+	mc.audio = mn->conf.audio;
 	mn->ms = mem_deref(mn->ms);
 	return mset_alloc(&mn->ms, &mc);
 }

@@ -113,6 +113,7 @@ static void media_conf(const struct device *dev, struct mset_conf *mc)
 	mc->video_height = dev->conf.video_height;
 	mc->video_sizes = dev->conf.video_sizes;
 	mc->vio = dev->conf.vio;
+	mc->audio = dev->conf.audio;
 	/* an ordinary phone knows nothing of bridges; a multi-device
 	 * system's members send to the far end themselves */
 	mc->bridge = !dev->conf.basic && !dev->conf.mdsm;

@@ -43,6 +43,7 @@
 #include <sipmob/media_playlog.h>
 #include <sipmob/media_video.h>
 #include <sipmob/media_relay.h>
+#include <sipmob/media_audio.h>
 #include <sipmob/ctl.h>
 #include <sipmob/mediaset.h>
 #include "bridge.h"
@@ -87,12 +88,14 @@ struct mset {
 	struct bridge *bridge[2];  /* offered bridges: [SDESC_AUDIO/VIDEO] */
 	char *user;
 	struct mset_sdes *sdes;    /* SRTP (mset_sdes.c), NULL: off      */
+	struct audio_dev *adev;    /* microphone and speaker, NULL: none */
 };
 
 static void destructor(void *arg)
 {
 	struct mset *ms = arg;
 
+	mem_deref(ms->adev);    /* before the stream it plays */
 	mem_deref(ms->audio);   /* their RTCP BYE goes out through sdes */
 	mem_deref(ms->video);
 	mem_deref(ms->gate[SDESC_AUDIO]);
@@ -390,6 +393,11 @@ int mset_alloc(struct mset **msp, const struct mset_conf *conf)
 			goto out;
 		media_stream_set_played_handler(ms->audio, played_handler,
 						ms);
+		if (audio_conf_used(conf->audio))
+			err = audio_dev_alloc(&ms->adev, ms->audio,
+					      conf->audio);
+		if (err)
+			goto out;
 	}
 	if (conf->video != MSET_VIDEO_NONE) {
 		err = video_sizes(ms, conf);
@@ -927,6 +935,47 @@ static int srtp_status(const struct mset *ms, enum sdesc_mtype type,
 	return err;
 }
 
+/* The sound card's side: the jitter buffer and the devices */
+static int sound_status(const struct mset *ms, struct odict *o)
+{
+	struct jitbuf_stats jb;
+	struct audio_stats as;
+	int err = 0;
+
+	if (!ms->adev)
+		return 0;
+
+	if (!media_stream_jitbuf_stats(ms->audio, &jb)) {
+		err |= ctl_put_int(o, "jb_delay_ms", jb.delay_ms);
+		err |= ctl_put_int(o, "jb_target_ms", jb.target_ms);
+		err |= ctl_put_int(o, "jb_jitter_ms", jb.jitter_ms);
+		err |= ctl_put_int(o, "jb_frames", (int64_t)jb.frames);
+		err |= ctl_put_int(o, "late", (int64_t)jb.late);
+		err |= ctl_put_int(o, "late_dropped", (int64_t)jb.late_dropped);
+		err |= ctl_put_int(o, "concealed", (int64_t)jb.concealed);
+		err |= ctl_put_int(o, "jb_stretched", (int64_t)jb.stretched);
+		err |= ctl_put_int(o, "jb_shrunk", (int64_t)jb.shrunk);
+	}
+	audio_dev_stats(ms->adev, &as);
+	err |= ctl_put_bool(o, "aec", as.aec);
+	if (as.aec)
+		err |= ctl_put_int(o, "aec_erle_db", (int64_t)as.erle_db);
+	err |= ctl_put_int(o, "audio_frames", (int64_t)as.played_frames);
+	err |= ctl_put_bool(o, "out_open", as.out.open);
+	err |= ctl_put_int(o, "out_rate", as.out.rate);
+	err |= ctl_put_int(o, "out_samples", (int64_t)as.out.frames);
+	err |= ctl_put_int(o, "out_delay_ms", as.out.delay_ms);
+	err |= ctl_put_int(o, "underruns", (int64_t)as.out.xruns);
+	err |= ctl_put_int(o, "out_dropped", (int64_t)as.out.dropped);
+	err |= ctl_put_int(o, "out_failures", (int64_t)as.out.failures);
+	err |= ctl_put_bool(o, "in_open", as.in.open);
+	err |= ctl_put_int(o, "in_rate", as.in.rate);
+	err |= ctl_put_int(o, "in_samples", (int64_t)as.in.frames);
+	err |= ctl_put_int(o, "overruns", (int64_t)as.in.xruns);
+	err |= ctl_put_int(o, "in_failures", (int64_t)as.in.failures);
+	return err;
+}
+
 static int audio_status(const struct mset *ms, struct odict *array)
 {
 	struct media_stats st;
@@ -952,6 +1001,7 @@ static int audio_status(const struct mset *ms, struct odict *array)
 	err |= ctl_put_int(o, "tx_ssrc", (int64_t)st.tx_ssrc);
 	err |= ctl_put_int(o, "rx_ssrc", (int64_t)st.rx_ssrc);
 	err |= srtp_status(ms, SDESC_AUDIO, o);
+	err |= sound_status(ms, o);
 	return err;
 }
 

@@ -53,6 +53,9 @@ check "sipmob-mn: --location-recheck 0" \
 LP=(--server sip:127.0.0.1:5090 --user alice --sip 127.0.0.1:5081 --room 1)
 check "sipmob-locpub: --expires 0" refuses sipmob-locpub --expires 0 "${LP[@]}"
 check "sipmob-device: --presence-step 0" refuses sipmob-device --presence-step 0 "${DEV[@]}"
+check "sipmob-device: --aec maybe" refuses sipmob-device --aec maybe "${DEV[@]}"
+check "sipmob-device: --audio-out hw:0" refuses sipmob-device --audio-out hw:0 "${DEV[@]}"
+check "sipmob-mn: --audio-in loop:5000,0" refuses sipmob-mn --audio-in loop:5000,0 "${MN[@]}"
 check "no control socket was opened" \
 	eval "[ ! -e '$T/mn.sock' ] && [ ! -e '$T/dev.sock' ] && [ ! -e '$T/tc.sock' ]"
 finish
