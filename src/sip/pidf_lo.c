@@ -83,6 +83,7 @@ struct reader {
 	size_t textlen;
 	char whybuf[128];
 	const char *why;
+	char ebuf[6 * PIDF_LO_ENTITY];   /* the entity, being decoded   */
 };
 
 static int fail(struct reader *r, const char *why)
@@ -157,13 +158,18 @@ static int start_root(struct reader *r)
 	a = xml_ev_attr(&r->ev, "entity");
 	if (!a)
 		return fail(r, "<presence> without entity");
-	if (a->val.l >= sizeof(r->lo.entity))
+	/* the limit is on the URI, not on how it was escaped: decoded into
+	 * room for the raw text (a reference never grows), then measured */
+	if (a->val.l >= sizeof(r->ebuf))
 		return fail(r, "<presence> entity is too long");
-	if (xml_decode(r->lo.entity, &n, &a->val, true))
+	if (xml_decode(r->ebuf, &n, &a->val, true))
 		return fail(r, "a malformed reference in entity");
-	r->lo.entity[n] = '\0';
-	if (!n || strlen(r->lo.entity) != n)
+	if (n >= sizeof(r->lo.entity))
+		return fail(r, "<presence> entity is too long");
+	r->ebuf[n] = '\0';
+	if (!n || strlen(r->ebuf) != n)
 		return fail(r, "<presence> entity is empty or holds a NUL");
+	memcpy(r->lo.entity, r->ebuf, n + 1);
 	return 0;
 }
 

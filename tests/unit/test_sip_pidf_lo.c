@@ -225,6 +225,26 @@ static void writer_reads_back(void **state)
 	assert_string_equal("HNO", pidf_civic_name(PIDF_HNO));
 }
 
+/* The entity's limit is on the URI, not on its escaping: one that must
+ * be written with many references (found by fuzz_sip_pidf_lo) reads
+ * back */
+static void an_escaped_entity_reads_back(void **state)
+{
+	struct pidf_lo lo, back;
+	char *s = NULL;
+	(void)state;
+
+	memset(&lo, 0, sizeof(lo));
+	memset(lo.entity, '"', sizeof(lo.entity) - 1);   /* &quot; each */
+	memcpy(lo.entity, "sip:", 4);
+	str_ncpy(lo.v[PIDF_ROOM], "1<2&", sizeof(lo.v[0]));
+	assert_int_equal(0, re_sdprintf(&s, "%H", print_h, &lo));
+	assert_true(strlen(s) > 6 * (sizeof(lo.entity) - 5));
+	decode_ok(&back, s);
+	assert_memory_equal(&lo, &back, sizeof(lo));
+	mem_deref(s);
+}
+
 static void refusals(void **state)
 {
 	char big[700];
@@ -290,6 +310,7 @@ int main(void)
 		cmocka_unit_test(rfc5139_example),
 		cmocka_unit_test(first_location_and_skipped_parts),
 		cmocka_unit_test(writer_reads_back),
+		cmocka_unit_test(an_escaped_entity_reads_back),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(a_document_cut_anywhere_is_refused),
 	};
