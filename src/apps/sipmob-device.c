@@ -13,6 +13,7 @@
 #include <sipmob/aib.h>
 #include <sipmob/cli.h>
 #include <sipmob/cli_sec.h>
+#include <sipmob/cli_media.h>
 #include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -186,15 +187,10 @@ int main(int argc, char *argv[])
 		{"video",     required_argument, NULL, 'v'},
 		{"video-size", required_argument, NULL, 'z'},
 		{"video-sizes", required_argument, NULL, 1010},
-		{"camera", required_argument, NULL, 1601},
-		{"screen", required_argument, NULL, 1602},
 		CLI_CONFIG_OPTION,
 		{"codecs",    required_argument, NULL, 'c'},
 		{"control",   required_argument, NULL, 'C'},
 		{"record",    required_argument, NULL, 'r'},
-		{"audio-out", required_argument, NULL, 1701},
-		{"audio-in",  required_argument, NULL, 1702},
-		{"aec",       required_argument, NULL, 1703},
 		{"registrar", required_argument, NULL, 'R'},
 		{"auth-user", required_argument, NULL, 1101},
 		{"password",  required_argument, NULL, 1102},
@@ -217,6 +213,7 @@ int main(int argc, char *argv[])
 		{"room-secret-file", required_argument, NULL, 1302},
 		{"presence-step", required_argument, NULL, 1303},
 		CLI_SEC_OPTIONS,
+		CLI_MEDIA_OPTIONS,
 		{"verbose",   no_argument,       NULL, 1201},
 		{"help",      no_argument,       NULL, 'h'},
 		{"version",   no_argument,       NULL, 'V'},
@@ -229,7 +226,7 @@ int main(int argc, char *argv[])
 	const char *secret_file = NULL;
 	struct presence_key room_key;
 	const char *control = NULL, *media = "audio", *vrole = NULL;
-	const char *vsize = NULL, *camera = NULL, *screen = NULL;
+	const char *vsize = NULL;
 	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	const char *password_file = NULL, *auth_config = NULL;
 	const char *auth_secrets = NULL;
@@ -237,7 +234,7 @@ int main(int argc, char *argv[])
 	struct authz *authz = NULL;
 	struct mset_conf mc;
 	struct audio_conf audio;
-	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
+	struct cli_media mo = {NULL};
 	struct app app = {NULL, NULL};
 	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
@@ -252,7 +249,7 @@ int main(int argc, char *argv[])
 		r = cli_sec_option("sipmob-device", c, optarg, &sec);
 		if (r < 0)
 			return 2;
-		if (r)
+		if (r || cli_media_option(c, optarg, &mo))
 			continue;
 		switch (c) {
 
@@ -262,15 +259,10 @@ int main(int argc, char *argv[])
 		case 'v': vrole = optarg; break;
 		case 'z': vsize = optarg; break;
 		case 1010: conf.video_sizes = optarg; break;
-		case 1601: camera = optarg; break;
-		case 1602: screen = optarg; break;
 		case CLI_CONFIG: break;
 		case 'c': conf.codecs = optarg; break;
 		case 'C': control = optarg; break;
 		case 'r': conf.record_dir = optarg; break;
-		case 1701: audio_out = optarg; break;
-		case 1702: audio_in = optarg; break;
-		case 1703: aec = optarg; break;
 		case 'R': conf.registrar = optarg; break;
 		case 1101: conf.auth_user = optarg; break;
 		case 1102: conf.password = optarg; break;
@@ -346,7 +338,7 @@ int main(int argc, char *argv[])
 			" and they need --mdsm\n");
 		return 2;
 	}
-	if (audio_conf_cli(&audio, audio_out, audio_in, aec, why,
+	if (audio_conf_cli(&audio, mo.audio_out, mo.audio_in, mo.aec, why,
 			   sizeof(why))) {
 		fprintf(stderr, "sipmob-device: %s\n", why);
 		return 2;
@@ -437,8 +429,8 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 
-	if (camera || screen) {
-		err = media_vio_open(&vio, camera, screen, conf.name, why,
+	if (mo.camera || mo.screen) {
+		err = media_vio_open(&vio, mo.camera, mo.screen, conf.name, why,
 				     sizeof(why));
 		if (err) {
 			fprintf(stderr, "sipmob-device: %s\n", why);

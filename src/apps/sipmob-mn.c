@@ -12,6 +12,7 @@
 #include <sipmob/aib.h>
 #include <sipmob/cli.h>
 #include <sipmob/cli_sec.h>
+#include <sipmob/cli_media.h>
 #include <sipmob/sipua.h>
 #include <sipmob/ctl.h>
 #include <sipmob/daemon.h>
@@ -150,8 +151,6 @@ int main(int argc, char *argv[])
 		{"slp-da",    required_argument, NULL, 1001},
 		{"bridge",    required_argument, NULL, 1002},
 		{"video-sizes", required_argument, NULL, 1003},
-		{"camera", required_argument, NULL, 1601},
-		{"screen", required_argument, NULL, 1602},
 		{"beacon",    required_argument, NULL, 1004},
 		{"beacon-file", required_argument, NULL, 1005},
 		{"location-server", required_argument, NULL, 1006},
@@ -159,24 +158,21 @@ int main(int argc, char *argv[])
 		{"location-recheck", required_argument, NULL, 1008},
 		{"auto-retrieve", no_argument,     NULL, 1009},
 		CLI_SEC_OPTIONS,
+		CLI_MEDIA_OPTIONS,
 		{"http",      required_argument, NULL, 1010},
 		{"verbose",   no_argument,       NULL, 1201},
 		CLI_CONFIG_OPTION,
 		{"help",      no_argument,       NULL, 'h'},
-		{"audio-out", required_argument, NULL, 1701},
-		{"audio-in",  required_argument, NULL, 1702},
-		{"aec",       required_argument, NULL, 1703},
 		{"version",   no_argument,       NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	struct mn_conf conf = {.user = "mn", .safety_ms = 1000,
 			       .device_timeout_ms = 8000, .bridge = true};
 	const char *control = NULL, *media = "audio", *http = NULL;
-	const char *camera = NULL, *screen = NULL;
 	struct media_vio vio = {NULL, NULL, NULL, NULL};
 	struct mset_conf mc;
 	struct audio_conf audio;
-	const char *audio_out = NULL, *audio_in = NULL, *aec = NULL;
+	struct cli_media mo = {NULL};
 	struct app app = {NULL, NULL, NULL};
 	struct cli_sec sec = {NULL};
 	struct aib_keys aib;
@@ -195,7 +191,7 @@ int main(int argc, char *argv[])
 		r = cli_sec_option("sipmob-mn", c, optarg, &sec);
 		if (r < 0)
 			return 2;
-		if (r)
+		if (r || cli_media_option(c, optarg, &mo))
 			continue;
 		switch (c) {
 
@@ -210,9 +206,6 @@ int main(int argc, char *argv[])
 		case 'c': conf.codecs = optarg; break;
 		case 'm': media = optarg; break;
 		case 'r': conf.record_path = optarg; break;
-		case 1701: audio_out = optarg; break;
-		case 1702: audio_in = optarg; break;
-		case 1703: aec = optarg; break;
 		case 'S':
 			if (cli_long("sipmob-mn", "--safety-ms", optarg, 0,
 				     600000, &n))
@@ -243,8 +236,6 @@ int main(int argc, char *argv[])
 			conf.bridge = !strcmp(optarg, "on");
 			break;
 		case 1003: conf.video_sizes = optarg; break;
-		case 1601: camera = optarg; break;
-		case 1602: screen = optarg; break;
 		case 1004: conf.beacon = optarg; break;
 		case 1005: conf.beacon_file = optarg; break;
 		case 1010: http = optarg; break;
@@ -283,7 +274,7 @@ int main(int argc, char *argv[])
 	conf.tls_cert = sec.tls_cert;
 	conf.tls_ca = sec.tls_ca;
 	conf.tls_port = sec.tls_port;
-	if (audio_conf_cli(&audio, audio_out, audio_in, aec, why,
+	if (audio_conf_cli(&audio, mo.audio_out, mo.audio_in, mo.aec, why,
 			   sizeof(why))) {
 		fprintf(stderr, "sipmob-mn: %s\n", why);
 		return 2;
@@ -343,8 +334,8 @@ int main(int argc, char *argv[])
 		conf.credentials = creds;
 	}
 	mem_deref(creds_text);
-	if (!err && (camera || screen)) {
-		err = media_vio_open(&vio, camera, screen, conf.user, why,
+	if (!err && (mo.camera || mo.screen)) {
+		err = media_vio_open(&vio, mo.camera, mo.screen, conf.user, why,
 				     sizeof(why));
 		if (err)
 			fprintf(stderr, "sipmob-mn: %s\n", why);

@@ -37,15 +37,7 @@ call_up "before"
 robust_sip mn 5060 alice "the MN"
 call_up "after the SIP rounds"
 
-robust_rounds mn ctl "$T/mn.sock" 500 --hold 200
-robust_tally "control socket, round one" "$R1"
-robust_tally "control socket, round two" "$R2"
-check "control socket: every valid status answered ok" \
-	eq "$(rj "$R1" .unanswered_valid)/$(rj "$R2" .unanswered_valid)" 0/0
-check "control socket: bad lines refused with ok=false" ge "$(rj "$R2" '.answers.refused // 0')" 100
-check "control socket: status answered while 200 idle connections are held" \
-	eq "$(rj "$R2" .held)/$(rj "$R2" .status_while_held)" 200/ok
-check "control socket: memory bounded" mem_bounded
+robust_ctl mn "$T/mn.sock"
 check "the over-long device query was refused, and said why" \
 	grep -q 'predicate is too long' <(ctl "$T/mn.sock" devices --predicate \
 		"$(printf '(a=b)%.0s' $(seq 100))" --room 1 2>&1)

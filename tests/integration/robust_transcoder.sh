@@ -19,15 +19,7 @@ need "transcoder up" wait_until 10 test -S "$T/tc.sock"
 
 robust_sip tc 5090 transcoder "the transcoder"
 
-robust_rounds tc ctl "$T/tc.sock" 500 --hold 200
-robust_tally "control socket, round one" "$R1"
-robust_tally "control socket, round two" "$R2"
-check "control socket: every valid status answered ok" \
-	eq "$(rj "$R1" .unanswered_valid)/$(rj "$R2" .unanswered_valid)" 0/0
-check "control socket: bad lines refused with ok=false" ge "$(rj "$R2" '.answers.refused // 0')" 100
-check "control socket: status answered while 200 idle connections are held" \
-	eq "$(rj "$R2" .held)/$(rj "$R2" .status_while_held)" 200/ok
-check "control socket: memory bounded" mem_bounded
+robust_ctl tc "$T/tc.sock"
 check "the transcoder is still running" alive tc
 check "...answers OPTIONS with 200" eq "$(robust options 127.0.0.1 5090 --user transcoder)" 200
 check "...and status" eval 'jstat "$T/tc.sock" .ok | grep -q true'

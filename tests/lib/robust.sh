@@ -76,3 +76,20 @@ robust_sip() {
 		eq "$(rj "$R1" .after)/$(rj "$R2" .after)" 200/200
 	check "$what: its memory is bounded" mem_bounded
 }
+
+# robust_ctl NAME SOCK: two rounds of 500 bad control lines at daemon
+# NAME's control socket, 200 idle connections held in each, then: every
+# valid status answered ok, bad lines refused, status answered while the
+# idle ones are held, memory bounded
+robust_ctl() {
+	robust_rounds "$1" ctl "$2" 500 --hold 200
+	robust_tally "control socket, round one" "$R1"
+	robust_tally "control socket, round two" "$R2"
+	check "control socket: every valid status answered ok" \
+		eq "$(rj "$R1" .unanswered_valid)/$(rj "$R2" .unanswered_valid)" 0/0
+	check "control socket: bad lines refused with ok=false" \
+		ge "$(rj "$R2" '.answers.refused // 0')" 100
+	check "control socket: status answered while 200 idle connections are held" \
+		eq "$(rj "$R2" .held)/$(rj "$R2" .status_while_held)" 200/ok
+	check "control socket: memory bounded" mem_bounded
+}
